@@ -1,0 +1,3 @@
+#include <cstdio>
+#include "nas/util/version.h"
+int main() { std::printf("nas %s\n", nas::version_string()); }

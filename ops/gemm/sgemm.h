@@ -1,0 +1,45 @@
+// Single-precision GEMM, row-major:
+//   C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C
+// op(X) is X or its transpose (the forms backward passes need). Leading
+// dimensions are row strides in floats. Packed and cache-blocked, with
+// AVX-512 / AVX2 micro-kernels chosen at run time; parallel on the project's
+// TBB arena unless `parallel` is false (callers already inside a parallel loop).
+#pragma once
+
+#include <cstdint>
+
+namespace nas::ops {
+
+enum class Trans { kNo, kYes };
+
+struct GemmArgs {
+  Trans trans_a = Trans::kNo;
+  Trans trans_b = Trans::kNo;
+  int64_t m = 0, n = 0, k = 0;
+  float alpha = 1.0f;
+  const float* a = nullptr;
+  int64_t lda = 0;  // row stride of A as stored (k if not transposed, m if transposed)
+  const float* b = nullptr;
+  int64_t ldb = 0;  // row stride of B as stored (n if not transposed, k if transposed)
+  float beta = 0.0f;  // beta == 0: C is written without being read (may hold NaN)
+  float* c = nullptr;
+  int64_t ldc = 0;
+  bool parallel = true;
+};
+
+// REQUIRES: pointers valid for the given shapes and strides; C does not alias A or B.
+void sgemm(const GemmArgs& args);
+
+// Convenience: no transposes, dense leading dimensions.
+inline void sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c,
+                  float beta = 0.0f) {
+  GemmArgs g;
+  g.m = m; g.n = n; g.k = k;
+  g.a = a; g.lda = k; g.b = b; g.ldb = n; g.c = c; g.ldc = n; g.beta = beta;
+  sgemm(g);
+}
+
+// The portable triple loop, for tests: same contract as sgemm.
+void sgemm_reference(const GemmArgs& args);
+
+}  // namespace nas::ops
