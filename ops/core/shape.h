@@ -40,8 +40,12 @@ class Shape {
   // "[8,32,32,16]"
   std::string str() const {
     std::string s = "[";
-    for (int i = 0; i < rank_; ++i) s += (i ? "," : "") + std::to_string(dims_[i]);
-    return s + "]";
+    for (int i = 0; i < rank_; ++i) {
+      if (i) s += ',';
+      s += std::to_string(dims_[i]);
+    }
+    s += ']';
+    return s;
   }
 
  private:
