@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "ops/core/cpu_features.h"
+
 namespace nas::ops {
 
 enum class Trans { kNo, kYes };
@@ -27,8 +29,18 @@ struct GemmArgs {
   bool parallel = true;
 };
 
-// REQUIRES: pointers valid for the given shapes and strides; C does not alias A or B.
+// REQUIRES: pointers valid for the given shapes and strides; C does not alias A or B;
+// lda/ldb/ldc at least the stored row lengths. m, n or k may be 0: k == 0 or
+// alpha == 0 gives C = beta * C without reading A or B (BLAS semantics).
+// Deterministic: the same arguments give the same bits on any thread count
+// (each C entry is accumulated by one thread in a fixed k order). No heap
+// allocation in steady state: packing buffers come from thread_scratch().
+// Thread-safe for distinct C.
 void sgemm(const GemmArgs& args);
+
+// sgemm with the micro-kernels of `isa` instead of cpu_features().best (for
+// tests and benchmarks). REQUIRES: cpu_supports(isa).
+void sgemm_isa(Isa isa, const GemmArgs& args);
 
 // Convenience: no transposes, dense leading dimensions.
 inline void sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c,

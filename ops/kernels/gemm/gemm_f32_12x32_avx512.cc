@@ -1,0 +1,13 @@
+// gemm_f32_12x32_avx512: see gemm_f32_mx32_avx512.h for layout and tiling.
+// Compiled with -mavx512f -mfma (ops/gemm/CMakeLists.txt).
+#include "ops/kernels/gemm/gemm_f32_kernels.h"
+#include "ops/kernels/gemm/gemm_f32_mx32_avx512.h"
+
+namespace nas::ops::kernels {
+
+void gemm_f32_12x32_avx512(int64_t k, const float* a, const float* b, float* c, int64_t ldc,
+                           int64_t mr, int64_t nr, float alpha, float beta) {
+  gemm_f32_mx32_avx512<12>(k, a, b, c, ldc, mr, nr, alpha, beta);
+}
+
+}  // namespace nas::ops::kernels
