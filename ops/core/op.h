@@ -17,6 +17,10 @@ namespace nas::ops {
 
 enum class Init { kZeros, kOnes, kKaimingNormal, kKaimingUniform, kXavierUniform };
 
+// Network weights are trained on the training split; architecture parameters
+// (DARTS's alphas) by their own optimizer on the validation split.
+enum class ParamKind { kWeight, kArchitecture };
+
 // A learnable tensor an op needs; the executor owns the storage.
 struct ParamSpec {
   std::string name;  // stable within the op: "weight", "bias", "gamma", ...
@@ -24,6 +28,7 @@ struct ParamSpec {
   Init init = Init::kZeros;
   int64_t fan_in = 1;   // for Kaiming / Xavier
   int64_t fan_out = 1;
+  ParamKind kind = ParamKind::kWeight;
 };
 
 // Per-call context.

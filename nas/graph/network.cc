@@ -1,0 +1,254 @@
+#include "nas/graph/network.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "nas/graph/memory_plan.h"
+
+namespace nas::graph {
+namespace {
+
+// Calls fn(shared_offset, view_offset, run) for each contiguous innermost run
+// of a box of shape `view` placed at `offsets` inside a tensor of shape `full`.
+template <typename Fn>
+void for_each_box_run(const ops::Shape& full, const ops::Shape& view,
+                      const std::vector<int64_t>& offsets, Fn fn) {
+  const int rank = view.rank();
+  if (rank == 0) {
+    fn(0, 0, 1);
+    return;
+  }
+  std::vector<int64_t> full_stride(rank, 1);
+  for (int d = rank - 2; d >= 0; --d) full_stride[d] = full_stride[d + 1] * full[d + 1];
+  const int64_t run = view[rank - 1];
+  const int64_t rows = view.numel() / std::max<int64_t>(run, 1);
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t src = offsets[rank - 1];
+    for (int d = 0; d < rank - 1; ++d) src += (idx[d] + offsets[d]) * full_stride[d];
+    fn(src, r * run, run);
+    for (int d = rank - 2; d >= 0; --d) {  // odometer over the outer dims
+      if (++idx[d] < view[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Network>> Network::create(const NetworkSpec& spec, ExecMode mode,
+                                                 uint64_t seed) {
+  std::unique_ptr<Network> net(new Network(spec, mode));
+  const int n = spec.size();
+  net->order_ = spec.topological_order();
+  net->ops_.resize(n);
+  net->node_params_.resize(n);
+  net->node_param_grads_.resize(n);
+  net->node_bindings_.resize(n);
+  for (int id = 0; id < n; ++id) {
+    const NodeSpec& node = spec.node(id);
+    if (node.is_input()) continue;
+    auto op = ops::op_registry().create(node.op, node.attrs, node.input_shapes);
+    if (!op) return Status::error("failed to create node '" + node.name + "': " + op.status().message());
+    net->ops_[id] = op.take();
+    for (const ops::ParamSpec& p : node.params) {
+      auto b = std::find_if(node.bindings.begin(), node.bindings.end(),
+                            [&](const ParamBinding& x) { return x.param == p.name; });
+      if (b == node.bindings.end()) {
+        Parameter& param = net->params_.add(node.name + "." + p.name, p.shape, p.kind);
+        init_parameter(p, param.name, seed, param.value);
+        net->node_params_[id].push_back(param.value);
+        net->node_param_grads_[id].push_back(param.grad);
+        net->node_bindings_[id].push_back(nullptr);
+      } else {
+        if (net->params_.find(b->shared) == nullptr) {
+          Parameter& shared = net->params_.add(b->shared, b->shared_shape, p.kind);
+          init_parameter(p, shared.name, seed, shared.value);
+        }
+        net->node_params_[id].push_back(ops::Tensor::empty(p.shape));
+        net->node_param_grads_[id].push_back(ops::Tensor::empty(p.shape));
+        net->node_bindings_[id].push_back(&*b);
+      }
+    }
+  }
+  net->plan();
+  return net;
+}
+
+void Network::plan() {
+  const int n = spec_.size();
+  const int steps = static_cast<int>(order_.size());
+  std::vector<int> pos(n);
+  for (int p = 0; p < steps; ++p) pos[order_[p]] = p;
+  const auto consumers = spec_.consumers();
+  const auto outputs = spec_.outputs();
+  const bool training = mode_ == ExecMode::kTraining;
+  // Steps: forward of node at position p is step p; in training the seeding
+  // of output gradients is step `steps` and backward of position p is step
+  // 2*steps - p.
+  auto backward_step = [&](int id) { return 2 * steps - pos[id]; };
+
+  reads_.assign(n, {});
+  for (int id = 0; id < n; ++id) reads_[id].assign(spec_.node(id).output_shapes.size(), 0);
+  for (int id = 0; id < n; ++id)
+    for (const TensorRef& t : spec_.node(id).inputs) ++reads_[t.node][t.output];
+
+  struct Slot {
+    int node, output;
+    bool grad;
+  };
+  std::vector<Slot> slots;
+  std::vector<BufferRequest> requests;
+  for (int id = 0; id < n; ++id) {
+    const NodeSpec& node = spec_.node(id);
+    if (node.is_input()) continue;
+    int last_reader = pos[id];
+    for (int c : consumers[id]) last_reader = std::max(last_reader, pos[c]);
+    int first_grad = training ? backward_step(id) : 0;
+    for (int c : consumers[id]) first_grad = std::min(first_grad, backward_step(c));
+    for (int k = 0; k < static_cast<int>(node.output_shapes.size()); ++k) {
+      const bool is_output = std::find(outputs.begin(), outputs.end(), TensorRef{id, k}) != outputs.end();
+      const int64_t bytes = node.output_shapes[k].numel() * static_cast<int64_t>(sizeof(float));
+      BufferRequest act{bytes, pos[id], last_reader};
+      if (training) act.last_step = backward_step(id);
+      else if (is_output) act.last_step = steps - 1;
+      requests.push_back(act);
+      slots.push_back({id, k, false});
+      if (training) {
+        requests.push_back({bytes, is_output ? steps : first_grad, backward_step(id)});
+        slots.push_back({id, k, true});
+      }
+    }
+  }
+  const MemoryPlan mp = plan_memory(requests);
+  arena_bytes_ = mp.arena_bytes;
+  live_bound_ = mp.live_bytes_bound;
+  arena_ = ops::allocate_floats(std::max<int64_t>(arena_bytes_ / 4, 1));
+  acts_.assign(n, {});
+  grads_.assign(n, {});
+  for (int id = 0; id < n; ++id) {
+    acts_[id].resize(spec_.node(id).output_shapes.size());
+    grads_[id].resize(spec_.node(id).output_shapes.size());
+  }
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const Slot& s = slots[i];
+    ops::Tensor t = ops::Tensor::wrap(arena_.get() + mp.offsets[i] / 4,
+                                      spec_.node(s.node).output_shapes[s.output]);
+    (s.grad ? grads_ : acts_)[s.node][s.output] = t;
+  }
+}
+
+MemoryReport Network::memory_report() const {
+  return {arena_bytes_, live_bound_, params_.bytes()};
+}
+
+void Network::gather_bound_params() {
+  for (int id = 0; id < spec_.size(); ++id) {
+    for (size_t i = 0; i < node_bindings_[id].size(); ++i) {
+      const ParamBinding* b = node_bindings_[id][i];
+      if (b == nullptr) continue;
+      const float* src = params_.find(b->shared)->value.data();
+      float* dst = node_params_[id][i].data();
+      for_each_box_run(b->shared_shape, node_params_[id][i].shape(), b->offsets,
+                       [&](int64_t s, int64_t d, int64_t run) {
+                         std::memcpy(dst + d, src + s, run * sizeof(float));
+                       });
+    }
+  }
+}
+
+std::vector<ops::Tensor> Network::forward(std::span<const ops::Tensor> inputs,
+                                          const ops::OpContext& ctx) {
+  NAS_CHECK(inputs.size() == spec_.inputs().size());
+  bound_inputs_.assign(inputs.begin(), inputs.end());
+  for (size_t j = 0; j < inputs.size(); ++j) {
+    const int id = spec_.inputs()[j];
+    NAS_CHECK(inputs[j].shape() == spec_.node(id).output_shapes[0]);
+    acts_[id][0] = inputs[j];
+  }
+  gather_bound_params();
+  std::vector<ops::Tensor> in;
+  for (int id : order_) {
+    if (ops_[id] == nullptr) continue;
+    in.clear();
+    for (const TensorRef& t : spec_.node(id).inputs) in.push_back(acts_[t.node][t.output]);
+    ops_[id]->forward(ctx, in, node_params_[id], acts_[id]);
+  }
+  std::vector<ops::Tensor> out;
+  for (const TensorRef& t : spec_.outputs()) out.push_back(acts_[t.node][t.output]);
+  return out;
+}
+
+void Network::backward(std::span<const ops::Tensor> output_grads, const ops::OpContext& ctx) {
+  NAS_CHECK(mode_ == ExecMode::kTraining);
+  const auto outputs = spec_.outputs();
+  NAS_CHECK(output_grads.size() == outputs.size());
+  const int n = spec_.size();
+  std::vector<std::vector<char>> ready(n);
+  for (int id = 0; id < n; ++id) ready[id].assign(grads_[id].size(), 0);
+  auto accumulate = [&](TensorRef r, const ops::Tensor& g) {
+    ops::Tensor& dst = grads_[r.node][r.output];
+    const int64_t m = dst.numel();
+    if (!ready[r.node][r.output]) {
+      std::memcpy(dst.data(), g.data(), m * sizeof(float));
+      ready[r.node][r.output] = 1;
+    } else {
+      float* d = dst.data();
+      const float* s = g.data();
+      for (int64_t i = 0; i < m; ++i) d[i] += s[i];
+    }
+  };
+  for (size_t i = 0; i < outputs.size(); ++i) accumulate(outputs[i], output_grads[i]);
+  // Shared (bound) tensors collect gradients from every node that views them.
+  for (int id = 0; id < n; ++id)
+    for (const ParamBinding* b : node_bindings_[id])
+      if (b != nullptr) params_.find(b->shared)->grad.fill(0.0f);
+
+  ops::Workspace& ws = ops::thread_scratch();
+  std::vector<ops::Tensor> in, din;
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    const int id = *it;
+    if (ops_[id] == nullptr) continue;
+    const NodeSpec& node = spec_.node(id);
+    for (size_t k = 0; k < grads_[id].size(); ++k)
+      if (!ready[id][k]) grads_[id][k].fill(0.0f);  // an output nobody reads
+    const auto mark = ws.mark();
+    in.clear();
+    din.clear();
+    std::vector<bool> direct;
+    for (const TensorRef& t : node.inputs) {
+      in.push_back(acts_[t.node][t.output]);
+      if (spec_.node(t.node).is_input()) {
+        din.emplace_back();  // network inputs need no gradient
+        direct.push_back(true);
+      } else if (reads_[t.node][t.output] == 1) {
+        din.push_back(grads_[t.node][t.output]);
+        direct.push_back(true);
+      } else {
+        din.push_back(ops::Tensor::wrap(ws.alloc_floats(in.back().numel()), in.back().shape()));
+        direct.push_back(false);
+      }
+    }
+    ops_[id]->backward(ctx, in, node_params_[id], acts_[id], grads_[id], din,
+                       node_param_grads_[id]);
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const TensorRef& t = node.inputs[i];
+      if (spec_.node(t.node).is_input()) continue;
+      if (direct[i]) ready[t.node][t.output] = 1;
+      else accumulate(t, din[i]);
+    }
+    for (size_t i = 0; i < node_bindings_[id].size(); ++i) {
+      const ParamBinding* b = node_bindings_[id][i];
+      if (b == nullptr) continue;
+      float* dst = params_.find(b->shared)->grad.data();
+      const float* src = node_param_grads_[id][i].data();
+      for_each_box_run(b->shared_shape, node_param_grads_[id][i].shape(), b->offsets,
+                       [&](int64_t s, int64_t d, int64_t run) {
+                         for (int64_t j = 0; j < run; ++j) dst[s + j] += src[d + j];
+                       });
+    }
+    ws.release(mark);
+  }
+}
+
+}  // namespace nas::graph

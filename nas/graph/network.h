@@ -1,0 +1,80 @@
+// Network: a NetworkSpec instantiated with ops and parameters. Forward runs
+// in topological order, backward in reverse; activations (and, in training,
+// gradients) live in one arena laid out by a liveness plan, so steady-state
+// steps allocate nothing.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "nas/graph/network_spec.h"
+#include "nas/graph/parameter_store.h"
+#include "ops/core/op.h"
+#include "ops/core/workspace.h"
+
+namespace nas::graph {
+
+enum class ExecMode {
+  kInference,  // activations freed after their last reader
+  kTraining,   // activations kept for backward; gradients planned too
+};
+
+// Exact bytes of the plan this network runs with.
+struct MemoryReport {
+  int64_t activation_bytes = 0;  // the arena: activations (+ gradients in training)
+  int64_t live_bytes_bound = 0;  // the plan's lower bound, for comparison
+  int64_t param_bytes = 0;       // parameter values (gradients are as many again in training)
+};
+
+class Network {
+ public:
+  // Creates the ops and the parameters (initialised from `seed` per their
+  // ParamSpec; shared tensors of bindings created once, zero-initialised then
+  // filled from the first binding's init rule).
+  static Result<std::unique_ptr<Network>> create(const NetworkSpec& spec, ExecMode mode,
+                                                 uint64_t seed);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  const NetworkSpec& spec() const { return spec_; }
+  ExecMode mode() const { return mode_; }
+  ParameterStore& parameters() { return params_; }
+  const ParameterStore& parameters() const { return params_; }
+  MemoryReport memory_report() const;
+
+  // Runs the network. Returns views of the outputs, valid until the next call.
+  // REQUIRES: one tensor per spec input, of its shape, alive until backward.
+  std::vector<ops::Tensor> forward(std::span<const ops::Tensor> inputs, const ops::OpContext& ctx);
+
+  // Back-propagates `output_grads` (one per output) and OVERWRITES every
+  // parameter gradient. REQUIRES: kTraining, and forward was the last call.
+  void backward(std::span<const ops::Tensor> output_grads, const ops::OpContext& ctx);
+
+  // The op of a node (e.g. to read BatchNorm statistics).
+  ops::Op& op(int node) { return *ops_[node]; }
+
+ private:
+  Network(const NetworkSpec& spec, ExecMode mode) : spec_(spec), mode_(mode) {}
+  void plan();
+  void gather_bound_params();
+
+  NetworkSpec spec_;
+  ExecMode mode_;
+  std::vector<int> order_;                    // topological
+  std::vector<std::unique_ptr<ops::Op>> ops_;  // per node; null for inputs
+  ParameterStore params_;
+  // Per node, per ParamSpec: the tensor the op reads and the gradient it writes.
+  std::vector<std::vector<ops::Tensor>> node_params_, node_param_grads_;
+  // Per node, per ParamSpec: the binding into a shared tensor, or null.
+  std::vector<std::vector<const ParamBinding*>> node_bindings_;
+  // Activation / gradient arena and per-tensor views into it.
+  std::shared_ptr<float[]> arena_;
+  int64_t arena_bytes_ = 0, live_bound_ = 0;
+  std::vector<std::vector<ops::Tensor>> acts_, grads_;
+  // How many times each tensor is read (fan-out needs gradient accumulation).
+  std::vector<std::vector<int>> reads_;
+  std::vector<ops::Tensor> bound_inputs_;  // the caller's inputs of the last forward
+};
+
+}  // namespace nas::graph
