@@ -4,7 +4,8 @@ namespace nas::ops {
 
 // Each op family defines its registration function next to its ops.
 // The one explicit list of families (no static-initialiser tricks):
-#define NAS_OP_FAMILIES(X) X(supernet)
+#define NAS_OP_FAMILIES(X) X(supernet) \
+  X(layers)
 
 #define NAS_DECLARE_FAMILY(f) void register_##f##_ops(OpRegistry& registry);
 NAS_OP_FAMILIES(NAS_DECLARE_FAMILY)

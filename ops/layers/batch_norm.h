@@ -1,0 +1,84 @@
+// "batch_norm": per-channel batch normalisation of NHWC [N,H,W,C] (or [N,C])
+// inputs; params gamma [C] (ones) and beta [C] (zeros); OpAttrs eps and
+// momentum.
+//
+// Training (OpContext::training): normalises with the batch's mean and biased
+// variance over the N*H*W rows, and updates the running statistics
+//   running = (1 - m) * running + m * batch   (variance: the unbiased one)
+// with m = momentum, or m = 1/(batches tracked + 1) in cumulative mode (BN
+// recalibration; PyTorch's momentum=None). Inference normalises with the
+// running statistics, which start at mean 0, variance 1.
+//
+// Cost (the inference form y = (x - mean)*scale + beta, nominally 2 flops an
+// element): flops_other = 2*numel;
+// bytes per io_cost(). Training reads the input twice more (statistics) and
+// is not what cost() describes.
+//
+// Determinism: the statistics and the gamma/beta gradients are reduced over
+// a row partition that depends only on the shape (RowBlocks), so results are
+// bit-identical on any thread count.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "ops/core/op_registry.h"
+
+namespace nas::ops {
+
+class BatchNorm final : public Op {
+ public:
+  // Errors: not one input of rank 2 or 4; C < 1; eps <= 0; momentum outside [0, 1].
+  static Result<std::unique_ptr<Op>> create(const OpAttrs& attrs, std::span<const Shape> inputs);
+
+  const char* name() const override { return "batch_norm"; }
+  OpCost cost() const override;
+  void forward(const OpContext& ctx, std::span<const Tensor> inputs,
+               std::span<const Tensor> params, std::span<Tensor> outputs) override;
+  void backward(const OpContext& ctx, std::span<const Tensor> inputs,
+                std::span<const Tensor> params, std::span<const Tensor> outputs,
+                std::span<const Tensor> output_grads, std::span<Tensor> input_grads,
+                std::span<Tensor> param_grads) override;
+
+  int64_t channels() const { return c_; }
+
+  // The running statistics: writable [C] views of op-owned state, valid for the
+  // op's lifetime (the executor saves and loads them through these).
+  Tensor running_mean() const { return running_mean_; }
+  Tensor running_var() const { return running_var_; }
+  // Training batches folded into the running statistics since the last reset.
+  int64_t batches_tracked() const { return batches_tracked_; }
+  void set_batches_tracked(int64_t n) { batches_tracked_ = n; }
+
+  // BN recalibration: sets mean 0, variance 1, batches tracked 0. With
+  // `cumulative`, later training forwards average the batch statistics
+  // equally (momentum 1/(k+1)) instead of using the momentum.
+  void reset_running_stats(bool cumulative);
+  // Back to the exponential moving average with OpAttrs::momentum.
+  void set_cumulative(bool cumulative) { cumulative_ = cumulative; }
+
+  // Folding into a preceding conv/linear: inference BN is y = x*scale + shift
+  // with scale = gamma / sqrt(running_var + eps), shift = beta - running_mean*scale.
+  // REQUIRES: gamma, beta, scale, shift hold C floats.
+  void folded_scale_shift(const float* gamma, const float* beta, float* scale,
+                          float* shift) const;
+
+ private:
+  BatchNorm(const Shape& in, float eps, float momentum);
+  void compute_batch_stats(const float* x);
+
+  int64_t rows_ = 0, c_ = 0;
+  float eps_, momentum_;
+  bool cumulative_ = false;
+  int64_t batches_tracked_ = 0;
+  Tensor running_mean_, running_var_;
+  // State sized once: the last forward's per-channel mean and 1/std (used by
+  // backward), per-channel coefficients (forward scale; backward a, b, d),
+  // reduction partials.
+  std::vector<float> mean_, inv_std_, coef_, partials_;
+  std::vector<double> sums_;
+  bool last_training_ = false;
+};
+
+}  // namespace nas::ops
