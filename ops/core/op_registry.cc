@@ -5,7 +5,8 @@ namespace nas::ops {
 // Each op family defines its registration function next to its ops.
 // The one explicit list of families (no static-initialiser tricks):
 #define NAS_OP_FAMILIES(X) X(supernet) \
-  X(layers)
+  X(layers) \
+  X(seq)
 
 #define NAS_DECLARE_FAMILY(f) void register_##f##_ops(OpRegistry& registry);
 NAS_OP_FAMILIES(NAS_DECLARE_FAMILY)
