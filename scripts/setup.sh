@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost-program-options-dev libboost-graph-dev
-  libtbb-dev libyaml-cpp-dev nlohmann-json3-dev
+  libtbb-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
 )
