@@ -1,13 +1,13 @@
 // Packed, cache-blocked SGEMM (GotoBLAS/BLIS structure) over the micro-kernels
 // of ops/kernels/gemm/. In row-major terms the loops are
 //
-//   for ic in M step MC          A block (MC x KC, packed once) stays in L3
+//   for ic in M step MC          A block (MC x KC), packed once per k block
 //     for pc in K step KC        fixed k order: the first block applies beta, later ones add
 //       pack A[ic.., pc..]       into MR-row panels
-//       for jc in N step NC      B block (KC x NC) stays in L2
-//         pack B[pc.., jc..]     into NR-column panels
-//         for ir in MC step MR   A micro-panel (MR x KC) stays in L1
-//           for jr in NC step NR micro-kernel: B micro-panels stream from L2
+//       for jc in N step NC
+//         pack B[pc.., jc..]     into NR-column panels (or read in place, short M)
+//         for jr in NC step NR   B micro-panel (KC x NR) reused from L1/L2 ...
+//           for ir in MC step MR ... by every A micro-panel: the micro-kernel
 //
 // Threads split C into one contiguous slab each, along N (when A is the
 // smaller operand, so only A's packing is duplicated) or along M, on tile
@@ -28,12 +28,15 @@ namespace {
 
 using kernels::GemmF32Kernel;
 
-// KC: MR x KC A micro-panel must sit in L1 (32 KiB on Zen 4) beside the
-// streaming B lines. NC: the KC x NC B block sits in L2 (1 MiB). MC: the A
-// block (MC x KC) lives in L3 and is packed once per k block.
+// Tuned on Zen 4 (32 KiB L1, 1 MiB L2 per core) with bench/compare gemm.
+// KC: long enough that C is loaded and stored rarely, short enough that the
+// KC x NR B micro-panel stays near L1. MC: large, so A is packed once per k
+// block and B once per (k, n) block. NC: the packed B block's size.
 constexpr int64_t kKc = 384;
 constexpr int64_t kNc = 480;
 constexpr int64_t kMc = 2400;
+// Short M: B is read in place rather than packed (see gemm_slab).
+constexpr int64_t kDirectBMaxM = 128;
 // Below this many flops a second thread costs more (wake-up, duplicated
 // packing) than it saves.
 constexpr double kMinFlopsPerThread = 2.0e6;
@@ -71,6 +74,10 @@ void gemm_slab(const GemmArgs& g, const GemmF32Kernel& kern, int64_t m0, int64_t
   const int64_t mc_max = std::min(kMc, round_up(m1 - m0, mr));
   const int64_t kc_max = std::min(kKc, g.k);
   const int64_t nc_max = std::min(kNc, round_up(n1 - n0, nr));
+  // Packing B costs a pass over k x n floats that only m / MR row panels
+  // reuse: for short M the kernel reads full-width panels of B in place.
+  // Not for row strides of a multiple of 4 KiB, whose rows would share cache sets.
+  const bool direct_b = g.trans_b == Trans::kNo && g.m <= kDirectBMaxM && g.ldb % 1024 != 0;
   ScratchScope scratch;
   float* a_pack = scratch.alloc_floats(mc_max * kc_max);
   float* b_pack = scratch.alloc_floats(kc_max * nc_max);
@@ -80,17 +87,24 @@ void gemm_slab(const GemmArgs& g, const GemmF32Kernel& kern, int64_t m0, int64_t
     for (int64_t pc = 0; pc < g.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.k - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;
-      pack_a_panels(g, ic, mc, pc, kc, kern.mr, a_pack);
+      pack_a_panels(g, ic, mc, pc, kc, kern.mr, kern.isa, a_pack);
       for (int64_t jc = n0; jc < n1; jc += nc_max) {
         const int64_t nc = std::min(nc_max, n1 - jc);
-        pack_b_panels(g, pc, kc, jc, nc, kern.nr, b_pack);
-        for (int64_t ir = 0; ir < mc; ir += mr) {
-          const float* ap = a_pack + ir * kc;
-          float* c_row = g.c + (ic + ir) * g.ldc + jc;
-          const int64_t rows = std::min(mr, mc - ir);
-          for (int64_t jr = 0; jr < nc; jr += nr)
-            kern.fn(kc, ap, b_pack + jr * kc, c_row + jr, g.ldc, rows, std::min(nr, nc - jr),
-                    g.alpha, beta);
+        const int64_t full_cols = direct_b ? nc / nr * nr : 0;
+        if (full_cols < nc)
+          pack_b_panels(g, pc, kc, jc + full_cols, nc - full_cols, kern.nr, kern.isa, b_pack);
+        const float* b_direct = g.b + pc * g.ldb + jc;
+        // jr outer, ir inner: each B micro-panel is loaded once (from L3 or
+        // memory, with the kernel's prefetch) and reused from L1/L2 by every
+        // row panel of the A block.
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const bool in_place = jr < full_cols;
+          const float* bp = in_place ? b_direct + jr : b_pack + (jr - full_cols) * kc;
+          const int64_t ldbp = in_place ? g.ldb : nr;
+          const int64_t cols = std::min(nr, nc - jr);
+          for (int64_t ir = 0; ir < mc; ir += mr)
+            kern.fn(kc, a_pack + ir * kc, bp, ldbp, g.c + (ic + ir) * g.ldc + jc + jr, g.ldc,
+                    std::min(mr, mc - ir), cols, g.alpha, beta);
         }
       }
     }
@@ -101,15 +115,20 @@ void run(const GemmF32Kernel& kern, const GemmArgs& g) {
   const double flops = 2.0 * static_cast<double>(g.m) * static_cast<double>(g.n) * g.k;
   const int64_t m_tiles = (g.m + kern.mr - 1) / kern.mr;
   const int64_t n_tiles = (g.n + kern.nr - 1) / kern.nr;
-  // Split along N unless B is the smaller operand to duplicate and M has tiles enough.
-  const bool split_n = g.m <= g.n || m_tiles < 2;
-  const int64_t tiles = split_n ? n_tiles : m_tiles;
   int64_t threads = g.parallel ? num_threads() : 1;
-  threads = std::min<int64_t>({threads, tiles, static_cast<int64_t>(flops / kMinFlopsPerThread)});
+  threads = std::min<int64_t>({threads, std::max(m_tiles, n_tiles),
+                               static_cast<int64_t>(flops / kMinFlopsPerThread)});
   if (threads <= 1) {
     gemm_slab(g, kern, 0, g.m, 0, g.n);
     return;
   }
+  // Split the dimension that gives the smaller per-thread work in tiles (a
+  // partial tile costs a full one); on a tie split N when A is the smaller
+  // operand, since each thread packs all of the operand that is not split.
+  const int64_t work_n = (n_tiles + threads - 1) / threads * m_tiles;
+  const int64_t work_m = (m_tiles + threads - 1) / threads * n_tiles;
+  const bool split_n = work_n < work_m || (work_n == work_m && g.m <= g.n);
+  const int64_t tiles = split_n ? n_tiles : m_tiles;
   parallel_for(threads, 1, [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
       const int64_t first = tiles * t / threads, last = tiles * (t + 1) / threads;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ops/kernels/gemm/gemm_pack_f32.h"
+
 namespace nas::ops {
 namespace {
 
@@ -62,8 +64,22 @@ void pack_panels(const float* base, int64_t ld, bool contiguous, int64_t count, 
   }
 }
 
+// The AVX2 routines, panel by panel (any width).
+void pack_panels_avx2(const float* base, int64_t ld, bool contiguous, int64_t count, int64_t kc,
+                      int w, float* dst) {
+  for (int64_t q = 0; q * w < count; ++q) {
+    const int64_t valid = std::min<int64_t>(w, count - q * w);
+    float* d = dst + q * w * kc;
+    if (contiguous)
+      kernels::gemm_pack_cols_f32_avx2(base + q * w, ld, valid, kc, w, d);
+    else
+      kernels::gemm_pack_rows_f32_avx2(base + q * w * ld, ld, valid, kc, w, d);
+  }
+}
+
 void pack_any(const float* base, int64_t ld, bool contiguous, int64_t count, int64_t kc,
-              int width, float* dst) {
+              int width, Isa isa, float* dst) {
+  if (isa != Isa::kScalar) return pack_panels_avx2(base, ld, contiguous, count, kc, width, dst);
   switch (width) {
     case 4: return pack_panels<4>(base, ld, contiguous, count, kc, width, dst);
     case 6: return pack_panels<6>(base, ld, contiguous, count, kc, width, dst);
@@ -78,19 +94,19 @@ void pack_any(const float* base, int64_t ld, bool contiguous, int64_t count, int
 }  // namespace
 
 void pack_a_panels(const GemmArgs& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, int mr,
-                   float* dst) {
+                   Isa isa, float* dst) {
   if (g.trans_a == Trans::kNo)  // A stored m x k: rows of A run along k
-    pack_any(g.a + i0 * g.lda + p0, g.lda, /*contiguous=*/false, rows, kc, mr, dst);
+    pack_any(g.a + i0 * g.lda + p0, g.lda, /*contiguous=*/false, rows, kc, mr, isa, dst);
   else  // A stored k x m: each k step is a contiguous run of rows
-    pack_any(g.a + p0 * g.lda + i0, g.lda, /*contiguous=*/true, rows, kc, mr, dst);
+    pack_any(g.a + p0 * g.lda + i0, g.lda, /*contiguous=*/true, rows, kc, mr, isa, dst);
 }
 
 void pack_b_panels(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t cols, int nr,
-                   float* dst) {
+                   Isa isa, float* dst) {
   if (g.trans_b == Trans::kNo)  // B stored k x n: each k step is a contiguous run of columns
-    pack_any(g.b + p0 * g.ldb + j0, g.ldb, /*contiguous=*/true, cols, kc, nr, dst);
+    pack_any(g.b + p0 * g.ldb + j0, g.ldb, /*contiguous=*/true, cols, kc, nr, isa, dst);
   else  // B stored n x k: columns of op(B) run along k
-    pack_any(g.b + j0 * g.ldb + p0, g.ldb, /*contiguous=*/false, cols, kc, nr, dst);
+    pack_any(g.b + j0 * g.ldb + p0, g.ldb, /*contiguous=*/false, cols, kc, nr, isa, dst);
 }
 
 }  // namespace nas::ops

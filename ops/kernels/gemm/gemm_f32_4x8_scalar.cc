@@ -7,7 +7,7 @@
 
 namespace nas::ops::kernels {
 
-void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, float* c, int64_t ldc,
+void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
                          int64_t mr, int64_t nr, float alpha, float beta) {
   constexpr int kMr = 4, kNr = 8;
   float acc[kMr][kNr] = {};
@@ -15,7 +15,7 @@ void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, float* c, in
     for (int i = 0; i < kMr; ++i)
       for (int j = 0; j < kNr; ++j) acc[i][j] += a[i] * b[j];
     a += kMr;
-    b += kNr;
+    b += ldb;
   }
   float tile[kMr * kNr];
   float* cp = c;

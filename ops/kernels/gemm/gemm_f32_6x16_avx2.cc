@@ -13,7 +13,7 @@
 
 namespace nas::ops::kernels {
 
-void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, float* c, int64_t ldc,
+void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
                         int64_t mr, int64_t nr, float alpha, float beta) {
   constexpr int kMr = 6, kNr = 16;
   __m256 acc0[kMr], acc1[kMr];
@@ -29,8 +29,8 @@ void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, float* c, int
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
   }
   for (int64_t p = 0; p < k; ++p) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < kMr; ++i) {
       const __m256 av = _mm256_broadcast_ss(a + i);
@@ -38,7 +38,7 @@ void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, float* c, int
       acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
     }
     a += kMr;
-    b += kNr;
+    b += ldb;
   }
 
   alignas(64) float tile[kMr * kNr];

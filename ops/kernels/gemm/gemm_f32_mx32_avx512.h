@@ -18,8 +18,13 @@
 namespace nas::ops::kernels {
 namespace {
 
+// B rows ahead to prefetch: when B is read in place every row is on another
+// page, out of reach of the hardware prefetchers, so the distance must cover
+// memory latency (~128 k steps of 16-24 FMAs each).
+constexpr int64_t kPrefetchRows = 128;
+
 template <int MR>
-void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, float* c, int64_t ldc,
+void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
                           int64_t mr, int64_t nr, float alpha, float beta) {
   constexpr int kNr = 32;
   __m512 acc0[MR], acc1[MR];
@@ -37,9 +42,12 @@ void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, float* c, i
       _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
     }
   }
+  const int64_t pf = kPrefetchRows * ldb;
   for (int64_t p = 0; p < k; ++p) {
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + pf), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + pf + 16), _MM_HINT_T0);
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const __m512 av = _mm512_set1_ps(a[i]);
@@ -47,7 +55,7 @@ void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, float* c, i
       acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
     }
     a += MR;
-    b += kNr;
+    b += ldb;
   }
 
   alignas(64) float tile[MR * kNr];
