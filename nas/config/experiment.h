@@ -1,0 +1,94 @@
+// An experiment: the typed form of one experiment YAML (docs/experiment.md).
+// Plain data, produced by load_experiment(); past it nothing reads YAML.
+// Every value that a later layer may need to complain about keeps the
+// Location it was written at. Paths are already resolved relative to the
+// experiment's folder (lexically normalised, not made absolute).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nas/config/evaluator_config.h"
+#include "nas/config/located.h"
+#include "nas/config/strategy_config.h"
+
+namespace nas::config {
+
+struct DatasetSpec {
+  Located<std::string> name;        // from Catalog::datasets
+  std::optional<int> train_subset;  // > 0: first N training examples; all when unset
+  std::optional<int> valid_subset;  // > 0: first N validation examples; all when unset
+  std::optional<Located<std::filesystem::path>> path;  // an existing folder; the default
+                                                       // data folder when unset
+  Location where;
+};
+
+struct HardwareSpec {
+  // "host" (the machine running the search, measured) or the profile's own
+  // top-level `name:`. Unique within an experiment.
+  std::string name;
+  // The profile YAML (resolved; exists); empty for host.
+  std::filesystem::path profile;
+  bool is_host() const { return profile.empty(); }
+  Location where;
+};
+
+enum class Goal { kMaximize, kMinimize };
+
+struct ObjectiveSpec {
+  Located<std::string> metric;  // from Catalog::metrics
+  Goal goal = Goal::kMaximize;
+  // Set iff the metric is per-hardware; then it names one of Experiment::hardware.
+  std::optional<Located<std::string>> hardware;
+  Location where;
+};
+
+struct ConstraintSpec {
+  Located<std::string> metric;
+  std::optional<Located<std::string>> hardware;  // same rule as ObjectiveSpec::hardware
+  std::optional<double> max;                     // at least one of max and min is set; min <= max
+  std::optional<double> min;
+  Location where;
+};
+
+struct StrategySpec {
+  StrategyConfig config;  // the alternative names the strategy (strategy_name())
+  Location where;
+};
+
+struct EvaluatorSpec {
+  EvaluatorConfig config;  // the alternative names the evaluator (evaluator_name())
+  Location where;
+};
+
+struct BudgetSpec {
+  std::optional<int64_t> candidates;   // >= 1: candidates to evaluate
+  std::optional<int64_t> wall_time_s;  // >= 1: seconds of search
+  // At least one of the two is set; the search stops at whichever comes first.
+  Location where;
+};
+
+struct Experiment {
+  std::string source;                    // the experiment file as given by the caller
+  std::filesystem::path folder;          // its folder; relative paths in it start here
+  Located<std::string> name;             // [A-Za-z0-9_.-]+, not "." or ".."
+  Located<int64_t> seed;                 // >= 0; default 0
+  Located<std::filesystem::path> space;  // op-space YAML; exists
+  DatasetSpec dataset;
+  std::vector<HardwareSpec> hardware;     // may be empty; names unique
+  std::vector<ObjectiveSpec> objectives;  // at least one; no two alike
+  std::vector<ConstraintSpec> constraints;
+  StrategySpec strategy;
+  EvaluatorSpec evaluator;
+  BudgetSpec budget;
+  // The run folder when the user set one (resolved); empty: the caller uses runs/<name>.
+  Located<std::filesystem::path> output;
+
+  // nullptr when no hardware entry has that name.
+  const HardwareSpec* find_hardware(const std::string& hardware_name) const;
+};
+
+}  // namespace nas::config
