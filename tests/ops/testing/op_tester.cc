@@ -8,7 +8,7 @@
 
 #include "ops/core/parallel.h"
 
-namespace nas::ops::testing {
+namespace nas::ops::op_testing {
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
@@ -368,4 +368,4 @@ void OpTester::forward_backward(const std::vector<Tensor>& output_grads,
   return ::testing::AssertionSuccess();
 }
 
-}  // namespace nas::ops::testing
+}  // namespace nas::ops::op_testing

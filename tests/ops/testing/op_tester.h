@@ -31,7 +31,7 @@
 #include "ops/core/op_registry.h"
 #include "ops/core/status.h"
 
-namespace nas::ops::testing {
+namespace nas::ops::op_testing {
 
 struct GradCheckOptions {
   double eps = 1e-2;  // finite-difference step for inputs and params (values ~ N(0,1))
@@ -128,4 +128,4 @@ inline int64_t index4(const Shape& s, int64_t a, int64_t b, int64_t c, int64_t d
   return ((a * s[1] + b) * s[2] + c) * s[3] + d;
 }
 
-}  // namespace nas::ops::testing
+}  // namespace nas::ops::op_testing

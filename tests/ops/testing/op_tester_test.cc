@@ -5,7 +5,7 @@
 
 #include "ops/core/op_registry.h"
 
-namespace nas::ops::testing {
+namespace nas::ops::op_testing {
 namespace {
 
 enum class Bug { kNone, kWrongScale, kAccumulates, kSkipChangesOthers, kWrongBytes };
@@ -114,4 +114,4 @@ TEST(OpTester, ReportsCreationErrors) {
 }
 
 }  // namespace
-}  // namespace nas::ops::testing
+}  // namespace nas::ops::op_testing

@@ -1,0 +1,170 @@
+#include "ops/layers/batch_norm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "tests/ops/testing/op_tester.h"
+
+namespace nas::ops {
+namespace {
+
+using op_testing::OpTester;
+
+struct Stats {
+  std::vector<double> mean, var;  // biased variance
+};
+
+Stats batch_stats(const Tensor& x) {
+  const int64_t c = x.dim(x.rank() - 1), rows = x.numel() / c;
+  Stats s{std::vector<double>(c, 0.0), std::vector<double>(c, 0.0)};
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) s.mean[j] += x.data()[r * c + j] / double(rows);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) {
+      const double d = x.data()[r * c + j] - s.mean[j];
+      s.var[j] += d * d / double(rows);
+    }
+  return s;
+}
+
+BatchNorm& as_bn(Op& op) { return dynamic_cast<BatchNorm&>(op); }
+
+TEST(BatchNorm, TrainingNormalisesWithBatchStatistics) {
+  for (const Shape& shape : {Shape{2, 5, 5, 3}, Shape{3, 7, 1, 9}, Shape{6, 4}}) {
+    OpTester t("batch_norm");
+    t.input(shape);
+    EXPECT_TRUE(t.check_forward(
+        [](const std::vector<Tensor>& in, const std::vector<Tensor>& p) {
+          const Stats s = batch_stats(in[0]);
+          const int64_t c = s.mean.size();
+          std::vector<double> y(in[0].numel());
+          for (int64_t i = 0; i < in[0].numel(); ++i) {
+            const int64_t j = i % c;
+            y[i] = (in[0].data()[i] - s.mean[j]) / std::sqrt(s.var[j] + 1e-5) * p[0].data()[j] +
+                   p[1].data()[j];
+          }
+          return std::vector<std::vector<double>>{y};
+        },
+        1e-5, 1e-4))
+        << shape.str();
+  }
+}
+
+TEST(BatchNorm, UpdatesRunningStatisticsWithMomentumAndUnbiasedVariance) {
+  OpTester t("batch_norm");
+  OpAttrs a;
+  a.momentum = 0.25f;
+  t.input({2, 3, 3, 4}).attrs(a);
+  t.forward();
+  const Stats s = batch_stats(t.inputs()[0]);
+  BatchNorm& bn = as_bn(t.op());
+  EXPECT_EQ(bn.batches_tracked(), 1);
+  for (int j = 0; j < 4; ++j) {
+    EXPECT_NEAR(bn.running_mean().data()[j], 0.25 * s.mean[j], 1e-6);
+    EXPECT_NEAR(bn.running_var().data()[j], 0.75 + 0.25 * s.var[j] * 18.0 / 17.0, 1e-6);
+  }
+}
+
+TEST(BatchNorm, InferenceUsesRunningStatisticsAndFoldsToScaleShift) {
+  OpTester t("batch_norm");
+  t.input({2, 3, 3, 4}).training(false);
+  BatchNorm& bn = as_bn(t.op());
+  const float rm[4] = {0.5f, -1.0f, 2.0f, 0.0f}, rv[4] = {1.0f, 4.0f, 0.25f, 9.0f};
+  std::copy(rm, rm + 4, bn.running_mean().data());
+  std::copy(rv, rv + 4, bn.running_var().data());
+  const Tensor y = t.forward()[0];
+  const float* g = t.params()[0].data();
+  const float* b = t.params()[1].data();
+  float scale[4], shift[4];
+  bn.folded_scale_shift(g, b, scale, shift);
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    const int j = i % 4;
+    const double x = t.inputs()[0].data()[i];
+    const double want = (x - rm[j]) / std::sqrt(rv[j] + 1e-5) * g[j] + b[j];
+    EXPECT_NEAR(y.data()[i], want, 1e-5);
+    EXPECT_NEAR(x * scale[j] + shift[j], want, 1e-5);
+  }
+  EXPECT_EQ(bn.batches_tracked(), 0);  // inference leaves the statistics alone
+}
+
+TEST(BatchNorm, CumulativeRecalibrationAveragesBatchesEqually) {
+  OpTester t("batch_norm");
+  t.input({4, 2, 2, 3});
+  BatchNorm& bn = as_bn(t.op());
+  t.forward();  // some history to be discarded
+  bn.reset_running_stats(/*cumulative=*/true);
+  std::vector<double> mean_sum(3, 0.0), var_sum(3, 0.0);
+  for (int step = 0; step < 3; ++step) {
+    for (int64_t i = 0; i < t.inputs()[0].numel(); ++i)
+      t.inputs()[0].data()[i] = std::sin(1.7 * i + step) * (step + 1) + step;
+    const Stats s = batch_stats(t.inputs()[0]);
+    for (int j = 0; j < 3; ++j) {
+      mean_sum[j] += s.mean[j];
+      var_sum[j] += s.var[j] * 16.0 / 15.0;
+    }
+    t.forward();
+  }
+  for (int j = 0; j < 3; ++j) {
+    EXPECT_NEAR(bn.running_mean().data()[j], mean_sum[j] / 3, 1e-5);
+    EXPECT_NEAR(bn.running_var().data()[j], var_sum[j] / 3, 1e-5);
+  }
+}
+
+TEST(BatchNorm, PreciseWhenTheMeanDwarfsTheSpread) {
+  OpTester t("batch_norm");
+  std::vector<float> x(64 * 3);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1000.0f + std::cos(0.37f * i);
+  t.input_values({64, 3}, x);
+  EXPECT_TRUE(t.check_forward(
+      [](const std::vector<Tensor>& in, const std::vector<Tensor>& p) {
+        const Stats s = batch_stats(in[0]);
+        std::vector<double> y(in[0].numel());
+        for (int64_t i = 0; i < in[0].numel(); ++i) {
+          const int64_t j = i % 3;
+          y[i] = (in[0].data()[i] - s.mean[j]) / std::sqrt(s.var[j] + 1e-5) * p[0].data()[j] +
+                 p[1].data()[j];
+        }
+        return std::vector<std::vector<double>>{y};
+      },
+      2e-3, 0.0));
+}
+
+TEST(BatchNorm, BitIdenticalAcrossThreadCountsOnALargeBatch) {
+  OpTester t("batch_norm");
+  t.input({8, 16, 16, 24});  // 2048 rows: 16 reduction blocks
+  EXPECT_TRUE(t.check_deterministic({1, 2, 3}));
+  OpTester e("batch_norm");
+  e.input({8, 16, 16, 24}).training(false);
+  EXPECT_TRUE(e.check_deterministic({1, 2}));
+}
+
+TEST(BatchNorm, HandComputedCost) {
+  OpTester t("batch_norm");
+  t.input({2, 3, 3, 4});
+  const OpCost c = t.op().cost();
+  EXPECT_EQ(c.params, 8);
+  EXPECT_EQ(c.flops_other, 144);
+  EXPECT_EQ(c.bytes_read, 4 * (72 + 8));
+  EXPECT_EQ(c.bytes_written, 4 * 72);
+  EXPECT_EQ(t.op().param_specs()[0].init, Init::kOnes);
+  EXPECT_EQ(t.op().param_specs()[1].init, Init::kZeros);
+}
+
+TEST(BatchNorm, CreationErrors) {
+  OpTester rank3("batch_norm");
+  rank3.input({2, 3, 4});
+  Status st = rank3.create();
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("batch_norm"), std::string::npos);
+  EXPECT_NE(st.message().find("[2,3,4]"), std::string::npos);
+  OpAttrs a;
+  a.momentum = 1.5f;
+  OpTester bad("batch_norm");
+  bad.input({2, 3}).attrs(a);
+  EXPECT_FALSE(bad.create().is_ok());
+}
+
+}  // namespace
+}  // namespace nas::ops
