@@ -15,6 +15,7 @@ namespace nas::train {
 struct BatchLoader::Slot {
   ops::Tensor images;  // [batch_size,H,W,C]
   ops::Tensor tokens;  // [batch_size,T,F] for kPatches
+  ops::Tensor targets;  // [batch_size]
   Batch batch;
   tbb::task_group tasks;
   bool pending = false;
@@ -52,6 +53,7 @@ BatchLoader::BatchLoader(const Dataset& data, const LoaderOptions& o) : data_(da
     s->images = ops::Tensor::zeros(image_shape);
     if (o.layout == SequenceLayout::kPatches)
       s->tokens = ops::Tensor::zeros(sequence_shape(image_shape, o.layout, o.patch_size));
+    s->targets = ops::Tensor::zeros({b});
     s->batch.labels.reserve(b);
   }
 }
@@ -102,8 +104,10 @@ void BatchLoader::prepare(int64_t k, Slot& slot) const {
       std::copy_n(data_.image(i), per, dst);
     }
     slot.batch.labels[j] = data_.labels[i];
+    slot.targets.data()[j] = static_cast<float>(data_.labels[i]);
   }
   slot.batch.index = k;
+  slot.batch.targets = slot.targets.slice0(0, n);
   const ops::Tensor images = slot.images.slice0(0, n);
   switch (options_.layout) {
     case SequenceLayout::kImage:

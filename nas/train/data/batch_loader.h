@@ -32,6 +32,7 @@ struct LoaderOptions {
 struct Batch {
   int64_t index = 0;            // position within the epoch
   ops::Tensor inputs;           // [n,H,W,C], or the LoaderOptions::layout of it
+  ops::Tensor targets;          // [n]: the labels as floats, as softmax_cross_entropy takes them
   std::vector<int32_t> labels;  // n class indices
   int64_t size() const { return static_cast<int64_t>(labels.size()); }
 };

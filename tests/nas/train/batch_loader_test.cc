@@ -39,6 +39,9 @@ EpochRecord run_epoch(BatchLoader& loader, int64_t epoch) {
     EXPECT_EQ(b->index, k++);
     r.inputs.emplace_back(b->inputs.data(), b->inputs.data() + b->inputs.numel());
     r.labels.push_back(b->labels);
+    EXPECT_EQ(b->targets.shape(), (ops::Shape{b->size()}));
+    for (int64_t j = 0; j < b->size(); ++j)
+      EXPECT_EQ(b->targets.data()[j], static_cast<float>(b->labels[j]));
   }
   EXPECT_EQ(k, loader.batches_per_epoch());
   return r;
