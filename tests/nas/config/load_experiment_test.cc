@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <variant>
@@ -270,6 +271,31 @@ TEST_F(LoadExperiment, CatalogDecidesTheValidNames) {
   EXPECT_EQ(extra_diags.items()[0].message,
             "strategy.name: strategy 'darts' is registered but nas/config has no settings schema "
             "for it");
+}
+
+// Every prefix of a valid file (cut mid-key, mid-flow-map, mid-list) loads
+// or fails with diagnostics that point inside the file; nothing throws.
+TEST_F(LoadExperiment, EveryTruncationFailsCleanly) {
+  std::ifstream in(std::string(testing::kDir) + "/good/full.yaml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(text.size(), 500u);
+  const std::string path = write_temp("");
+  int failed = 0;
+  for (size_t n = 0; n < text.size(); n += 11) {  // each write costs ~5 ms here
+    std::ofstream(path, std::ios::trunc) << text.substr(0, n);
+    Diagnostics diags;
+    std::optional<Experiment> exp;
+    ASSERT_NO_THROW(exp = load_experiment(path, Catalog::defaults(), diags)) << "prefix " << n;
+    EXPECT_NE(exp.has_value(), !diags.empty()) << "prefix " << n;
+    const int lines = static_cast<int>(std::count(text.begin(), text.begin() + n, '\n')) + 1;
+    for (const Diagnostic& d : diags.items()) {
+      EXPECT_EQ(d.where.file, path);
+      EXPECT_GE(d.where.line, 1) << d.str();
+      EXPECT_LE(d.where.line, lines) << d.str();
+    }
+    failed += exp ? 0 : 1;
+  }
+  EXPECT_GT(failed, 0);
 }
 
 // The shipped experiments are data: each must load with the project's names.
