@@ -1,7 +1,10 @@
 #include "ops/seq/attention.h"
 
 #include <algorithm>
+#include <cstring>
 
+#include "ops/core/parallel.h"
+#include "ops/core/workspace.h"
 #include "ops/seq/seq_math.h"
 
 namespace nas::ops {
@@ -96,13 +99,13 @@ void MultiHeadAttention::ensure_buffers(bool backward) {
       lse_ = Tensor::empty(Shape{dims_.batch * dims_.heads, dims_.seq});
   }
   if (backward && !dqkv_.defined()) {
-    dctx_ = Tensor::empty(Shape{rows, D});
     dqkv_ = Tensor::empty(Shape{rows, 3 * D});
+    if (lse_.defined()) drow_ = Tensor::empty(lse_.shape());
   }
 }
 
 int64_t MultiHeadAttention::state_bytes() const {
-  int64_t floats = qkv_.numel() + ctx_.numel() + probs_.numel() + lse_.numel() + dctx_.numel() +
+  int64_t floats = qkv_.numel() + ctx_.numel() + probs_.numel() + lse_.numel() + drow_.numel() +
                    dqkv_.numel();
   return floats * kF;
 }
@@ -113,8 +116,9 @@ int64_t MultiHeadAttention::scratch_bytes() const {
     case AttentionKind::kPlain: return S * S * kF;
     case AttentionKind::kTiled:
     case AttentionKind::kSlidingWindow:
-      return std::max(seq::attention_tiled_scratch_floats(dims_, false),
-                      seq::attention_tiled_scratch_floats(dims_, true)) * kF;
+      return std::max({seq::attention_tiled_scratch_floats(dims_, false),
+                       seq::attention_tiled_scratch_floats(dims_, true),
+                       32 * dims_.d_model}) * kF;
     case AttentionKind::kLinear: return (5 * S * dh + 2 * dh * dh + 2 * dh + S) * kF;
   }
   return 0;
@@ -156,20 +160,53 @@ void MultiHeadAttention::backward(const OpContext&, std::span<const Tensor> inpu
                : nullptr;
   };
   const int out_i = bias_ ? 2 : 1;
-  seq::linear_backward(ctx_.data(), rows, D, params[out_i].data(), D, output_grads[0].data(),
-                       dctx_.data(), grad(out_i), bias_ ? grad(3) : nullptr);
+  const float* w_out = params[out_i].data();
+  const float* dy = output_grads[0].data();
+  // dW_out and db_out read the saved context; after them its buffer holds
+  // the context gradient dctx = dY W_out^T.
+  seq::linear_backward(ctx_.data(), rows, D, w_out, D, dy, nullptr, grad(out_i),
+                       bias_ ? grad(3) : nullptr);
+  float* dctx = ctx_.data();
+  const bool tiled = kind_ == AttentionKind::kTiled || kind_ == AttentionKind::kSlidingWindow;
+  if (!tiled) {
+    seq::gemm(false, true, rows, D, D, dy, D, w_out, D, 0.0f, dctx, D);
+  } else {
+    // Row blocks: dctx of the block into scratch, drow = rowsum(dO * O) per
+    // head while O is still there, then dctx over O.
+    const int64_t S = dims_.seq, H = dims_.heads, dh = dims_.head_dim();
+    float* drow = drow_.data();
+    constexpr int64_t kRows = 32;
+    parallel_for((rows + kRows - 1) / kRows, 1, [&](int64_t b0, int64_t b1) {
+      ScratchScope scratch;
+      float* tmp = scratch.alloc_floats(kRows * D);
+      for (int64_t blk = b0; blk < b1; ++blk) {
+        const int64_t r0 = blk * kRows, n = std::min(kRows, rows - r0);
+        seq::gemm_serial(false, true, n, D, D, dy + r0 * D, D, w_out, D, 0.0f, tmp, D);
+        for (int64_t i = 0; i < n; ++i) {
+          const int64_t r = r0 + i, b = r / S, s = r % S;
+          const float* g = tmp + i * D;
+          float* o = dctx + r * D;
+          for (int64_t h = 0; h < H; ++h) {
+            float acc = 0.0f;
+            for (int64_t c = h * dh; c < (h + 1) * dh; ++c) acc += g[c] * o[c];
+            drow[(b * H + h) * S + s] = acc;
+          }
+          std::memcpy(o, g, D * sizeof(float));
+        }
+      }
+    });
+  }
   switch (kind_) {
     case AttentionKind::kPlain:
-      seq::attention_plain_backward(dims_, qkv_.data(), probs_.data(), dctx_.data(),
-                                    dqkv_.data());
+      seq::attention_plain_backward(dims_, qkv_.data(), probs_.data(), dctx, dqkv_.data());
       break;
     case AttentionKind::kTiled:
     case AttentionKind::kSlidingWindow:
-      seq::attention_tiled_backward(dims_, qkv_.data(), ctx_.data(), lse_.data(), dctx_.data(),
+      seq::attention_tiled_backward(dims_, qkv_.data(), drow_.data(), lse_.data(), dctx,
                                     dqkv_.data());
       break;
     case AttentionKind::kLinear:
-      seq::attention_linear_backward(dims_, qkv_.data(), dctx_.data(), dqkv_.data());
+      seq::attention_linear_backward(dims_, qkv_.data(), dctx, dqkv_.data());
       break;
   }
   float* dx = !input_grads.empty() && input_grads[0].defined() ? input_grads[0].data() : nullptr;

@@ -13,6 +13,8 @@
 //   b_out [D]      only with OpAttrs::bias
 // Buffers kept between forward and backward are allocated by the first call
 // and reused afterwards (fixed shapes): no allocation in steady state.
+// backward() reuses the saved context buffer for the context gradient (one
+// S x D buffer less at peak), so each forward allows one backward.
 #pragma once
 
 #include <memory>
@@ -49,7 +51,8 @@ class MultiHeadAttention final : public Op {
   AttentionKind kind() const { return kind_; }
   const seq::AttentionDims& dims() const { return dims_; }
   // Bytes of the buffers this op keeps for forward + backward (projections,
-  // context, saved softmax state, backward temporaries).
+  // context, saved softmax state, backward temporaries); 0 before the first
+  // forward.
   int64_t state_bytes() const;
   // Bytes of per-thread scratch (thread_scratch()) one thread takes at most.
   int64_t scratch_bytes() const;
@@ -62,7 +65,7 @@ class MultiHeadAttention final : public Op {
   bool bias_;
   seq::AttentionDims dims_;
   Tensor qkv_, ctx_, probs_, lse_;  // kept from forward for backward
-  Tensor dctx_, dqkv_;              // backward temporaries
+  Tensor drow_, dqkv_;              // backward temporaries
 };
 
 }  // namespace nas::ops

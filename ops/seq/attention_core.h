@@ -49,8 +49,11 @@ void attention_plain_backward(const AttentionDims& d, const float* qkv, const fl
 // thread_scratch(). Saves lse[B*heads, S] (row log-sum-exp of the scaled
 // scores) for the backward, which recomputes the probabilities tile by tile.
 void attention_tiled_forward(const AttentionDims& d, const float* qkv, float* ctx, float* lse);
-void attention_tiled_backward(const AttentionDims& d, const float* qkv, const float* ctx,
+// drow[(b*heads + h) * S + s] = rowsum over the head's columns of dO * O
+// (FlashAttention's D), which stands in for rowsum(P * dP).
+void attention_tiled_backward(const AttentionDims& d, const float* qkv, const float* drow,
                               const float* lse, const float* dctx, float* dqkv);
+
 
 // Linear attention (Katharopoulos et al. 2020) with feature map
 // phi(x) = elu(x) + 1: ctx_i = phi(q_i) S_i / (phi(q_i) . z_i), S_i = sum over

@@ -48,6 +48,7 @@ void attention_plain_backward(const AttentionDims& d, const float* qkv, const fl
                               const float* dctx, float* dqkv) {
   const int64_t S = d.seq, D = d.d_model, dh = d.head_dim(), ld = 3 * D;
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
+  const SeqKernels& kern = seq_kernels();
   parallel_for(d.batch * d.heads, 1, [&](int64_t t0, int64_t t1) {
     ScratchScope scratch;
     float* ds = scratch.alloc_floats(S * S);
@@ -62,11 +63,10 @@ void attention_plain_backward(const AttentionDims& d, const float* qkv, const fl
       gemm_serial(false, true, S, S, dh, dout, D, v, ld, 0.0f, ds, S);     // dP
       gemm_serial(true, false, S, dh, S, p, S, dout, D, 0.0f, dq + 2 * D, ld);  // dV
       for (int64_t i = 0; i < S; ++i) {
+        // Masked entries have p = 0, so the whole row can be processed.
         const float* pr = p + i * S;
         float* r = ds + i * S;
-        float dot = 0.0f;
-        for (int64_t j = 0; j < S; ++j) dot += pr[j] * r[j];
-        for (int64_t j = 0; j < S; ++j) r[j] = scale * pr[j] * (r[j] - dot);
+        kern.softmax_grad(pr, r, S, scale, kern.dot(pr, r, S));
       }
       gemm_serial(false, false, S, dh, S, ds, S, k, ld, 0.0f, dq, ld);      // dQ
       gemm_serial(true, false, S, dh, S, ds, S, q, ld, 0.0f, dq + D, ld);   // dK

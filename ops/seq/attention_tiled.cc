@@ -4,8 +4,8 @@
 // the output accumulator by exp(m_old - m_new) and add P V. Saves only the
 // row log-sum-exp. Backward: for each key tile, recompute P = exp(scale S -
 // lse) for the query tiles that see it, accumulate dK and dV for that tile in
-// scratch and add dQ in place; D_i = rowsum(dO_i * O_i) replaces the rowsum
-// of P * dP. No S x S buffer anywhere; scratch per thread is
+// scratch and add dQ in place; D_i = rowsum(dO_i * O_i) (drow, computed by
+// the caller) replaces the rowsum of P * dP. No S x S buffer anywhere; scratch per thread is
 // attention_tiled_scratch_floats().
 #include <algorithm>
 #include <cmath>
@@ -29,7 +29,7 @@ int64_t attention_tiled_scratch_floats(const AttentionDims& d, bool backward) {
   // Each alloc is rounded up to 16 floats (64 bytes) by the Workspace.
   auto r = [](int64_t n) { return (n + 15) / 16 * 16; };
   if (!backward) return r(kBr * kBc) + r(kBr * dh) + 2 * r(kBr);
-  return 2 * r(kBr * kBc) + 2 * r(kBc * dh) + r(d.seq);
+  return 2 * r(kBr * kBc) + 2 * r(kBc * dh);
 }
 
 int64_t attention_tiled_score_pairs(const AttentionDims& d) {
@@ -101,7 +101,7 @@ void attention_tiled_forward(const AttentionDims& d, const float* qkv, float* ct
   });
 }
 
-void attention_tiled_backward(const AttentionDims& d, const float* qkv, const float* ctx,
+void attention_tiled_backward(const AttentionDims& d, const float* qkv, const float* drow_all,
                               const float* lse, const float* dctx, float* dqkv) {
   const int64_t S = d.seq, D = d.d_model, dh = d.head_dim(), ld = 3 * D;
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
@@ -112,24 +112,18 @@ void attention_tiled_backward(const AttentionDims& d, const float* qkv, const fl
     float* dp = scratch.alloc_floats(kBr * kBc);
     float* dk_acc = scratch.alloc_floats(kBc * dh);
     float* dv_acc = scratch.alloc_floats(kBc * dh);
-    float* drow = scratch.alloc_floats(S);
     for (int64_t task = t0; task < t1; ++task) {
       const int64_t b = task / d.heads, h = task % d.heads;
       const float* q = qkv + b * S * ld + h * dh;
       const float* k = q + D;
       const float* v = q + 2 * D;
-      const float* o = ctx + b * S * D + h * dh;
+      const float* drow = drow_all + task * S;
       const float* dout = dctx + b * S * D + h * dh;
       const float* lse_t = lse + task * S;
       float* dq = dqkv + b * S * ld + h * dh;
       float* dk = dq + D;
       float* dv = dq + 2 * D;
-      for (int64_t i = 0; i < S; ++i) {
-        float acc = 0.0f;
-        for (int64_t c = 0; c < dh; ++c) acc += dout[i * D + c] * o[i * D + c];
-        drow[i] = acc;
-        std::fill(dq + i * ld, dq + i * ld + dh, 0.0f);
-      }
+      for (int64_t i = 0; i < S; ++i) std::fill(dq + i * ld, dq + i * ld + dh, 0.0f);
       for (int64_t j0 = 0; j0 < S; j0 += kBc) {
         const int64_t cols = std::min(kBc, S - j0);
         std::fill(dk_acc, dk_acc + cols * dh, 0.0f);
@@ -149,8 +143,7 @@ void attention_tiled_backward(const AttentionDims& d, const float* qkv, const fl
             kern.exp_scaled(prow + a, prow + a, e - a, scale, lse_t[i]);
             std::fill(prow, prow + a, 0.0f);
             std::fill(prow + e, prow + cols, 0.0f);
-            const float di = drow[i];
-            for (int64_t c = 0; c < cols; ++c) dsrow[c] = scale * prow[c] * (dsrow[c] - di);
+            kern.softmax_grad(prow, dsrow, cols, scale, drow[i]);
           }
           gemm_serial(true, false, cols, dh, rows, p, kBc, dout + i0 * D, D, 1.0f, dv_acc, dh);
           gemm_serial(false, false, rows, dh, cols, dp, kBc, k + j0 * ld, ld, 1.0f, dq + i0 * ld,

@@ -119,6 +119,29 @@ void apply(const float* x, float* y, int64_t n) {
   }
 }
 
+float dot(const float* x, const float* y, int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
+  }
+  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+  float s = hsum(_mm256_add_ps(a0, a1));
+  for (; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+void softmax_grad(const float* p, float* dp, int64_t n, float scale, float d) {
+  const __m256 vs = _mm256_set1_ps(scale), vd = _mm256_set1_ps(d);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 g = _mm256_sub_ps(_mm256_loadu_ps(dp + i), vd);
+    _mm256_storeu_ps(dp + i, _mm256_mul_ps(_mm256_mul_ps(vs, _mm256_loadu_ps(p + i)), g));
+  }
+  for (; i < n; ++i) dp[i] = scale * p[i] * (dp[i] - d);
+}
+
 // Layer norm rows: vector body plus a scalar tail; two passes over the row
 // (mean, then centred variance) for accuracy, the row stays in L1.
 void layer_norm_forward(const float* x, float* y, int64_t n, const float* gamma,
@@ -210,8 +233,9 @@ void layer_norm_backward(const float* x, const float* dy, float* dx, int64_t n,
 }  // namespace
 
 const SeqKernels& seq_kernels_avx2() {
-  static const SeqKernels k{"avx2",           exp_scaled,         max, apply<sigmoid_ps>,
-                            apply<tanh_ps>,   layer_norm_forward, layer_norm_backward};
+  static const SeqKernels k{"avx2",         exp_scaled,         max,
+                            apply<sigmoid_ps>, apply<tanh_ps>,  dot,
+                            softmax_grad,   layer_norm_forward, layer_norm_backward};
   return k;
 }
 

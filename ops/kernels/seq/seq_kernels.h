@@ -20,6 +20,11 @@ struct SeqKernels {
   void (*sigmoid)(const float* x, float* y, int64_t n);
   // y = tanh(x); in place allowed.
   void (*tanh)(const float* x, float* y, int64_t n);
+  // sum of x[i] * y[i].
+  float (*dot)(const float* x, const float* y, int64_t n);
+  // Softmax backward on one row: dp[i] = scale * p[i] * (dp[i] - d), where d
+  // is rowsum(p * dp) (plain) or rowsum(dO * O) (tiled).
+  void (*softmax_grad)(const float* p, float* dp, int64_t n, float scale, float d);
   // One row of layer norm: y = (x - mean) * rstd * gamma + beta, biased
   // variance; writes the row's mean and rstd = 1 / sqrt(var + eps).
   void (*layer_norm_forward)(const float* x, float* y, int64_t n, const float* gamma,

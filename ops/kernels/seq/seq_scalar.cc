@@ -31,6 +31,16 @@ void tanh_f32(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
 }
 
+float dot(const float* x, const float* y, int64_t n) {
+  float s = 0.0f;
+  for (int64_t i = 0; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+void softmax_grad(const float* p, float* dp, int64_t n, float scale, float d) {
+  for (int64_t i = 0; i < n; ++i) dp[i] = scale * p[i] * (dp[i] - d);
+}
+
 void layer_norm_forward(const float* x, float* y, int64_t n, const float* gamma,
                         const float* beta, float eps, float* mean, float* rstd) {
   float s = 0.0f;
@@ -70,8 +80,9 @@ void layer_norm_backward(const float* x, const float* dy, float* dx, int64_t n,
 }  // namespace
 
 const SeqKernels& seq_kernels_scalar() {
-  static const SeqKernels k{"scalar",  exp_scaled,         max, sigmoid, tanh_f32,
-                            layer_norm_forward, layer_norm_backward};
+  static const SeqKernels k{"scalar", exp_scaled,         max,
+                            sigmoid,  tanh_f32,           dot,
+                            softmax_grad, layer_norm_forward, layer_norm_backward};
   return k;
 }
 

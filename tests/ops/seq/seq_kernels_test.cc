@@ -31,6 +31,13 @@ TEST(SeqKernels, EachIsaMatchesScalar) {
       ref.tanh(x.data(), a.data(), n);
       k->tanh(x.data(), b.data(), n);
       for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
+      auto y = testing::random_floats(n, 11 + n);
+      EXPECT_NEAR(ref.dot(x.data(), y.data(), n), k->dot(x.data(), y.data(), n), 1e-4f);
+      a = y;
+      b = y;
+      ref.softmax_grad(x.data(), a.data(), n, 0.3f, 0.2f);
+      k->softmax_grad(x.data(), b.data(), n, 0.3f, 0.2f);
+      for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
       if (n == 0) continue;
       auto g = testing::random_floats(n, 3, 0.5f, 1.5f), be = testing::random_floats(n, 4);
       float ma, ra, mb, rb;
