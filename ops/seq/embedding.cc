@@ -249,44 +249,4 @@ void PositionalEncoding::backward(const OpContext&, std::span<const Tensor>,
   seq::column_sum(dy, batch_, seq_ * dim_, seq_ * dim_, dpos, false);
 }
 
-// ---- residual add ----
-
-Result<std::unique_ptr<Op>> ResidualAdd::create(const OpAttrs&, std::span<const Shape> inputs) {
-  if (inputs.size() != 2 || !(inputs[0] == inputs[1]))
-    return Status::error("failed to create residual_add: expected two inputs of one shape");
-  return std::unique_ptr<Op>(new ResidualAdd(inputs[0]));
-}
-
-ResidualAdd::ResidualAdd(const Shape& s) {
-  input_shapes_ = {s, s};
-  output_shapes_ = {s};
-}
-
-OpCost ResidualAdd::cost() const {
-  OpCost c;
-  const int64_t n = input_shapes_[0].numel();
-  c.flops_other = n;
-  c.bytes_read = 2 * n * kF;
-  c.bytes_written = n * kF;
-  return c;
-}
-
-void ResidualAdd::forward(const OpContext&, std::span<const Tensor> inputs,
-                          std::span<const Tensor>, std::span<Tensor> outputs) {
-  const float* a = inputs[0].data();
-  const float* b = inputs[1].data();
-  float* y = outputs[0].data();
-  parallel_for(outputs[0].numel(), 1 << 14, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) y[i] = a[i] + b[i];
-  });
-}
-
-void ResidualAdd::backward(const OpContext&, std::span<const Tensor>, std::span<const Tensor>,
-                           std::span<const Tensor>, std::span<const Tensor> output_grads,
-                           std::span<Tensor> input_grads, std::span<Tensor>) {
-  for (size_t i = 0; i < input_grads.size() && i < 2; ++i)
-    if (input_grads[i].defined())
-      copy_parallel(output_grads[0].data(), input_grads[i].data(), output_grads[0].numel());
-}
-
 }  // namespace nas::ops

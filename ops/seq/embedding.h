@@ -1,5 +1,5 @@
-// Token and patch embeddings, positional encodings and the residual add of
-// transformer blocks over [B, S, D] activations.
+// Token and patch embeddings and positional encodings of transformer blocks
+// over [B, S, D] activations.
 //
 // "embedding": ids [B, S] (token ids stored as floats) -> [B, S, D], D =
 //   OpAttrs::out_channels, table param "weight" [vocab, D] (OpAttrs::vocab).
@@ -13,7 +13,8 @@
 // "positional_encoding_sinusoidal": y = x + PE, PE[s, 2i] = sin(s / 10000^(2i/D)),
 //   PE[s, 2i+1] = cos(same); fixed, no params.
 // "positional_encoding_learned": y = x + pos, param "pos" [S, D].
-// "residual_add": y = a + b for two inputs of one shape.
+// The residual add of a transformer block is ops/layers' "add" (same-shape
+// inputs of any rank, [B, S, D] included); it is not duplicated here.
 #pragma once
 
 #include <memory>
@@ -82,22 +83,6 @@ class PositionalEncoding final : public Op {
   bool learned_;
   int64_t batch_, seq_, dim_;
   Tensor table_;  // sinusoidal [S, D]
-};
-
-class ResidualAdd final : public Op {
- public:
-  static Result<std::unique_ptr<Op>> create(const OpAttrs& attrs, std::span<const Shape> inputs);
-  const char* name() const override { return "residual_add"; }
-  OpCost cost() const override;
-  void forward(const OpContext& ctx, std::span<const Tensor> inputs,
-               std::span<const Tensor> params, std::span<Tensor> outputs) override;
-  void backward(const OpContext& ctx, std::span<const Tensor> inputs,
-                std::span<const Tensor> params, std::span<const Tensor> outputs,
-                std::span<const Tensor> output_grads, std::span<Tensor> input_grads,
-                std::span<Tensor> param_grads) override;
-
- private:
-  explicit ResidualAdd(const Shape& s);
 };
 
 }  // namespace nas::ops

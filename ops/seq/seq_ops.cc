@@ -36,7 +36,6 @@ void register_seq_ops(OpRegistry& r) {
          [](const OpAttrs& a, std::span<const Shape> in) {
            return PositionalEncoding::create(true, a, in);
          }});
-  r.add({"residual_add", "a + b (transformer residual)", ResidualAdd::create});
   r.add({"lstm", "LSTM over [B,T,I] -> [B,T,H]", Lstm::create});
   r.add({"gru", "GRU over [B,T,I] -> [B,T,H]", Gru::create});
   r.add({"rnn_tanh", "tanh RNN over [B,T,I] -> [B,T,H]", Rnn::create});
