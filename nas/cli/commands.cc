@@ -2,11 +2,15 @@
 #include "nas/cli/command.h"
 #include "nas/cli/list_command.h"
 #include "nas/cli/not_built_command.h"
+#include "nas/cli/search_command.h"
+#include "nas/cli/validate_command.h"
 
 namespace nas::cli {
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> c;
+  c.push_back(std::make_unique<SearchCommand>());
+  c.push_back(std::make_unique<ValidateCommand>());
   c.push_back(std::make_unique<NotBuiltCommand>(
       "profile", "measure this machine: peak FLOP/s, bandwidth, a latency table per op config",
       "[--space S ...] [--out DIR] [--threads N] [--batch B] [--validate]",

@@ -25,18 +25,26 @@ std::optional<po::variables_map> parse_args(const Command& command,
   };
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "nas " << command.name() << ": error: " << e.what() << "\n";
+  auto fail = [&](const std::string& message) {
+    std::cerr << "nas " << command.name() << ": error: " << message << "\n";
     usage(std::cerr);
     *exit_code = kExitUsage;
+  };
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    if (vm.count("help")) {  // before notify(): --help needs no required argument
+      usage(std::cout);
+      *exit_code = kExitOk;
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::required_option& e) {
+    std::string name = e.get_option_name();
+    name.erase(0, name.find_first_not_of('-'));
+    fail("missing argument " + name);
     return std::nullopt;
-  }
-  if (vm.count("help")) {
-    usage(std::cout);
-    *exit_code = kExitOk;
+  } catch (const po::error& e) {
+    fail(e.what());
     return std::nullopt;
   }
   if (vm.count("verbose") && vm.count("quiet")) {

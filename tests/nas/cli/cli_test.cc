@@ -1,6 +1,11 @@
 // Exit codes and usage of the `nas` binary, run as a user runs it.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "tests/nas/testing/run_nas.h"
@@ -80,6 +85,81 @@ TEST(Cli, VerboseAndQuietExcludeEachOther) {
   auto r = run_nas("list -v -q");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "exclude each other")) << r.err;
+}
+
+TEST(Cli, ValidateQuickstart) {
+  auto r = run_nas("validate experiments/quickstart.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "experiments/quickstart.yaml: valid")) << r.out;
+  EXPECT_TRUE(contains(r.out, "raspberry_pi4")) << r.out;
+}
+
+TEST(Cli, ValidateReportsEveryProblemWithLocationAndExits2) {
+  testing::TempDir dir;
+  const std::string file = dir.path() + "/bad.yaml";
+  FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs("name: x\nseed: -1\nspace: nowhere.yaml\nbogus_key: 1\n", f);
+  std::fclose(f);
+  auto r = run_nas("validate " + file);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(contains(r.err, file + ":2:7: error:")) << r.err;
+  EXPECT_TRUE(contains(r.err, file + ":4:1: error: unknown key 'bogus_key'")) << r.err;
+  EXPECT_GE(std::count(r.err.begin(), r.err.end(), '\n'), 3) << r.err;
+  auto missing = run_nas("validate " + dir.path() + "/none.yaml");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(contains(missing.err, "none.yaml: error:")) << missing.err;
+  auto no_arg = run_nas("validate");
+  EXPECT_EQ(no_arg.exit_code, 2);
+  EXPECT_TRUE(contains(no_arg.err, "usage: nas validate")) << no_arg.err;
+}
+
+// An experiment in a temporary folder whose space and profile are the shipped ones.
+std::string write_experiment(const testing::TempDir& dir, const std::string& output) {
+  const std::string root = testing::source_dir();
+  const std::string file = dir.path() + "/exp.yaml";
+  FILE* f = std::fopen(file.c_str(), "w");
+  std::fprintf(f,
+               "name: t\nspace: %s/search_spaces/mobilenet_tiny.yaml\n"
+               "dataset: {name: fashion_mnist}\n"
+               "hardware: [host, %s/hardware_profiles/raspberry_pi4.yaml]\n"
+               "objectives: [{metric: accuracy, goal: maximize}]\n"
+               "strategy: {name: evolution, population: 8, sample: 4}\n"
+               "evaluator: {name: train}\nbudget: {candidates: 10}\noutput: %s\n",
+               root.c_str(), root.c_str(), output.c_str());
+  std::fclose(f);
+  return file;
+}
+
+TEST(Cli, SearchDryRunPreparesRunFolderOnceAndResolvedConfigValidates) {
+  testing::TempDir dir;
+  const std::string exp = write_experiment(dir, "runs/t");
+  auto first = run_nas("search --dry-run " + exp);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string config = dir.path() + "/runs/t/config.yaml";
+  auto again = run_nas("search --dry-run " + exp);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_TRUE(contains(again.err, "--resume")) << again.err;
+  EXPECT_EQ(run_nas("search --dry-run --resume " + exp).exit_code, 0);
+  EXPECT_EQ(run_nas("search --dry-run --force " + exp).exit_code, 0);
+  auto both = run_nas("search --resume --force " + exp);
+  EXPECT_EQ(both.exit_code, 2);
+  // The resolved config is itself a valid experiment, with defaults filled in.
+  auto resolved = run_nas("validate " + config);
+  EXPECT_EQ(resolved.exit_code, 0) << resolved.err;
+  std::ifstream in(config);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(text, "mutations: 1")) << text;
+  EXPECT_TRUE(contains(text, "batch_size: 128")) << text;
+}
+
+TEST(Cli, SearchWithoutEngineSaysSoAndWritesNothing) {
+  testing::TempDir dir;
+  const std::string exp = write_experiment(dir, "runs/t");
+  auto r = run_nas("search " + exp);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "not built yet")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/runs"));
 }
 
 }  // namespace

@@ -21,6 +21,11 @@ std::string slurp(const fs::path& p) {
 }
 }  // namespace
 
+std::string source_dir() {
+  const char* env = std::getenv("NAS_SOURCE_DIR");
+  return env != nullptr ? env : NAS_SOURCE_DIR_PATH;
+}
+
 TempDir::TempDir() {
   std::string templ = (fs::temp_directory_path() / "nas_test_XXXXXX").string();
   if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
