@@ -5,6 +5,7 @@ namespace nas::ops {
 // Each op family defines its registration function next to its ops.
 // The one explicit list of families (no static-initialiser tricks):
 #define NAS_OP_FAMILIES(X) X(supernet) \
+  X(conv) \
   X(layers) \
   X(seq)
 

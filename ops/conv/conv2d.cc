@@ -1,0 +1,126 @@
+#include "ops/conv/conv2d.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "ops/conv/conv_algorithms.h"
+#include "ops/conv/conv_autotune.h"
+#include "ops/conv/conv_common.h"
+
+namespace nas::ops {
+namespace conv_detail {
+
+std::span<const ConvAlgoImpl> conv_algorithms() {
+  static const ConvAlgoImpl list[] = {direct_algo(), im2col_algo(), gemm1x1_algo(),
+                                      winograd_algo(), depthwise_algo()};
+  return list;
+}
+
+const ConvAlgoImpl& conv_algorithm(ConvAlgo algo) {
+  for (const ConvAlgoImpl& a : conv_algorithms())
+    if (a.algo == algo) return a;
+  NAS_CHECK(false);
+  return conv_algorithms()[0];
+}
+
+}  // namespace conv_detail
+
+namespace {
+
+using conv_detail::ConvAlgoImpl;
+
+// NAS_CONV_ALGO, read once at first use (never inside a kernel).
+ConvAlgo env_algo() {
+  static const ConvAlgo algo = [] {
+    const char* s = std::getenv("NAS_CONV_ALGO");
+    if (s == nullptr || *s == '\0') return ConvAlgo::kAuto;
+    if (std::optional<ConvAlgo> a = parse_conv_algo(s)) return *a;
+    std::fprintf(stderr,
+                 "warning: ignoring NAS_CONV_ALGO=%s (expected direct, im2col, gemm1x1, "
+                 "winograd, depthwise or auto)\n", s);
+    return ConvAlgo::kAuto;
+  }();
+  return algo;
+}
+
+ConvAlgo pinned(const ConvParams& p) {
+  const ConvAlgo a = p.algo != ConvAlgo::kAuto ? p.algo : env_algo();
+  if (a == ConvAlgo::kAuto) return a;
+  return conv_algo_applies(a, p) ? a : conv_algo_fallback(p);
+}
+
+// Runs `pass` with the resolved algorithm; on a cache miss times every
+// applicable algorithm (second of two runs, so first-touch and scratch growth
+// are not charged to whichever runs first), keeps the fastest and leaves its
+// result in the outputs.
+template <typename Run>
+void dispatch(const ConvParams& p, ConvPass pass, Run run) {
+  ConvAlgo algo = conv2d_resolved_algo(p, pass);
+  if (algo != ConvAlgo::kAuto) {
+    run(conv_detail::conv_algorithm(algo));
+    return;
+  }
+  double best_ms = std::numeric_limits<double>::infinity();
+  ConvAlgo best = ConvAlgo::kDirect, last = ConvAlgo::kAuto;
+  for (const ConvAlgoImpl& impl : conv_detail::conv_algorithms()) {
+    if (!impl.applies(p)) continue;
+    run(impl);
+    const auto t0 = std::chrono::steady_clock::now();
+    run(impl);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    last = impl.algo;
+    if (ms < best_ms) {
+      best_ms = ms;
+      best = impl.algo;
+    }
+  }
+  if (last != best) run(conv_detail::conv_algorithm(best));
+  conv_autotune_store(p, pass, best, best_ms);
+}
+
+}  // namespace
+
+bool conv_algo_applies(ConvAlgo algo, const ConvParams& p) {
+  if (algo == ConvAlgo::kAuto) return true;
+  return conv_detail::conv_algorithm(algo).applies(p);
+}
+
+ConvAlgo conv_algo_fallback(const ConvParams& p) {
+  if (conv_algo_applies(ConvAlgo::kDepthwise, p)) return ConvAlgo::kDepthwise;
+  if (conv_algo_applies(ConvAlgo::kGemm1x1, p)) return ConvAlgo::kGemm1x1;
+  return ConvAlgo::kDirect;
+}
+
+ConvAlgo conv2d_resolved_algo(const ConvParams& p, ConvPass pass) {
+  const ConvAlgo pin = pinned(p);
+  if (pin != ConvAlgo::kAuto) return pin;
+  if (std::optional<ConvAlgo> cached = conv_autotune_lookup(p, pass))
+    return conv_algo_applies(*cached, p) ? *cached : conv_algo_fallback(p);
+  return ConvAlgo::kAuto;
+}
+
+void conv2d_forward(const ConvParams& p, const float* x, const float* w, const float* bias,
+                    float* y) {
+  dispatch(p, ConvPass::kForward, [&](const ConvAlgoImpl& a) { a.forward(p, x, w, y); });
+  if (p.bias && bias != nullptr)
+    conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
+}
+
+void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+  dispatch(p, ConvPass::kBackwardData,
+           [&](const ConvAlgoImpl& a) { a.backward_data(p, dy, w, dx); });
+}
+
+void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,
+                             float* db) {
+  if (dw != nullptr)
+    dispatch(p, ConvPass::kBackwardWeights,
+             [&](const ConvAlgoImpl& a) { a.backward_weights(p, x, dy, dw); });
+  if (p.bias && db != nullptr)
+    conv_detail::bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);
+}
+
+}  // namespace nas::ops

@@ -1,0 +1,43 @@
+// 2-D convolution over NHWC activations with OHWI weights (see conv_params.h):
+// forward, backward-data and backward-weights, each run by one of five
+// algorithms (direct implicit GEMM, im2col + GEMM, 1x1 GEMM, Winograd
+// F(2x2,3x3), depthwise), parallel on the project's TBB arena, scratch from
+// the thread's reused arena (no allocation per call in steady state).
+//
+// Algorithm choice per call, first that applies:
+//   1. params.algo (per-call pin), 2. NAS_CONV_ALGO=direct|im2col|gemm1x1|
+//   winograd|depthwise (read once at first use), 3. the autotuner's cached
+//   choice (conv_autotune.h), 4. timing every applicable algorithm on this
+//   call (then cached). A pinned algorithm that does not apply to the shape
+//   is replaced by conv_algo_fallback(). Every algorithm is deterministic at
+//   a fixed thread count: static partitions, weight gradients summed from
+//   fixed per-chunk partials in a fixed order.
+#pragma once
+
+#include "ops/conv/conv_params.h"
+
+namespace nas::ops {
+
+// REQUIRES (all three): validate_conv_params(p) is ok; buffers of the shapes
+// in p (x: input_shape, y/dy: output_shape, w/dw: weight_shape, bias/db:
+// [out_c]); outputs do not alias inputs. Outputs are overwritten.
+
+// y = conv(x, w) (+ bias when p.bias; bias is ignored otherwise).
+void conv2d_forward(const ConvParams& p, const float* x, const float* w, const float* bias,
+                    float* y);
+// dx = d(loss)/dx given dy = d(loss)/dy.
+void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx);
+// dw = d(loss)/dw (skipped when dw is null); db = sum of dy over batch and
+// pixels (skipped when db is null or !p.bias).
+void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,
+                             float* db);
+
+bool conv_algo_applies(ConvAlgo algo, const ConvParams& p);
+// What runs when a pinned algorithm does not apply: depthwise, else gemm1x1,
+// else direct (which applies to every shape).
+ConvAlgo conv_algo_fallback(const ConvParams& p);
+// The algorithm a call would use without timing anything: the pin or the
+// cached choice, with fallback; kAuto when the autotuner would have to time.
+ConvAlgo conv2d_resolved_algo(const ConvParams& p, ConvPass pass);
+
+}  // namespace nas::ops

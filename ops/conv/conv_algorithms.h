@@ -1,0 +1,50 @@
+// The conv algorithms behind ops/conv/conv2d.h (internal to ops/conv/). Each
+// exposes all three passes with the conv2d.h contracts (no bias handling: the
+// dispatcher adds bias and its gradient). Which path each pass takes:
+//   direct:    fwd implicit GEMM (tile kernel over taps x in-channels);
+//              bwd_data = direct fwd of upsampled, padded dy with rotated,
+//              transposed weights; bwd_weights implicit GEMM over
+//              (tap, in-channel) rows, batch chunks summed in fixed order.
+//   im2col:    per image and group, im2col + sgemm; bwd_data sgemm + col2im;
+//              bwd_weights sgemm (dy^T x col) per chunk, fixed-order sum.
+//   gemm1x1:   1x1, pad 0, any stride: one sgemm over all pixels (stride > 1
+//              gathers the sampled pixels first); bwd_data sgemm (+ scatter);
+//              bwd_weights one sgemm with k = batch*pixels.
+//   winograd:  F(2x2,3x3) for 3x3, stride 1, dilation 1, groups 1, pad <= 2;
+//              bwd_data = Winograd fwd of the padded dy with rotated weights
+//              (itself a 3x3 stride-1 conv); bwd_weights = direct's.
+//   depthwise: groups == in_c == out_c; dedicated channel-vector kernels
+//              for all three passes (bwd_data stride 1 = fwd with rotated
+//              taps; other strides gather).
+#pragma once
+
+#include <span>
+
+#include "ops/conv/conv_params.h"
+
+namespace nas::ops::conv_detail {
+
+struct ConvAlgoImpl {
+  ConvAlgo algo;
+  bool (*applies)(const ConvParams&);
+  void (*forward)(const ConvParams&, const float* x, const float* w, float* y);
+  void (*backward_data)(const ConvParams&, const float* dy, const float* w, float* dx);
+  void (*backward_weights)(const ConvParams&, const float* x, const float* dy, float* dw);
+};
+
+ConvAlgoImpl direct_algo();
+ConvAlgoImpl im2col_algo();
+ConvAlgoImpl gemm1x1_algo();
+ConvAlgoImpl winograd_algo();
+ConvAlgoImpl depthwise_algo();
+
+// All algorithms, indexed like kAllConvAlgos.
+std::span<const ConvAlgoImpl> conv_algorithms();
+const ConvAlgoImpl& conv_algorithm(ConvAlgo algo);
+
+// Direct's forward on an explicitly padded input (used by backward_data of
+// direct and of Winograd's fallbacks). `wpacked` from pack_direct_weights.
+int64_t direct_packed_floats(const ConvParams& p);
+void pack_direct_weights(const ConvParams& p, const float* w, float* wpacked);
+
+}  // namespace nas::ops::conv_detail

@@ -1,0 +1,147 @@
+#include "ops/conv/conv_common.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "ops/core/parallel.h"
+#include "ops/core/workspace.h"
+
+namespace nas::ops::conv_detail {
+
+void pad_image(const PadSpec& s, const float* src, float* dst) {
+  const int64_t c = s.c;
+  for (int64_t y = 0; y < s.dst_h; ++y) {
+    float* row = dst + y * s.dst_w * c;
+    const int64_t sy_num = y - s.top;
+    const bool row_ok = sy_num >= 0 && sy_num % s.up == 0 && sy_num / s.up < s.src_h;
+    if (!row_ok) {
+      std::memset(row, 0, sizeof(float) * s.dst_w * c);
+      continue;
+    }
+    const float* srow = src + (sy_num / s.up) * s.src_w * c;
+    if (s.up == 1) {
+      // Contiguous middle run, zero edges.
+      const int64_t x0 = std::clamp<int64_t>(s.left, 0, s.dst_w);
+      const int64_t x1 = std::clamp<int64_t>(s.left + s.src_w, x0, s.dst_w);
+      std::memset(row, 0, sizeof(float) * x0 * c);
+      if (x1 > x0) std::memcpy(row + x0 * c, srow + (x0 - s.left) * c, sizeof(float) * (x1 - x0) * c);
+      std::memset(row + x1 * c, 0, sizeof(float) * (s.dst_w - x1) * c);
+      continue;
+    }
+    for (int64_t x = 0; x < s.dst_w; ++x) {
+      const int64_t sx_num = x - s.left;
+      if (sx_num >= 0 && sx_num % s.up == 0 && sx_num / s.up < s.src_w)
+        std::memcpy(row + x * c, srow + (sx_num / s.up) * c, sizeof(float) * c);
+      else
+        std::memset(row + x * c, 0, sizeof(float) * c);
+    }
+  }
+}
+
+void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
+                    int64_t src_image_floats,
+                    const std::function<void(int64_t, const float*, int64_t, int64_t)>& work) {
+  const bool copy = !pad.identity();
+  if (batch >= num_threads()) {
+    parallel_for(batch, 1, [&](int64_t b, int64_t e) {
+      ScratchScope scratch;
+      float* buf = copy ? scratch.alloc_floats(pad.floats()) : nullptr;
+      for (int64_t n = b; n < e; ++n) {
+        const float* img = src + n * src_image_floats;
+        if (copy) pad_image(pad, img, buf);
+        work(n, copy ? buf : img, 0, items);
+      }
+    });
+    return;
+  }
+  ScratchScope scratch;
+  float* buf = copy ? scratch.alloc_floats(pad.floats()) : nullptr;
+  for (int64_t n = 0; n < batch; ++n) {
+    const float* img = src + n * src_image_floats;
+    if (copy) pad_image(pad, img, buf);
+    const float* in = copy ? buf : img;
+    parallel_for(items, 1, [&](int64_t b, int64_t e) { work(n, in, b, e); });
+  }
+}
+
+void add_bias(float* y, int64_t rows, int64_t c, const float* bias) {
+  parallel_for(rows, 256, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      float* row = y + r * c;
+      for (int64_t i = 0; i < c; ++i) row[i] += bias[i];
+    }
+  });
+}
+
+namespace {
+constexpr int64_t kBiasChunks = 8;
+}
+
+void bias_grad(const float* dy, int64_t rows, int64_t c, float* db) {
+  const int64_t chunks = std::min(kBiasChunks, std::max<int64_t>(rows, 1));
+  std::vector<float> partial(chunks * c, 0.0f);
+  parallel_for(chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t ch = b; ch < e; ++ch) {
+      float* acc = partial.data() + ch * c;
+      for (int64_t r = rows * ch / chunks; r < rows * (ch + 1) / chunks; ++r)
+        for (int64_t i = 0; i < c; ++i) acc[i] += dy[r * c + i];
+    }
+  });
+  sum_partials(partial.data(), chunks, c, db);
+}
+
+int64_t wgrad_chunks(int64_t batch) { return std::min<int64_t>(batch, 8); }
+
+void sum_partials(const float* partial, int64_t chunks, int64_t n, float* out) {
+  parallel_for(n, 4096, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float s = partial[i];
+      for (int64_t ch = 1; ch < chunks; ++ch) s += partial[ch * n + i];
+      out[i] = s;
+    }
+  });
+}
+
+void flip_transpose_weights(const ConvParams& p, const float* w, float* wt) {
+  const int64_t in_g = p.in_per_group(), out_g = p.out_per_group();
+  const int kh = p.kernel_h, kw = p.kernel_w;
+  for (int g = 0; g < p.groups; ++g)
+    for (int64_t ci = 0; ci < in_g; ++ci)
+      for (int y = 0; y < kh; ++y)
+        for (int x = 0; x < kw; ++x)
+          for (int64_t co = 0; co < out_g; ++co)
+            wt[(((g * in_g + ci) * kh + y) * kw + x) * out_g + co] =
+                w[(((g * out_g + co) * kh + (kh - 1 - y)) * kw + (kw - 1 - x)) * in_g + ci];
+}
+
+TransposedConv transposed_conv(const ConvParams& p) {
+  TransposedConv t;
+  ConvParams& q = t.params;
+  q = p;
+  q.in_h = p.out_h();
+  q.in_w = p.out_w();
+  q.in_c = p.out_c;
+  q.out_c = p.in_c;
+  q.stride = 1;
+  q.pad = 0;
+  q.bias = false;
+  // Full correlation of the upsampled dy with the rotated kernel: pad by
+  // d*(k-1) - pad on the leading side; the trailing side also covers input
+  // rows the forward stride never reached.
+  const int64_t eh = int64_t{p.dilation} * (p.kernel_h - 1), ew = int64_t{p.dilation} * (p.kernel_w - 1);
+  PadSpec& s = t.pad;
+  s.src_h = q.in_h;
+  s.src_w = q.in_w;
+  s.c = p.out_c;
+  s.up = p.stride;
+  s.top = eh - p.pad;
+  s.left = ew - p.pad;
+  s.dst_h = p.in_h + eh;  // so that a stride-1 conv of kernel extent eh+1 yields in_h rows
+  s.dst_w = p.in_w + ew;
+  q.in_h = s.dst_h;
+  q.in_w = s.dst_w;
+  return t;
+}
+
+}  // namespace nas::ops::conv_detail

@@ -1,0 +1,60 @@
+// Helpers shared by the conv algorithms (internal to ops/conv/).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "ops/conv/conv_params.h"
+
+namespace nas::ops::conv_detail {
+
+// A zero-padded, optionally zero-upsampled copy of one NHWC image:
+//   dst[y][x][c] = src[(y - top) / up][(x - left) / up][c]
+// when (y - top) and (x - left) are non-negative multiples of `up` and the
+// source index is inside the image, else 0. top/left may be negative (crop).
+struct PadSpec {
+  int64_t src_h = 0, src_w = 0, c = 0;
+  int up = 1;
+  int64_t top = 0, left = 0;
+  int64_t dst_h = 0, dst_w = 0;
+  int64_t floats() const { return dst_h * dst_w * c; }
+  // True when dst would equal src (no copy needed).
+  bool identity() const { return up == 1 && top == 0 && left == 0 && dst_h == src_h && dst_w == src_w; }
+};
+void pad_image(const PadSpec& s, const float* src, float* dst);
+
+// Runs work(image, padded_image, item_begin, item_end) over items [0, items)
+// of every image. With batch >= threads, images go to threads whole (each pads
+// its own copy into its thread scratch); otherwise images run one after the
+// other and their items are split across threads. `pad` may be identity.
+void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
+                    int64_t src_image_floats,
+                    const std::function<void(int64_t, const float*, int64_t, int64_t)>& work);
+
+// y[r][c] += bias[c] for r < rows.
+void add_bias(float* y, int64_t rows, int64_t c, const float* bias);
+// db[c] = sum_r dy[r][c], with fixed row chunks summed in a fixed order.
+void bias_grad(const float* dy, int64_t rows, int64_t c, float* db);
+
+// Number of per-chunk partial sums for batch reductions of weight gradients:
+// a function of the batch only, so the summation order never changes.
+int64_t wgrad_chunks(int64_t batch);
+// out[i] = sum_{ch < chunks} partial[ch*n + i], chunks in increasing order.
+void sum_partials(const float* partial, int64_t chunks, int64_t n, float* out);
+
+// The weights of the transposed convolution: for group g,
+//   wt[g*in_g + ci][kh'][kw'][co] = w[g*out_g + co][KH-1-kh'][KW-1-kw'][ci]
+// (OHWI with in/out channels swapped and the kernel rotated by 180 degrees),
+// so that backward-data is a forward convolution of dy.
+void flip_transpose_weights(const ConvParams& p, const float* w, float* wt);
+
+// The stride-1 convolution whose forward pass is p's backward-data:
+// input = dy upsampled by p.stride and padded, output = dx. `pad` describes
+// how dy is padded; the returned params have pad 0 (padding is in `pad`).
+struct TransposedConv {
+  ConvParams params;
+  PadSpec pad;
+};
+TransposedConv transposed_conv(const ConvParams& p);
+
+}  // namespace nas::ops::conv_detail

@@ -1,0 +1,138 @@
+// Depthwise convolution (groups == in_c == out_c): one filter per channel, so
+// NHWC lets the kernels vectorise over channels with no reduction across
+// them. Weights [c][kh][kw][1] are repacked tap-major ([kh][kw][c]) per call.
+// Work is split over (image, output row) pairs; the weight gradient sums
+// fixed (image, row block) partials in a fixed order.
+#include <algorithm>
+#include <cstring>
+
+#include "ops/conv/conv_algorithms.h"
+#include "ops/conv/conv_common.h"
+#include "ops/conv/conv_scratch.h"
+#include "ops/core/parallel.h"
+#include "ops/kernels/conv/conv_kernels.h"
+
+namespace nas::ops::conv_detail {
+namespace {
+
+using kernels::DwArgs;
+
+bool applies(const ConvParams& p) { return p.depthwise(); }
+
+// wt[tap][c] = w[c][tap] (rotated: wt[tap][c] = w[c][taps-1-tap]).
+void pack_taps(const ConvParams& p, const float* w, bool rotate, float* wt) {
+  const int64_t taps = p.taps(), c = p.in_c;
+  for (int64_t t = 0; t < taps; ++t)
+    for (int64_t ch = 0; ch < c; ++ch) wt[t * c + ch] = w[ch * taps + (rotate ? taps - 1 - t : t)];
+}
+
+DwArgs base_args(const ConvParams& p, const float* wt) {
+  DwArgs a;
+  a.h = p.in_h; a.w = p.in_w; a.c = p.in_c;
+  a.kh = p.kernel_h; a.kw = p.kernel_w;
+  a.stride = p.stride; a.pad = p.pad; a.dilation = p.dilation;
+  a.wt = wt;
+  a.oh = p.out_h(); a.ow = p.out_w();
+  return a;
+}
+
+// Runs fn(image, row_begin, row_end) over rows [0, rows) of every image.
+template <typename Fn>
+void over_rows(int64_t batch, int64_t rows, Fn fn) {
+  parallel_for(batch * rows, std::max<int64_t>(1, rows / 4), [&](int64_t b, int64_t e) {
+    while (b < e) {
+      const int64_t n = b / rows, r0 = b % rows, r1 = std::min(rows, r0 + (e - b));
+      fn(n, r0, r1);
+      b += r1 - r0;
+    }
+  });
+}
+
+void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+  ScratchScope scratch;
+  float* wt = scratch.alloc_floats(p.taps() * p.in_c);
+  pack_taps(p, w, false, wt);
+  const DwArgs base = base_args(p, wt);
+  const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
+  const auto& K = kernels::conv_kernels();
+  over_rows(p.batch, p.out_h(), [&](int64_t n, int64_t r0, int64_t r1) {
+    DwArgs a = base;
+    a.x = x + n * x_img;
+    a.y = y + n * y_img;
+    a.row_begin = r0;
+    a.row_end = r1;
+    K.dw_forward(a);
+  });
+}
+
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+  const int64_t eh = int64_t{p.dilation} * (p.kernel_h - 1);
+  const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
+  const auto& K = kernels::conv_kernels();
+  ScratchScope scratch;
+  float* wt = scratch.alloc_floats(p.taps() * p.in_c);
+  // Stride 1 with "at most full" padding: dx is the forward conv of dy with
+  // the rotated kernel and padding d*(k-1) - pad (kh == kw keeps it symmetric).
+  if (p.stride == 1 && p.kernel_h == p.kernel_w && p.pad <= eh) {
+    pack_taps(p, w, true, wt);
+    DwArgs base = base_args(p, wt);
+    base.h = p.out_h(); base.w = p.out_w();
+    base.pad = static_cast<int>(eh - p.pad);
+    base.oh = p.in_h; base.ow = p.in_w;
+    over_rows(p.batch, p.in_h, [&](int64_t n, int64_t r0, int64_t r1) {
+      DwArgs a = base;
+      a.x = dy + n * y_img;
+      a.y = dx + n * x_img;
+      a.row_begin = r0;
+      a.row_end = r1;
+      K.dw_forward(a);
+    });
+    return;
+  }
+  pack_taps(p, w, false, wt);
+  const DwArgs base = base_args(p, wt);
+  over_rows(p.batch, p.in_h, [&](int64_t n, int64_t r0, int64_t r1) {
+    DwArgs a = base;
+    a.dy = dy + n * y_img;
+    a.y = dx + n * x_img;
+    a.row_begin = r0;
+    a.row_end = r1;
+    K.dw_backward_data(a);
+  });
+}
+
+void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+  const int64_t taps = p.taps(), c = p.in_c, oh = p.out_h();
+  const int64_t x_img = p.in_h * p.in_w * c, y_img = oh * p.out_w() * c;
+  // Partials per (image, row block); the block count depends only on the
+  // batch and the thread count, so the sum order is fixed for a given setup.
+  const int64_t blocks = std::min<int64_t>(oh, p.batch >= num_threads() ? 1 : 2 * num_threads());
+  const int64_t units = p.batch * blocks;
+  const auto& K = kernels::conv_kernels();
+  ScratchScope scratch;
+  float* partial = alloc_zeros(scratch, units * taps * c);
+  parallel_for(units, 1, [&](int64_t b, int64_t e) {
+    for (int64_t u = b; u < e; ++u) {
+      const int64_t n = u / blocks, blk = u % blocks;
+      DwArgs a = base_args(p, nullptr);
+      a.x = x + n * x_img;
+      a.dy = dy + n * y_img;
+      a.dwt = partial + u * taps * c;
+      a.row_begin = oh * blk / blocks;
+      a.row_end = oh * (blk + 1) / blocks;
+      K.dw_backward_weights(a);
+    }
+  });
+  float* sum = scratch.alloc_floats(taps * c);
+  sum_partials(partial, units, taps * c, sum);
+  for (int64_t ch = 0; ch < c; ++ch)
+    for (int64_t t = 0; t < taps; ++t) dw[ch * taps + t] = sum[t * c + ch];
+}
+
+}  // namespace
+
+ConvAlgoImpl depthwise_algo() {
+  return {ConvAlgo::kDepthwise, &applies, &forward, &backward_data, &backward_weights};
+}
+
+}  // namespace nas::ops::conv_detail

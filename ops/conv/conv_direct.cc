@@ -1,0 +1,222 @@
+// Direct convolution as an implicit GEMM: output pixels are the rows of the
+// tile kernel, kernel taps its segments and input channels its k loop, read
+// straight from a zero-padded copy of each image (no im2col matrix). Weights
+// are packed once per call into [group][cout block][tap][cin][NR] panels.
+#include <algorithm>
+#include <vector>
+
+#include "ops/conv/conv_algorithms.h"
+#include "ops/conv/conv_common.h"
+#include "ops/conv/conv_scratch.h"
+#include "ops/core/parallel.h"
+#include "ops/kernels/conv/conv_kernels.h"
+
+namespace nas::ops::conv_detail {
+namespace {
+
+using kernels::ConvKernels;
+using kernels::ConvTileArgs;
+
+int64_t cout_blocks(const ConvParams& p) {
+  const int nr = kernels::conv_kernels().nr;
+  return (p.out_per_group() + nr - 1) / nr;
+}
+
+// Forward of q (pad 0) over inputs padded by `pad`.
+void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
+                      int64_t src_image_floats, const float* wpacked, float* y) {
+  const ConvKernels& K = kernels::conv_kernels();
+  const int64_t c = q.in_c, in_g = q.in_per_group(), out_g = q.out_per_group();
+  const int64_t oh = q.out_h(), ow = q.out_w(), pixels = oh * ow, wp = q.in_w;
+  const int64_t ncob = cout_blocks(q), taps = q.taps();
+  ScratchScope scratch;
+  int64_t* a_seg = alloc_i64(scratch, taps);
+  int64_t* b_seg = alloc_i64(scratch, taps);
+  for (int ky = 0; ky < q.kernel_h; ++ky)
+    for (int kx = 0; kx < q.kernel_w; ++kx) {
+      const int t = ky * q.kernel_w + kx;
+      a_seg[t] = (int64_t{ky} * q.dilation * wp + int64_t{kx} * q.dilation) * c;
+      b_seg[t] = t * in_g * K.nr;
+    }
+  const int64_t tiles = (pixels + K.mr - 1) / K.mr;
+  for_each_image(q.batch, tiles, pad, src, src_image_floats,
+                 [&](int64_t n, const float* img, int64_t tb, int64_t te) {
+    const float* base[32];
+    const float* rows[32];
+    float* yimg = y + n * pixels * q.out_c;
+    for (int64_t tile = tb; tile < te; ++tile) {
+      const int64_t p0 = tile * K.mr, m = std::min<int64_t>(K.mr, pixels - p0);
+      for (int64_t i = 0; i < m; ++i) {
+        const int64_t oy = (p0 + i) / ow, ox = (p0 + i) % ow;
+        base[i] = img + (oy * q.stride * wp + ox * q.stride) * c;
+      }
+      for (int64_t g = 0; g < q.groups; ++g) {
+        for (int64_t i = 0; i < m; ++i) rows[i] = base[i] + g * in_g;
+        for (int64_t cob = 0; cob < ncob; ++cob) {
+          ConvTileArgs t;
+          t.m = m;
+          t.n = std::min<int64_t>(K.nr, out_g - cob * K.nr);
+          t.segments = taps;
+          t.a_seg = a_seg;
+          t.b_seg = b_seg;
+          t.k = in_g;
+          t.a_rows = rows;
+          t.a_stride_k = 1;
+          t.b = wpacked + (g * ncob + cob) * taps * in_g * K.nr;
+          t.b_stride_k = K.nr;
+          t.c = yimg + p0 * q.out_c + g * out_g + cob * K.nr;
+          t.c_stride_m = q.out_c;
+          K.tile(t);
+        }
+      }
+    }
+  });
+}
+
+PadSpec forward_pad(const ConvParams& p) {
+  PadSpec s;
+  s.src_h = p.in_h;
+  s.src_w = p.in_w;
+  s.c = p.in_c;
+  s.top = s.left = p.pad;
+  s.dst_h = p.in_h + 2 * p.pad;
+  s.dst_w = p.in_w + 2 * p.pad;
+  return s;
+}
+
+ConvParams padded_params(const ConvParams& p) {
+  ConvParams q = p;
+  q.in_h += 2 * p.pad;
+  q.in_w += 2 * p.pad;
+  q.pad = 0;
+  return q;
+}
+
+bool applies(const ConvParams&) { return true; }
+
+void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+  ScratchScope scratch;
+  float* packed = scratch.alloc_floats(direct_packed_floats(p));
+  pack_direct_weights(p, w, packed);
+  implicit_forward(padded_params(p), forward_pad(p), x, p.in_h * p.in_w * p.in_c, packed, y);
+}
+
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+  const TransposedConv t = transposed_conv(p);
+  ScratchScope scratch;
+  float* wt = scratch.alloc_floats(p.weight_numel());
+  flip_transpose_weights(p, w, wt);
+  float* packed = scratch.alloc_floats(direct_packed_floats(t.params));
+  pack_direct_weights(t.params, wt, packed);
+  implicit_forward(t.params, t.pad, dy, p.out_h() * p.out_w() * p.out_c, packed, dx);
+}
+
+void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+  const ConvKernels& K = kernels::conv_kernels();
+  const ConvParams q = padded_params(p);
+  const PadSpec pad = forward_pad(p);
+  const int64_t c = p.in_c, in_g = p.in_per_group(), out_g = p.out_per_group();
+  const int64_t oh = p.out_h(), ow = p.out_w(), wp = q.in_w, taps = p.taps();
+  const int64_t rows_g = taps * in_g, nrb = (rows_g + K.mr - 1) / K.mr;
+  const int64_t ncob = (out_g + K.nr - 1) / K.nr, items = p.groups * nrb;
+  const int64_t chunks = wgrad_chunks(p.batch), part = p.groups * rows_g * out_g;
+  const int64_t x_img = p.in_h * p.in_w * c, dy_img = oh * ow * p.out_c;
+  ScratchScope scratch;
+  float* partial = alloc_zeros(scratch, chunks * part);
+  int64_t* a_seg = alloc_i64(scratch, oh);
+  int64_t* b_seg = alloc_i64(scratch, oh);
+  int64_t* toff = alloc_i64(scratch, taps);
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    a_seg[oy] = oy * p.stride * wp * c;
+    b_seg[oy] = oy * ow * p.out_c;
+  }
+  for (int ky = 0; ky < p.kernel_h; ++ky)
+    for (int kx = 0; kx < p.kernel_w; ++kx)
+      toff[ky * p.kernel_w + kx] = (int64_t{ky} * p.dilation * wp + int64_t{kx} * p.dilation) * c;
+
+  auto run_items = [&](int64_t chunk, const float* img, const float* gimg, int64_t ib, int64_t ie) {
+    const float* rows[32];
+    for (int64_t item = ib; item < ie; ++item) {
+      const int64_t g = item / nrb, r0 = (item % nrb) * K.mr, m = std::min<int64_t>(K.mr, rows_g - r0);
+      for (int64_t i = 0; i < m; ++i)
+        rows[i] = img + toff[(r0 + i) / in_g] + g * in_g + (r0 + i) % in_g;
+      for (int64_t cob = 0; cob < ncob; ++cob) {
+        ConvTileArgs t;
+        t.m = m;
+        t.n = std::min<int64_t>(K.nr, out_g - cob * K.nr);
+        t.segments = oh;
+        t.a_seg = a_seg;
+        t.b_seg = b_seg;
+        t.k = ow;
+        t.a_rows = rows;
+        t.a_stride_k = int64_t{p.stride} * c;
+        t.b = gimg + g * out_g + cob * K.nr;
+        t.b_stride_k = p.out_c;
+        t.b_full = t.n == K.nr;
+        t.c = partial + chunk * part + (g * rows_g + r0) * out_g + cob * K.nr;
+        t.c_stride_m = out_g;
+        t.accumulate = true;
+        K.tile(t);
+      }
+    }
+  };
+  const bool copy = !pad.identity();
+  if (p.batch >= num_threads()) {
+    parallel_for(chunks, 1, [&](int64_t cb, int64_t ce) {
+      ScratchScope s;
+      float* buf = copy ? s.alloc_floats(pad.floats()) : nullptr;
+      for (int64_t ch = cb; ch < ce; ++ch)
+        for (int64_t n = p.batch * ch / chunks; n < p.batch * (ch + 1) / chunks; ++n) {
+          if (copy) pad_image(pad, x + n * x_img, buf);
+          run_items(ch, copy ? buf : x + n * x_img, dy + n * dy_img, 0, items);
+        }
+    });
+  } else {
+    float* buf = copy ? scratch.alloc_floats(pad.floats()) : nullptr;
+    for (int64_t ch = 0; ch < chunks; ++ch)
+      for (int64_t n = p.batch * ch / chunks; n < p.batch * (ch + 1) / chunks; ++n) {
+        if (copy) pad_image(pad, x + n * x_img, buf);
+        const float* img = copy ? buf : x + n * x_img;
+        parallel_for(items, 1, [&](int64_t b, int64_t e) { run_items(ch, img, dy + n * dy_img, b, e); });
+      }
+  }
+  // dw[g*out_g + co][tap][ci] = sum over chunks of partial[g][tap*in_g + ci][co].
+  parallel_for(p.out_c, 1, [&](int64_t b, int64_t e) {
+    for (int64_t oc = b; oc < e; ++oc) {
+      const int64_t g = oc / out_g, co = oc % out_g;
+      for (int64_t r = 0; r < rows_g; ++r) {
+        const float* src = partial + (g * rows_g + r) * out_g + co;
+        float s = src[0];
+        for (int64_t ch = 1; ch < chunks; ++ch) s += src[ch * part];
+        dw[oc * rows_g + r] = s;
+      }
+    }
+  });
+}
+
+}  // namespace
+
+int64_t direct_packed_floats(const ConvParams& p) {
+  return p.groups * cout_blocks(p) * p.taps() * p.in_per_group() * kernels::conv_kernels().nr;
+}
+
+void pack_direct_weights(const ConvParams& p, const float* w, float* wpacked) {
+  const int nr = kernels::conv_kernels().nr;
+  const int64_t in_g = p.in_per_group(), out_g = p.out_per_group(), ncob = cout_blocks(p);
+  const int64_t k = p.taps() * in_g;  // (tap, ci) rows, same order as OHWI
+  for (int64_t g = 0; g < p.groups; ++g)
+    for (int64_t cob = 0; cob < ncob; ++cob) {
+      float* dst = wpacked + (g * ncob + cob) * k * nr;
+      for (int64_t r = 0; r < k; ++r)
+        for (int j = 0; j < nr; ++j) {
+          const int64_t co = cob * nr + j;
+          dst[r * nr + j] = co < out_g ? w[(g * out_g + co) * k + r] : 0.0f;
+        }
+    }
+}
+
+ConvAlgoImpl direct_algo() {
+  return {ConvAlgo::kDirect, &applies, &forward, &backward_data, &backward_weights};
+}
+
+}  // namespace nas::ops::conv_detail

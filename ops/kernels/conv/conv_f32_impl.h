@@ -1,0 +1,337 @@
+// Shared body of the conv micro-kernels; included once per ISA by
+// conv_f32_<isa>.cc after defining NAS_CONV_NS (namespace), NAS_CONV_V (floats
+// per vector) and NAS_CONV_MR (tile rows). Each includer is compiled with its
+// own ISA flags and -ffp-contract=fast, so GCC vector extensions become zmm /
+// ymm / xmm code and a*b+c becomes FMA where the ISA has it.
+//
+// Tile kernel: MR output rows x NR = 2 vectors of columns held in registers
+// (AVX-512: 12 x 32 = 24 zmm accumulators; AVX2: 6 x 16 = 12 ymm); each k step
+// loads two B vectors and broadcasts one A value per row. Depthwise kernels
+// keep 4 output pixels x one channel vector in registers; borders (taps
+// falling into padding) take a checked per-pixel path.
+// No header guard: included once per ISA translation unit.
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "ops/kernels/conv/conv_kernels.h"
+
+namespace nas::ops::kernels::NAS_CONV_NS {
+namespace {
+
+constexpr int kV = NAS_CONV_V;
+constexpr int kMr = NAS_CONV_MR;
+constexpr int kNv = 2;
+constexpr int kNr = kNv * kV;
+constexpr int kDwPix = 4;
+
+typedef float vf __attribute__((vector_size(kV * 4)));
+typedef float vfu __attribute__((vector_size(kV * 4), aligned(4), may_alias));
+
+inline vf load(const float* p) { return *reinterpret_cast<const vfu*>(p); }
+inline void store(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
+inline vf splat(float s) { return vf{} + s; }
+
+template <int M, bool kFullB>
+void tile_m(const ConvTileArgs& t) {
+  vf acc[M][kNv];
+#pragma GCC unroll 16
+  for (int i = 0; i < M; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < kNv; ++j) acc[i][j] = vf{};
+  const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
+  alignas(64) float bbuf[kNr] = {};
+  for (int64_t s = 0; s < t.segments; ++s) {
+    const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
+    const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
+    const float* a[M];
+#pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) a[i] = t.a_rows[i] + ao;
+    for (int64_t p = 0; p < t.k; ++p) {
+      vf bv[kNv];
+      if constexpr (kFullB) {
+#pragma GCC unroll 4
+        for (int j = 0; j < kNv; ++j) bv[j] = load(b + j * kV);
+      } else {
+        std::memcpy(bbuf, b, sizeof(float) * t.n);
+#pragma GCC unroll 4
+        for (int j = 0; j < kNv; ++j) bv[j] = load(bbuf + j * kV);
+      }
+      const int64_t off = p * ak;
+#pragma GCC unroll 16
+      for (int i = 0; i < M; ++i) {
+        const float av = a[i][off];
+#pragma GCC unroll 4
+        for (int j = 0; j < kNv; ++j) acc[i][j] += av * bv[j];
+      }
+      b += bk;
+    }
+  }
+  if (t.n == kNr) {
+#pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      float* c = t.c + i * t.c_stride_m;
+#pragma GCC unroll 4
+      for (int j = 0; j < kNv; ++j) {
+        vf v = acc[i][j];
+        if (t.accumulate) v += load(c + j * kV);
+        store(c + j * kV, v);
+      }
+    }
+  } else {
+    for (int i = 0; i < M; ++i) {
+      float* c = t.c + i * t.c_stride_m;
+      alignas(64) float tmp[kNr];
+      for (int j = 0; j < kNv; ++j) store(tmp + j * kV, acc[i][j]);
+      for (int64_t j = 0; j < t.n; ++j) c[j] = t.accumulate ? c[j] + tmp[j] : tmp[j];
+    }
+  }
+}
+
+template <bool kFullB, int... Ms>
+void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
+  using Fn = void (*)(const ConvTileArgs&);
+  static constexpr Fn table[] = {&tile_m<Ms + 1, kFullB>...};
+  table[t.m - 1](t);
+}
+
+void tile(const ConvTileArgs& t) {
+  if (t.b_full || t.n == kNr)
+    tile_dispatch<true>(t, std::make_integer_sequence<int, kMr>{});
+  else
+    tile_dispatch<false>(t, std::make_integer_sequence<int, kMr>{});
+}
+
+// ---- depthwise -------------------------------------------------------------
+
+// Valid range of output index o for which o*s - pad + tap*d lies in [0, n).
+inline void valid_range(int64_t n, int64_t out, int s, int pad, int64_t tap_off, int64_t* lo,
+                        int64_t* hi) {
+  // o*s >= pad - tap_off  and  o*s <= n - 1 + pad - tap_off
+  const int64_t a = pad - tap_off, b = n - 1 + pad - tap_off;
+  int64_t l = a <= 0 ? 0 : (a + s - 1) / s;
+  int64_t h = b < 0 ? -1 : b / s;
+  *lo = std::min<int64_t>(l, out);
+  *hi = std::max<int64_t>(*lo, std::min<int64_t>(h + 1, out));
+}
+
+// One output pixel, all taps checked; T is vf (channel block at ch) or float.
+template <typename T>
+T dw_pixel(const DwArgs& a, int64_t oy, int64_t ox, int64_t ch) {
+  T acc{};
+  for (int ky = 0; ky < a.kh; ++ky) {
+    const int64_t iy = oy * a.stride - a.pad + ky * a.dilation;
+    if (iy < 0 || iy >= a.h) continue;
+    for (int kx = 0; kx < a.kw; ++kx) {
+      const int64_t ix = ox * a.stride - a.pad + kx * a.dilation;
+      if (ix < 0 || ix >= a.w) continue;
+      const float* xp = a.x + (iy * a.w + ix) * a.c + ch;
+      const float* wp = a.wt + (ky * a.kw + kx) * a.c + ch;
+      if constexpr (sizeof(T) == sizeof(float)) acc += *xp * *wp;
+      else acc += load(xp) * load(wp);
+    }
+  }
+  return acc;
+}
+
+void dw_forward(const DwArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  // Columns whose every kw tap is inside the image.
+  int64_t in_lo, in_hi, lo_last, hi_last;
+  valid_range(a.w, a.ow, a.stride, a.pad, 0, &in_lo, &in_hi);
+  valid_range(a.w, a.ow, a.stride, a.pad, int64_t{a.kw - 1} * a.dilation, &lo_last, &hi_last);
+  const int64_t x_lo = std::max(in_lo, lo_last), x_hi = std::max(x_lo, std::min(in_hi, hi_last));
+  const int64_t sx = int64_t{a.stride} * c;
+  for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
+    float* yrow = a.y + oy * a.ow * c;
+    int ky_lo = 0, ky_hi = a.kh;
+    while (ky_lo < a.kh && oy * a.stride - a.pad + ky_lo * a.dilation < 0) ++ky_lo;
+    while (ky_hi > ky_lo && oy * a.stride - a.pad + (ky_hi - 1) * a.dilation >= a.h) --ky_hi;
+    auto border = [&](int64_t ox) {
+      for (int64_t ch = 0; ch < cv; ch += kV) store(yrow + ox * c + ch, dw_pixel<vf>(a, oy, ox, ch));
+      for (int64_t ch = cv; ch < c; ++ch) yrow[ox * c + ch] = dw_pixel<float>(a, oy, ox, ch);
+    };
+    for (int64_t ox = 0; ox < x_lo; ++ox) border(ox);
+    int64_t ox = x_lo;
+    for (; ox + kDwPix <= x_hi; ox += kDwPix) {
+      for (int64_t ch = 0; ch < cv; ch += kV) {
+        vf acc[kDwPix];
+#pragma GCC unroll 8
+        for (int i = 0; i < kDwPix; ++i) acc[i] = vf{};
+        for (int ky = ky_lo; ky < ky_hi; ++ky) {
+          const float* xp = a.x + (oy * a.stride - a.pad + ky * a.dilation) * a.w * c +
+                            (ox * a.stride - a.pad) * c + ch;
+          const float* wp = a.wt + ky * a.kw * c + ch;
+          for (int kx = 0; kx < a.kw; ++kx) {
+            const vf wv = load(wp + kx * c);
+            const float* xk = xp + int64_t{kx} * a.dilation * c;
+#pragma GCC unroll 8
+            for (int i = 0; i < kDwPix; ++i) acc[i] += load(xk + i * sx) * wv;
+          }
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < kDwPix; ++i) store(yrow + (ox + i) * c + ch, acc[i]);
+      }
+      for (int64_t ch = cv; ch < c; ++ch)
+        for (int i = 0; i < kDwPix; ++i) yrow[(ox + i) * c + ch] = dw_pixel<float>(a, oy, ox + i, ch);
+    }
+    for (; ox < a.ow; ++ox) border(ox);
+  }
+}
+
+// dx[iy][ix] = sum over taps whose output position is on the stride grid.
+template <typename T>
+T dw_grad_pixel(const DwArgs& a, int64_t iy, int64_t ix, int64_t ch) {
+  T acc{};
+  for (int ky = 0; ky < a.kh; ++ky) {
+    const int64_t ny = iy + a.pad - int64_t{ky} * a.dilation;
+    if (ny < 0 || ny % a.stride) continue;
+    const int64_t oy = ny / a.stride;
+    if (oy >= a.oh) continue;
+    for (int kx = 0; kx < a.kw; ++kx) {
+      const int64_t nx = ix + a.pad - int64_t{kx} * a.dilation;
+      if (nx < 0 || nx % a.stride) continue;
+      const int64_t ox = nx / a.stride;
+      if (ox >= a.ow) continue;
+      const float* gp = a.dy + (oy * a.ow + ox) * a.c + ch;
+      const float* wp = a.wt + (ky * a.kw + kx) * a.c + ch;
+      if constexpr (sizeof(T) == sizeof(float)) acc += *gp * *wp;
+      else acc += load(gp) * load(wp);
+    }
+  }
+  return acc;
+}
+
+void dw_backward_data(const DwArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t iy = a.row_begin; iy < a.row_end; ++iy)
+    for (int64_t ix = 0; ix < a.w; ++ix) {
+      float* out = a.y + (iy * a.w + ix) * c;
+      for (int64_t ch = 0; ch < cv; ch += kV) store(out + ch, dw_grad_pixel<vf>(a, iy, ix, ch));
+      for (int64_t ch = cv; ch < c; ++ch) out[ch] = dw_grad_pixel<float>(a, iy, ix, ch);
+    }
+}
+
+void dw_backward_weights(const DwArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  const int64_t sx = int64_t{a.stride} * c;
+  for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
+    const float* grow = a.dy + oy * a.ow * c;
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const int64_t iy = oy * a.stride - a.pad + int64_t{ky} * a.dilation;
+      if (iy < 0 || iy >= a.h) continue;
+      for (int kx = 0; kx < a.kw; ++kx) {
+        int64_t lo, hi;
+        valid_range(a.w, a.ow, a.stride, a.pad, int64_t{kx} * a.dilation, &lo, &hi);
+        if (lo >= hi) continue;
+        const float* xrow = a.x + iy * a.w * c + (lo * a.stride - a.pad + int64_t{kx} * a.dilation) * c;
+        float* dwp = a.dwt + (ky * a.kw + kx) * c;
+        const int64_t cnt = hi - lo;
+        for (int64_t ch = 0; ch < cv; ch += kV) {
+          vf acc0{}, acc1{};
+          const float* g = grow + lo * c + ch;
+          const float* xp = xrow + ch;
+          int64_t i = 0;
+          for (; i + 2 <= cnt; i += 2) {
+            acc0 += load(g + i * c) * load(xp + i * sx);
+            acc1 += load(g + (i + 1) * c) * load(xp + (i + 1) * sx);
+          }
+          if (i < cnt) acc0 += load(g + i * c) * load(xp + i * sx);
+          store(dwp + ch, load(dwp + ch) + (acc0 + acc1));
+        }
+        for (int64_t ch = cv; ch < c; ++ch) {
+          float acc = 0;
+          for (int64_t i = 0; i < cnt; ++i) acc += grow[(lo + i) * c + ch] * xrow[i * sx + ch];
+          dwp[ch] += acc;
+        }
+      }
+    }
+  }
+}
+
+// ---- Winograd F(2x2,3x3) ---------------------------------------------------
+
+template <typename T, typename Ld, typename St>
+inline void wino_in_one(Ld ld, St st) {
+  T d[4][4], t[4][4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) d[i][j] = ld(i, j);
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    t[0][j] = d[0][j] - d[2][j];
+    t[1][j] = d[1][j] + d[2][j];
+    t[2][j] = d[2][j] - d[1][j];
+    t[3][j] = d[1][j] - d[3][j];
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    st(i * 4 + 0, t[i][0] - t[i][2]);
+    st(i * 4 + 1, t[i][1] + t[i][2]);
+    st(i * 4 + 2, t[i][2] - t[i][1]);
+    st(i * 4 + 3, t[i][1] - t[i][3]);
+  }
+}
+
+void wino_input(const WinoInArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t t = 0; t < a.tiles; ++t) {
+    const float* x = a.x + a.origin[t];
+    float* v = a.v + t * c;
+    for (int64_t ch = 0; ch < cv; ch += kV)
+      wino_in_one<vf>([&](int i, int j) { return load(x + i * a.x_row + j * c + ch); },
+                      [&](int xi, vf val) { store(v + xi * a.v_plane + ch, val); });
+    for (int64_t ch = cv; ch < c; ++ch)
+      wino_in_one<float>([&](int i, int j) { return x[i * a.x_row + j * c + ch]; },
+                         [&](int xi, float val) { v[xi * a.v_plane + ch] = val; });
+  }
+}
+
+template <typename T, typename Ld, typename St>
+inline void wino_out_one(Ld ld, St st) {
+  T m[4][4], s[2][4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) m[i][j] = ld(i * 4 + j);
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    s[0][j] = m[0][j] + m[1][j] + m[2][j];
+    s[1][j] = m[1][j] - m[2][j] - m[3][j];
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < 2; ++i) {
+    st(i, 0, s[i][0] + s[i][1] + s[i][2]);
+    st(i, 1, s[i][1] - s[i][2] - s[i][3]);
+  }
+}
+
+void wino_output(const WinoOutArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t t = 0; t < a.tiles; ++t) {
+    const float* m = a.m + t * c;
+    float* y = a.y + a.origin[t];
+    const int rows = a.rows[t], cols = a.cols[t];
+    for (int64_t ch = 0; ch < cv; ch += kV)
+      wino_out_one<vf>([&](int xi) { return load(m + xi * a.m_plane + ch); },
+                       [&](int i, int j, vf val) {
+                         if (i < rows && j < cols) store(y + i * a.y_row + j * c + ch, val);
+                       });
+    for (int64_t ch = cv; ch < c; ++ch)
+      wino_out_one<float>([&](int xi) { return m[xi * a.m_plane + ch]; },
+                          [&](int i, int j, float val) {
+                            if (i < rows && j < cols) y[i * a.y_row + j * c + ch] = val;
+                          });
+  }
+}
+
+}  // namespace
+
+ConvKernels make_table(const char* name, Isa isa) {
+  return {name, isa, kMr, kNr, &tile, &dw_forward, &dw_backward_data, &dw_backward_weights,
+          &wino_input, &wino_output};
+}
+
+}  // namespace nas::ops::kernels::NAS_CONV_NS

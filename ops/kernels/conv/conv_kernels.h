@@ -1,0 +1,106 @@
+// FP32 convolution micro-kernels over NHWC data: plain functions over raw
+// pointers, one file per ISA (conv_f32_<isa>.cc, each compiled with its own
+// flags from one shared template, conv_f32_impl.h), chosen once at run time
+// from cpu_features(). ops/conv/ builds every algorithm (direct, Winograd,
+// depthwise) out of these; tests/ops/conv checks each ISA's table against the
+// portable one.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "ops/core/cpu_features.h"
+
+namespace nas::ops::kernels {
+
+// One MR x NR tile of a "segmented" GEMM, the shape shared by implicit-GEMM
+// convolution (rows = output pixels, segments = kernel taps, k = input
+// channels), its weight gradient (rows = (tap, input channel), segments =
+// output rows, k = output columns) and the Winograd products:
+//   acc[i][j] = sum_s sum_{p<k} a_rows[i][a_seg[s] + p*a_stride_k]
+//                              * b[b_seg[s] + p*b_stride_k + j]
+//   c[i*c_stride_m + j] = acc[i][j] (+ c[...] when accumulate)   i < m, j < n
+// Sums run in a fixed order (segments, then p), so results never depend on
+// how the caller splits the output into tiles.
+// REQUIRES: 1 <= m <= mr, 1 <= n <= nr; a_seg/b_seg null (offset 0) or
+// `segments` long; when !b_full, only n floats of each b row are read,
+// otherwise nr floats are readable (padding lanes finite).
+struct ConvTileArgs {
+  int64_t m = 0, n = 0;
+  int64_t segments = 1;
+  const int64_t* a_seg = nullptr;
+  const int64_t* b_seg = nullptr;
+  int64_t k = 0;
+  const float* const* a_rows = nullptr;
+  int64_t a_stride_k = 1;
+  const float* b = nullptr;
+  int64_t b_stride_k = 0;
+  bool b_full = true;
+  float* c = nullptr;
+  int64_t c_stride_m = 0;
+  bool accumulate = false;
+};
+
+// Depthwise geometry for one image: x is h x w x c, y is oh x ow x c, weights
+// are packed tap-major, wt[(kh*kw_size + kw)*c + ch].
+struct DwArgs {
+  const float* x = nullptr;
+  int64_t h = 0, w = 0, c = 0;
+  int kh = 1, kw = 1, stride = 1, pad = 0, dilation = 1;
+  const float* wt = nullptr;
+  float* y = nullptr;  // forward output / backward-data output (dx)
+  const float* dy = nullptr;
+  float* dwt = nullptr;  // weight-gradient accumulator, tap-major like wt
+  int64_t oh = 0, ow = 0;
+  int64_t row_begin = 0, row_end = 0;  // rows of y (forward) / of dx (backward data) / of dy (weights)
+};
+
+// Winograd F(2x2,3x3) transforms of a block of tiles, vectorised over channels.
+// Tile t's 4x4 input patch starts at x + origin[t] (row stride x_row floats,
+// pixel stride c). V[xi*v_plane + t*c + ch] receives B^T d B for xi = 0..15.
+struct WinoInArgs {
+  const float* x = nullptr;
+  int64_t x_row = 0, c = 0;
+  const int64_t* origin = nullptr;
+  int64_t tiles = 0;
+  float* v = nullptr;
+  int64_t v_plane = 0;
+};
+// Y = A^T M A for each tile: the 2x2 result of tile t goes to y + origin[t]
+// (row stride y_row, pixel stride c), cropped to rows[t] x cols[t] (1 or 2).
+struct WinoOutArgs {
+  const float* m = nullptr;
+  int64_t m_plane = 0, c = 0;
+  const int64_t* origin = nullptr;
+  const uint8_t* rows = nullptr;
+  const uint8_t* cols = nullptr;
+  int64_t tiles = 0;
+  float* y = nullptr;
+  int64_t y_row = 0;
+};
+
+struct ConvKernels {
+  const char* name;  // conv_f32_<isa>
+  Isa isa;
+  int mr, nr;  // tile shape of `tile`
+  void (*tile)(const ConvTileArgs&);
+  // Rows [row_begin, row_end) of y: y = depthwise conv of x (no bias).
+  void (*dw_forward)(const DwArgs&);
+  // Rows [row_begin, row_end) of dx (in y): gather form, any stride.
+  void (*dw_backward_data)(const DwArgs&);
+  // dwt += sum over dy rows [row_begin, row_end) of dy * x, per tap and channel.
+  void (*dw_backward_weights)(const DwArgs&);
+  void (*wino_input)(const WinoInArgs&);
+  void (*wino_output)(const WinoOutArgs&);
+};
+
+ConvKernels conv_f32_scalar();
+ConvKernels conv_f32_avx2();
+ConvKernels conv_f32_avx512();
+
+// The table for cpu_features().best, chosen once.
+const ConvKernels& conv_kernels();
+// Every table this CPU can run, portable first (for parity tests).
+std::span<const ConvKernels> conv_kernels_available();
+
+}  // namespace nas::ops::kernels

@@ -1,0 +1,211 @@
+// Every conv algorithm, pinned, against the double reference on shapes that
+// exercise odd sizes, stride, padding, dilation, groups, depthwise and
+// batch > 1 (batch 1 splits images across threads, larger batches give
+// threads whole images); then agreement between algorithms and determinism.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ops/conv/conv2d.h"
+#include "ops/conv/conv_autotune.h"
+#include "tests/ops/conv/conv_reference.h"
+
+namespace nas::ops {
+namespace {
+
+using testing::RefResult;
+
+struct Case {
+  int64_t n, h, w, c, k;
+  int kh, kw, s, pad, d, g;
+};
+
+ConvParams to_params(const Case& c, ConvAlgo algo, bool bias) {
+  ConvParams p;
+  p.batch = c.n; p.in_h = c.h; p.in_w = c.w; p.in_c = c.c; p.out_c = c.k;
+  p.kernel_h = c.kh; p.kernel_w = c.kw; p.stride = c.s; p.pad = c.pad; p.dilation = c.d;
+  p.groups = c.g; p.bias = bias; p.algo = algo;
+  return p;
+}
+
+std::string describe(const ConvParams& p) {
+  return p.input_shape().str() + " k=" + std::to_string(p.out_c) + " " +
+         std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " s" +
+         std::to_string(p.stride) + " p" + std::to_string(p.pad) + " d" +
+         std::to_string(p.dilation) + " g" + std::to_string(p.groups) + " algo " +
+         conv_algo_name(p.algo);
+}
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> list = {
+      {1, 5, 5, 3, 4, 3, 3, 1, 1, 1, 1},        // basic 3x3
+      {2, 7, 6, 5, 7, 3, 3, 2, 1, 1, 1},        // odd sizes, stride 2, batch 2
+      {2, 9, 9, 8, 16, 3, 3, 1, 2, 2, 1},       // dilation 2
+      {1, 8, 7, 6, 9, 3, 3, 1, 1, 1, 3},        // groups 3
+      {3, 6, 6, 16, 16, 3, 3, 1, 1, 1, 16},     // depthwise
+      {2, 9, 9, 24, 24, 5, 5, 2, 2, 1, 24},     // depthwise 5x5 stride 2
+      {1, 7, 7, 20, 20, 7, 7, 1, 3, 1, 20},     // depthwise 7x7, channel tail
+      {2, 12, 11, 40, 40, 3, 3, 1, 2, 2, 40},   // depthwise dilated
+      {2, 6, 5, 13, 37, 1, 1, 1, 0, 1, 1},      // 1x1
+      {1, 5, 5, 64, 96, 1, 1, 1, 0, 1, 1},      // 1x1, wider
+      {2, 7, 7, 12, 20, 1, 1, 2, 0, 1, 2},      // 1x1 stride 2, groups 2
+      {1, 10, 11, 33, 70, 3, 3, 1, 1, 1, 1},    // Winograd, odd output, partial blocks
+      {2, 6, 6, 4, 8, 3, 3, 1, 2, 1, 1},        // pad 2
+      {2, 4, 4, 2, 3, 3, 3, 1, 0, 1, 1},        // no padding
+      {1, 5, 7, 4, 6, 2, 2, 1, 0, 1, 1},        // even kernel
+      {1, 9, 9, 7, 5, 3, 5, 1, 1, 1, 1},        // rectangular kernel
+      {1, 6, 6, 8, 16, 3, 3, 1, 1, 1, 8},       // channel multiplier 2
+      {2, 9, 9, 3, 32, 3, 3, 2, 1, 1, 1},       // stem-like
+      {3, 8, 8, 1, 32, 3, 3, 1, 1, 1, 1},       // one input channel
+  };
+  return list;
+}
+
+// |got - want| <= tol * (sum of |terms|) + tiny, elementwise.
+void expect_close(const std::vector<float>& got, const RefResult& want, double tol,
+                  const std::string& what) {
+  ASSERT_EQ(got.size(), want.value.size()) << what;
+  int reported = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double err = std::fabs(got[i] - want.value[i]);
+    if (err > tol * want.abs_sum[i] + 1e-6 && reported++ < 3)
+      ADD_FAILURE() << what << " at " << i << ": got " << got[i] << " want " << want.value[i];
+  }
+}
+
+double tolerance(ConvAlgo algo) { return algo == ConvAlgo::kWinograd ? 2e-5 : 4e-6; }
+
+TEST(ConvAlgos, EveryPinnedAlgorithmMatchesTheReference) {
+  set_conv_autotune_path("");
+  int checked[6] = {};
+  unsigned seed = 1;
+  for (const Case& c : cases())
+    for (ConvAlgo algo : kAllConvAlgos) {
+      ConvParams p = to_params(c, algo, true);
+      ASSERT_TRUE(validate_conv_params(p).is_ok()) << describe(p);
+      if (!conv_algo_applies(algo, p)) continue;
+      ++checked[static_cast<int>(algo)];
+      const auto x = testing::random_floats(p.input_shape().numel(), seed++);
+      const auto w = testing::random_floats(p.weight_numel(), seed++);
+      const auto b = testing::random_floats(p.out_c, seed++);
+      const auto dy = testing::random_floats(p.output_shape().numel(), seed++);
+      const std::string what = describe(p);
+      // Outputs start as NaN: every algorithm must overwrite them.
+      std::vector<float> y(p.output_shape().numel(), NAN), dx(x.size(), NAN), dw(w.size(), NAN),
+          db(p.out_c, NAN);
+      conv2d_forward(p, x.data(), w.data(), b.data(), y.data());
+      expect_close(y, testing::ref_conv_forward(p, x, w, b), tolerance(algo), what + " fwd");
+      conv2d_backward_data(p, dy.data(), w.data(), dx.data());
+      expect_close(dx, testing::ref_conv_backward_data(p, dy, w), tolerance(algo),
+                   what + " bwd_data");
+      conv2d_backward_weights(p, x.data(), dy.data(), dw.data(), db.data());
+      expect_close(dw, testing::ref_conv_backward_weights(p, x, dy), tolerance(algo),
+                   what + " bwd_weights");
+      for (int64_t co = 0; co < p.out_c; ++co) {
+        double s = 0;
+        for (int64_t r = 0; r < p.batch * p.out_h() * p.out_w(); ++r) s += dy[r * p.out_c + co];
+        EXPECT_NEAR(db[co], s, 1e-4) << what << " bias grad " << co;
+      }
+    }
+  for (ConvAlgo algo : kAllConvAlgos)
+    EXPECT_GE(checked[static_cast<int>(algo)], 3) << conv_algo_name(algo) << " barely covered";
+}
+
+TEST(ConvAlgos, PinnedAlgorithmThatDoesNotApplyFallsBack) {
+  ConvParams p = to_params(cases()[1], ConvAlgo::kWinograd, false);  // stride 2: no Winograd
+  EXPECT_FALSE(conv_algo_applies(ConvAlgo::kWinograd, p));
+  EXPECT_EQ(conv2d_resolved_algo(p, ConvPass::kForward), ConvAlgo::kDirect);
+  p = to_params(cases()[4], ConvAlgo::kGemm1x1, false);  // depthwise 3x3
+  EXPECT_EQ(conv2d_resolved_algo(p, ConvPass::kBackwardData), ConvAlgo::kDepthwise);
+  const auto x = testing::random_floats(p.input_shape().numel(), 7);
+  const auto w = testing::random_floats(p.weight_numel(), 8);
+  std::vector<float> y(p.output_shape().numel());
+  conv2d_forward(p, x.data(), w.data(), nullptr, y.data());
+  expect_close(y, testing::ref_conv_forward(p, x, w, {}), 4e-6, "fallback fwd");
+}
+
+// Larger shapes than above, so threads and tiles really split the work.
+TEST(ConvAlgos, AlgorithmsAgreeAndRepeatBitForBit) {
+  const Case big[] = {{4, 14, 14, 32, 48, 3, 3, 1, 1, 1, 1},
+                      {1, 14, 14, 32, 48, 3, 3, 1, 1, 1, 1},
+                      {4, 12, 12, 64, 64, 3, 3, 1, 1, 1, 64},
+                      {4, 10, 10, 48, 40, 1, 1, 1, 0, 1, 1}};
+  for (const Case& c : big) {
+    ConvParams base = to_params(c, ConvAlgo::kDirect, false);
+    const auto x = testing::random_floats(base.input_shape().numel(), 11);
+    const auto w = testing::random_floats(base.weight_numel(), 12);
+    const auto dy = testing::random_floats(base.output_shape().numel(), 13);
+    std::vector<float> y0, dx0, dw0;
+    for (ConvAlgo algo : kAllConvAlgos) {
+      ConvParams p = base;
+      p.algo = algo;
+      if (!conv_algo_applies(algo, p)) continue;
+      std::vector<float> y[2], dx[2], dw[2];
+      for (int run = 0; run < 2; ++run) {
+        y[run].resize(p.output_shape().numel());
+        dx[run].resize(x.size());
+        dw[run].resize(w.size());
+        conv2d_forward(p, x.data(), w.data(), nullptr, y[run].data());
+        conv2d_backward_data(p, dy.data(), w.data(), dx[run].data());
+        conv2d_backward_weights(p, x.data(), dy.data(), dw[run].data(), nullptr);
+      }
+      const std::string what = describe(p);
+      EXPECT_EQ(0, std::memcmp(y[0].data(), y[1].data(), y[0].size() * 4)) << what << " fwd bits";
+      EXPECT_EQ(0, std::memcmp(dx[0].data(), dx[1].data(), dx[0].size() * 4)) << what << " dx bits";
+      EXPECT_EQ(0, std::memcmp(dw[0].data(), dw[1].data(), dw[0].size() * 4)) << what << " dw bits";
+      if (y0.empty()) {
+        y0 = y[0]; dx0 = dx[0]; dw0 = dw[0];
+        continue;
+      }
+      auto agree = [&](const std::vector<float>& a, const std::vector<float>& b, const char* pass) {
+        double worst = 0, scale = 0;
+        for (size_t i = 0; i < a.size(); ++i) {
+          worst = std::max(worst, double{std::fabs(a[i] - b[i])});
+          scale = std::max(scale, double{std::fabs(b[i])});
+        }
+        EXPECT_LE(worst, 1e-4 * scale + 1e-5) << what << " vs direct " << pass;
+      };
+      agree(y[0], y0, "fwd");
+      agree(dx[0], dx0, "bwd_data");
+      agree(dw[0], dw0, "bwd_weights");
+    }
+  }
+}
+
+// The reference's backward (the oracle for every algorithm) is the gradient of
+// its forward: central differences in double on a small case with groups,
+// stride and padding.
+TEST(ConvAlgos, ReferenceBackwardMatchesFiniteDifferences) {
+  ConvParams p = to_params({2, 5, 6, 4, 6, 3, 3, 2, 1, 1, 2}, ConvAlgo::kAuto, false);
+  const auto xf = testing::random_floats(p.input_shape().numel(), 21);
+  const auto wf = testing::random_floats(p.weight_numel(), 22);
+  const auto gf = testing::random_floats(p.output_shape().numel(), 23);
+  std::vector<double> x(xf.begin(), xf.end()), w(wf.begin(), wf.end());
+  auto loss = [&](const std::vector<double>& xx, const std::vector<double>& ww) {
+    const auto y = testing::ref_conv_forward_f64(p, xx, ww);
+    double s = 0;
+    for (size_t i = 0; i < y.size(); ++i) s += y[i] * gf[i];
+    return s;
+  };
+  const RefResult dx = testing::ref_conv_backward_data(p, gf, wf);
+  const RefResult dw = testing::ref_conv_backward_weights(p, xf, gf);
+  const double h = 1e-4;
+  for (size_t i = 0; i < x.size(); i += 3) {
+    auto xp = x, xm = x;
+    xp[i] += h;
+    xm[i] -= h;
+    EXPECT_NEAR((loss(xp, w) - loss(xm, w)) / (2 * h), dx.value[i], 1e-6) << "dx " << i;
+  }
+  for (size_t i = 0; i < w.size(); i += 2) {
+    auto wp = w, wm = w;
+    wp[i] += h;
+    wm[i] -= h;
+    EXPECT_NEAR((loss(x, wp) - loss(x, wm)) / (2 * h), dw.value[i], 1e-6) << "dw " << i;
+  }
+}
+
+}  // namespace
+}  // namespace nas::ops

@@ -1,0 +1,125 @@
+// Kernel parity: every ISA table this CPU runs against the portable one, at
+// tile sizes mr-1, mr, mr+1 (split into tiles of at most mr rows) and column
+// counts around nr; skipped ISAs are simply absent from the list.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "ops/kernels/conv/conv_kernels.h"
+#include "tests/ops/conv/conv_reference.h"
+
+namespace nas::ops::kernels {
+namespace {
+
+// C[rows][cols] over segments, via the table's tile kernel.
+std::vector<float> run_tiles(const ConvKernels& K, int64_t rows, int64_t cols, int64_t k,
+                             int64_t segs, const std::vector<float>& a, const std::vector<float>& b,
+                             bool b_full) {
+  const int64_t a_row = segs * k, ncb = (cols + K.nr - 1) / K.nr;
+  std::vector<int64_t> a_seg(segs), b_seg(segs);
+  for (int64_t s = 0; s < segs; ++s) {
+    a_seg[s] = s * k;
+    b_seg[s] = s * k * ncb * K.nr;
+  }
+  std::vector<float> c(rows * cols, -1.0f);
+  for (int64_t r0 = 0; r0 < rows; r0 += K.mr) {
+    const float* ptrs[32];
+    const int64_t m = std::min<int64_t>(K.mr, rows - r0);
+    for (int64_t i = 0; i < m; ++i) ptrs[i] = a.data() + (r0 + i) * a_row;
+    for (int64_t cb = 0; cb < ncb; ++cb) {
+      ConvTileArgs t;
+      t.m = m;
+      t.n = std::min<int64_t>(K.nr, cols - cb * K.nr);
+      t.segments = segs;
+      t.a_seg = a_seg.data();
+      t.b_seg = b_seg.data();
+      t.k = k;
+      t.a_rows = ptrs;
+      t.b = b.data() + cb * K.nr;
+      t.b_stride_k = ncb * K.nr;
+      t.b_full = b_full;
+      t.c = c.data() + r0 * cols + cb * K.nr;
+      t.c_stride_m = cols;
+      K.tile(t);
+    }
+  }
+  return c;
+}
+
+TEST(ConvKernels, TileMatchesPortableAroundTileEdges) {
+  const auto& list = conv_kernels_available();
+  ASSERT_GE(list.size(), 1u);
+  for (const ConvKernels& K : list)
+    for (int64_t rows : {int64_t{K.mr} - 1, int64_t{K.mr}, int64_t{K.mr} + 1})
+      for (int64_t cols : {int64_t{K.nr} - 1, int64_t{K.nr}, int64_t{K.nr} + 3})
+        for (bool b_full : {true, false}) {
+          const int64_t k = 7, segs = 3, ncb = (cols + K.nr - 1) / K.nr;
+          const auto a = testing::random_floats(rows * segs * k, 1);
+          const auto b = testing::random_floats(segs * k * ncb * K.nr, 2);
+          const auto c = run_tiles(K, std::max<int64_t>(rows, 1), cols, k, segs, a, b, b_full);
+          for (int64_t i = 0; i < std::max<int64_t>(rows, 1); ++i)
+            for (int64_t j = 0; j < cols; ++j) {
+              double want = 0;
+              for (int64_t s = 0; s < segs; ++s)
+                for (int64_t p = 0; p < k; ++p)
+                  want += double{a[i * segs * k + s * k + p]} * b[(s * k + p) * ncb * K.nr + j];
+              ASSERT_NEAR(c[i * cols + j], want, 1e-4)
+                  << K.name << " rows " << rows << " cols " << cols << " at " << i << "," << j;
+            }
+        }
+}
+
+TEST(ConvKernels, DepthwiseAndWinogradMatchPortable) {
+  const auto& list = conv_kernels_available();
+  const ConvKernels& ref = list[0];
+  for (const ConvKernels& K : list) {
+    for (int64_t c : {int64_t{5}, int64_t{16}, int64_t{40}}) {
+      DwArgs a;
+      a.h = 9; a.w = 11; a.c = c; a.kh = a.kw = 3; a.stride = 2; a.pad = 1; a.dilation = 1;
+      a.oh = 5; a.ow = 6;
+      const auto x = testing::random_floats(a.h * a.w * c, 3);
+      const auto w = testing::random_floats(9 * c, 4);
+      const auto dy = testing::random_floats(a.oh * a.ow * c, 5);
+      a.x = x.data(); a.wt = w.data(); a.dy = dy.data();
+      std::vector<float> y1(a.oh * a.ow * c), y2(y1.size());
+      a.row_begin = 0; a.row_end = a.oh;
+      a.y = y1.data(); ref.dw_forward(a);
+      a.y = y2.data(); K.dw_forward(a);
+      for (size_t i = 0; i < y1.size(); ++i) ASSERT_NEAR(y1[i], y2[i], 1e-5) << K.name << " dw fwd";
+      std::vector<float> d1(x.size()), d2(x.size());
+      a.row_end = a.h;
+      a.y = d1.data(); ref.dw_backward_data(a);
+      a.y = d2.data(); K.dw_backward_data(a);
+      for (size_t i = 0; i < d1.size(); ++i) ASSERT_NEAR(d1[i], d2[i], 1e-5) << K.name << " dw dx";
+      std::vector<float> g1(w.size(), 0.0f), g2(w.size(), 0.0f);
+      a.row_end = a.oh;
+      a.dwt = g1.data(); ref.dw_backward_weights(a);
+      a.dwt = g2.data(); K.dw_backward_weights(a);
+      for (size_t i = 0; i < g1.size(); ++i) ASSERT_NEAR(g1[i], g2[i], 1e-4) << K.name << " dw dw";
+
+      // Winograd: 3 tiles of a 6x6 patch, transformed in and back out.
+      const auto img = testing::random_floats(6 * 6 * c, 6);
+      const int64_t org[3] = {0, 2 * c, (2 * 6 + 2) * c};
+      WinoInArgs in;
+      in.x = img.data(); in.x_row = 6 * c; in.c = c; in.origin = org; in.tiles = 3;
+      std::vector<float> v1(16 * 3 * c), v2(v1.size());
+      in.v_plane = 3 * c;
+      in.v = v1.data(); ref.wino_input(in);
+      in.v = v2.data(); K.wino_input(in);
+      for (size_t i = 0; i < v1.size(); ++i) ASSERT_NEAR(v1[i], v2[i], 1e-5) << K.name << " wino in";
+      const uint8_t rows[3] = {2, 1, 2}, cols[3] = {2, 2, 1};
+      const int64_t oorg[3] = {0, 2 * c, (2 * 6 + 2) * c};
+      WinoOutArgs out;
+      out.m = v1.data(); out.m_plane = 3 * c; out.c = c; out.origin = oorg;
+      out.rows = rows; out.cols = cols; out.tiles = 3; out.y_row = 6 * c;
+      std::vector<float> o1(6 * 6 * c, 0.0f), o2(o1.size(), 0.0f);
+      out.y = o1.data(); ref.wino_output(out);
+      out.y = o2.data(); K.wino_output(out);
+      for (size_t i = 0; i < o1.size(); ++i) ASSERT_NEAR(o1[i], o2[i], 1e-4) << K.name << " wino out";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nas::ops::kernels
