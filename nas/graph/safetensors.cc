@@ -48,7 +48,12 @@ Status save_safetensors(const std::filesystem::path& path,
     header[name] = {{"dtype", "F32"}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
-  std::string json = header.dump();
+  std::string json;
+  try {
+    json = header.dump();
+  } catch (const nlohmann::json::exception& e) {  // invalid UTF-8 in a name or metadata
+    return Status::error(what + "cannot encode the header: " + e.what());
+  }
   // Pad so that 8 + header length is a multiple of 8: data stays aligned.
   json.append((8 - json.size() % 8) % 8, ' ');
   std::string content;
@@ -92,6 +97,7 @@ Result<SafetensorsFile> load_safetensors(const std::filesystem::path& path) {
   const char* data = bytes.data() + 8 + n;
   const uint64_t data_size = size - 8 - n;
   SafetensorsFile out;
+  out.path = path;
   struct Span {
     uint64_t begin, end;
     std::string name;
@@ -183,6 +189,29 @@ Result<SafetensorsFile> load_safetensors(const std::filesystem::path& path) {
                          " bytes but the tensors cover " + std::to_string(expected) +
                          " (truncated or trailing bytes)");
   return out;
+}
+
+Status copy_into(const SafetensorsFile& file, const std::map<std::string, ops::Tensor>& targets,
+                 bool allow_extra) {
+  const std::string what = "failed to restore tensors from " + file.path.string() + ": ";
+  for (const auto& [name, t] : targets) {
+    auto it = file.tensors.find(name);
+    if (it == file.tensors.end()) return Status::error(what + "tensor \"" + name + "\" is missing");
+    if (!(it->second.shape() == t.shape()))
+      return Status::error(what + "tensor \"" + name + "\" has shape " +
+                           it->second.shape().str() + ", expected " + t.shape().str());
+  }
+  if (!allow_extra) {
+    for (const auto& [name, t] : file.tensors) {
+      if (!targets.count(name))
+        return Status::error(what + "unexpected tensor \"" + name + "\"");
+    }
+  }
+  for (const auto& [name, t] : targets) {
+    const ops::Tensor& src = file.tensors.at(name);
+    if (t.numel() > 0) std::memcpy(t.data(), src.data(), t.numel() * sizeof(float));
+  }
+  return Status::ok();
 }
 
 }  // namespace nas::graph

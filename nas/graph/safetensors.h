@@ -18,14 +18,16 @@
 namespace nas::graph {
 
 struct SafetensorsFile {
-  std::map<std::string, ops::Tensor> tensors;        // sorted by name
-  std::map<std::string, std::string> metadata;       // "__metadata__"
+  std::filesystem::path path;                   // where it was loaded from, for messages
+  std::map<std::string, ops::Tensor> tensors;   // sorted by name
+  std::map<std::string, std::string> metadata;  // "__metadata__"
 };
 
 // Writes `tensors` (sorted by name, each as F32 with its shape) and
 // `metadata` to path atomically: a temporary file in the same folder, flushed
 // and renamed, so a reader sees the old file or the new one. Fails on an
-// undefined tensor, a name that is empty or "__metadata__", or an I/O error.
+// undefined tensor, a name that is empty or "__metadata__", a name or
+// metadata string that is not valid UTF-8, or an I/O error.
 Status save_safetensors(const std::filesystem::path& path,
                         const std::map<std::string, ops::Tensor>& tensors,
                         const std::map<std::string, std::string>& metadata = {});
@@ -38,5 +40,12 @@ Status save_safetensors(const std::filesystem::path& path,
 // offsets, a byte size that does not match the shape, a rank above 6, or
 // metadata that is not a string-to-string map.
 Result<SafetensorsFile> load_safetensors(const std::filesystem::path& path);
+
+// Copies file.tensors[name] into each targets[name] (views into live storage:
+// network weights, optimizer state). Fails, naming the file, on a target the
+// file lacks, a shape that differs, or, unless allow_extra, a tensor of the
+// file that no target takes. Copies nothing unless every check passes.
+Status copy_into(const SafetensorsFile& file, const std::map<std::string, ops::Tensor>& targets,
+                 bool allow_extra = false);
 
 }  // namespace nas::graph

@@ -42,8 +42,12 @@ class BatchLoader {
   // Borrows `data`: it must outlive the loader and stay unchanged. Fails on
   // an invalid dataset or options (batch_size <= 0, prefetch outside 0..16,
   // patch size not dividing the image, no full batch with drop_last).
+  // Batches are prepared on the project's arena: do not call
+  // ops::set_num_threads while an epoch has batches in flight.
   static Result<std::unique_ptr<BatchLoader>> create(const Dataset& data,
                                                      const LoaderOptions& options);
+  // A temporary dataset would dangle.
+  static Result<std::unique_ptr<BatchLoader>> create(Dataset&&, const LoaderOptions&) = delete;
   ~BatchLoader();  // waits for batches in flight
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;

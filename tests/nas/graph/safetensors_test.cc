@@ -118,6 +118,34 @@ TEST_F(Safetensors, SaveRejectsBadNames) {
   EXPECT_FALSE(save_safetensors(dir_ / "missing_dir" / "d", {{"x", iota({1}, 0)}}));
 }
 
+TEST_F(Safetensors, SaveRejectsInvalidUtf8) {
+  const Status s = save_safetensors(path("u"), {{"w\xff", iota({1}, 0)}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("cannot encode the header"), std::string::npos) << s.message();
+}
+
+TEST_F(Safetensors, CopyIntoChecksNamesAndShapesBeforeCopying) {
+  ASSERT_TRUE(save_safetensors(path("w"), {{"a", iota({2}, 1.0f)}, {"b", iota({3}, 5.0f)}}));
+  const SafetensorsFile f = load_safetensors(path("w")).take();
+  EXPECT_EQ(f.path, path("w"));
+  ops::Tensor a = ops::Tensor::zeros({2}), b = ops::Tensor::zeros({3});
+  Status s = copy_into(f, {{"a", a}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("unexpected tensor \"b\""), std::string::npos) << s.message();
+  EXPECT_EQ(a.data()[1], 0.0f);  // nothing copied on failure
+  ASSERT_TRUE(copy_into(f, {{"a", a}}, /*allow_extra=*/true));
+  EXPECT_EQ(a.data()[1], 1.5f);
+  ops::Tensor wrong = ops::Tensor::zeros({4});
+  s = copy_into(f, {{"a", a}, {"b", wrong}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("tensor \"b\" has shape [3], expected [4]"), std::string::npos);
+  s = copy_into(f, {{"a", a}, {"b", b}, {"c", b}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("tensor \"c\" is missing"), std::string::npos);
+  ASSERT_TRUE(copy_into(f, {{"a", a}, {"b", b}}));
+  EXPECT_EQ(b.data()[2], 6.0f);
+}
+
 const char kTwo[] = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                     R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})";
 
