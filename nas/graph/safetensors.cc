@@ -21,8 +21,9 @@ static_assert(std::endian::native == std::endian::little,
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
 // Every dtype the format defines; only F32 is loadable here.
-constexpr const char* kKnownDtypes[] = {"BOOL", "U8",  "I8",  "I16", "U16", "F16", "BF16", "I32",
-                                        "U32",  "F32", "F64", "I64", "U64", "F8_E5M2", "F8_E4M3"};
+constexpr const char* kKnownDtypes[] = {"BOOL", "U8",   "I8",  "I16",     "U16",
+                                        "F16",  "BF16", "I32", "U32",     "F32",
+                                        "F64",  "I64",  "U64", "F8_E5M2", "F8_E4M3"};
 
 void put_u64_le(std::string& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -40,8 +41,7 @@ Status save_safetensors(const std::filesystem::path& path,
   for (const auto& [name, t] : tensors) {  // std::map: sorted names
     if (name.empty() || name == "__metadata__")
       return Status::error(what + "invalid tensor name \"" + name + "\"");
-    if (!t.defined())
-      return Status::error(what + "tensor " + name + " is undefined");
+    if (!t.defined()) return Status::error(what + "tensor " + name + " is undefined");
     std::vector<int64_t> shape;
     for (int i = 0; i < t.rank(); ++i) shape.push_back(t.dim(i));
     const uint64_t bytes = static_cast<uint64_t>(t.numel()) * sizeof(float);
@@ -89,8 +89,8 @@ Result<SafetensorsFile> load_safetensors(const std::filesystem::path& path) {
     return Status::error(what + "header length " + std::to_string(n) + " exceeds the " +
                          std::to_string(kMaxHeaderBytes) + "-byte limit");
   const nlohmann::json header =
-      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<int64_t>(n),
-                            nullptr, /*allow_exceptions=*/false);
+      nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<int64_t>(n), nullptr,
+                            /*allow_exceptions=*/false);
   if (header.is_discarded()) return Status::error(what + "header is not valid JSON");
   if (!header.is_object()) return Status::error(what + "header is not a JSON object");
 
@@ -105,8 +105,7 @@ Result<SafetensorsFile> load_safetensors(const std::filesystem::path& path) {
   std::vector<Span> spans;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
-      if (!entry.is_object())
-        return Status::error(what + "__metadata__ is not a JSON object");
+      if (!entry.is_object()) return Status::error(what + "__metadata__ is not a JSON object");
       for (const auto& [k, v] : entry.items()) {
         if (!v.is_string())
           return Status::error(what + "__metadata__ value of \"" + k + "\" is not a string");
@@ -198,13 +197,12 @@ Status copy_into(const SafetensorsFile& file, const std::map<std::string, ops::T
     auto it = file.tensors.find(name);
     if (it == file.tensors.end()) return Status::error(what + "tensor \"" + name + "\" is missing");
     if (!(it->second.shape() == t.shape()))
-      return Status::error(what + "tensor \"" + name + "\" has shape " +
-                           it->second.shape().str() + ", expected " + t.shape().str());
+      return Status::error(what + "tensor \"" + name + "\" has shape " + it->second.shape().str() +
+                           ", expected " + t.shape().str());
   }
   if (!allow_extra) {
     for (const auto& [name, t] : file.tensors) {
-      if (!targets.count(name))
-        return Status::error(what + "unexpected tensor \"" + name + "\"");
+      if (!targets.count(name)) return Status::error(what + "unexpected tensor \"" + name + "\"");
     }
   }
   for (const auto& [name, t] : targets) {

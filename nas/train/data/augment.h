@@ -22,8 +22,8 @@ struct AugmentOptions {
 // the crop's row offset, its column offset (each uniform in [0, 2*padding]),
 // then the flip coin. Padding is zero, i.e. the mean of normalised data.
 // REQUIRES: src and dst do not overlap; crop_padding >= 0.
-void augment_image(const AugmentOptions& options, const float* src, int64_t h, int64_t w,
-                   int64_t c, float* dst, Rng& rng);
+void augment_image(const AugmentOptions& options, const float* src, int64_t h, int64_t w, int64_t c,
+                   float* dst, Rng& rng);
 
 // Mirrors an HWC image left-right in place.
 void flip_horizontal(float* image, int64_t h, int64_t w, int64_t c);

@@ -4,6 +4,7 @@
 #include <tbb/task_group.h>
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 #include <string>
 
@@ -13,8 +14,8 @@
 namespace nas::train {
 
 struct BatchLoader::Slot {
-  ops::Tensor images;  // [batch_size,H,W,C]
-  ops::Tensor tokens;  // [batch_size,T,F] for kPatches
+  ops::Tensor images;   // [batch_size,H,W,C]
+  ops::Tensor tokens;   // [batch_size,T,F] for kPatches
   ops::Tensor targets;  // [batch_size]
   Batch batch;
   tbb::task_group tasks;
@@ -29,8 +30,7 @@ Result<std::unique_ptr<BatchLoader>> BatchLoader::create(const Dataset& data,
     return Status::error(what + "batch_size must be positive, got " + std::to_string(o.batch_size));
   if (o.prefetch < 0 || o.prefetch > 16)
     return Status::error(what + "prefetch must be in 0..16, got " + std::to_string(o.prefetch));
-  if (o.augment.crop_padding < 0)
-    return Status::error(what + "crop_padding must be >= 0");
+  if (o.augment.crop_padding < 0) return Status::error(what + "crop_padding must be >= 0");
   if (o.layout == SequenceLayout::kPatches &&
       (o.patch_size <= 0 || data.height % o.patch_size != 0 || data.width % o.patch_size != 0))
     return Status::error(what + "patch size " + std::to_string(o.patch_size) +
@@ -142,17 +142,20 @@ void BatchLoader::issue_ahead() {
 
 const Batch* BatchLoader::next() {
   if (!started_ || next_to_return_ >= batches_) return nullptr;
+  const auto start = std::chrono::steady_clock::now();
+  Slot* slot = nullptr;
   if (options_.prefetch == 0) {
     // Prepared synchronously, one at a time.
-    Slot& slot = *slots_[0];
-    prepare(next_to_return_++, slot);
-    return &slot.batch;
+    slot = slots_[0].get();
+    prepare(next_to_return_++, *slot);
+  } else {
+    issue_ahead();
+    slot = slots_[next_to_return_ % static_cast<int64_t>(slots_.size())].get();
+    wait(*slot);
+    ++next_to_return_;
   }
-  issue_ahead();
-  Slot& slot = *slots_[next_to_return_ % static_cast<int64_t>(slots_.size())];
-  wait(slot);
-  ++next_to_return_;
-  return &slot.batch;
+  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return &slot->batch;
 }
 
 }  // namespace nas::train

@@ -53,6 +53,10 @@ class BatchLoader {
   BatchLoader& operator=(const BatchLoader&) = delete;
 
   int64_t batches_per_epoch() const { return batches_; }
+  // Seconds the consumer spent inside next() waiting for (or, with prefetch
+  // 0, preparing) batches since create(): the training loop's data stall.
+  // Timing only; it never influences a batch.
+  double wait_seconds() const { return wait_seconds_; }
   const LoaderOptions& options() const { return options_; }
 
   // Begins epoch `epoch` (any order of epochs is allowed; the same epoch
@@ -81,6 +85,7 @@ class BatchLoader {
   int64_t next_to_issue_ = 0;
   int64_t next_to_return_ = 0;
   bool started_ = false;
+  double wait_seconds_ = 0.0;
 };
 
 }  // namespace nas::train

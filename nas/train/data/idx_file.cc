@@ -72,9 +72,8 @@ Result<IdxArray> read_idx_file(const std::filesystem::path& path, uint32_t expec
   const int ndims = static_cast<int>(magic & 0xff);
   const std::size_t header = 4 + 4 * static_cast<std::size_t>(ndims);
   if (b.size() < header)
-    return Status::error(what + "truncated header: " + std::to_string(ndims) +
-                         " dimensions need " + std::to_string(header) + " bytes, file has " +
-                         std::to_string(b.size()));
+    return Status::error(what + "truncated header: " + std::to_string(ndims) + " dimensions need " +
+                         std::to_string(header) + " bytes, file has " + std::to_string(b.size()));
   IdxArray out;
   uint64_t count = 1;
   for (int d = 0; d < ndims; ++d) {
@@ -87,7 +86,10 @@ Result<IdxArray> read_idx_file(const std::filesystem::path& path, uint32_t expec
   const uint64_t have = b.size() - header;
   if (have != count) {
     std::string dims;
-    for (int64_t d : out.dims) dims += (dims.empty() ? "" : "x") + std::to_string(d);
+    for (int64_t d : out.dims) {
+      if (!dims.empty()) dims += 'x';
+      dims += std::to_string(d);
+    }
     return Status::error(what + (have < count ? "truncated: " : "trailing data: ") + "dimensions " +
                          dims + " need " + std::to_string(count) + " data bytes, file has " +
                          std::to_string(have));

@@ -32,7 +32,8 @@ void normalize(Dataset& data, const ChannelStats& stats) {
   NAS_CHECK(static_cast<int64_t>(stats.mean.size()) == c &&
             static_cast<int64_t>(stats.stddev.size()) == c);
   std::vector<float> scale(c);
-  for (int64_t k = 0; k < c; ++k) scale[k] = stats.stddev[k] > 1e-12f ? 1.0f / stats.stddev[k] : 1.0f;
+  for (int64_t k = 0; k < c; ++k)
+    scale[k] = stats.stddev[k] > 1e-12f ? 1.0f / stats.stddev[k] : 1.0f;
   const int64_t pixels = data.size() * data.height * data.width;
   float* x = data.images.data();
   for (int64_t p = 0; p < pixels; ++p) {

@@ -47,19 +47,18 @@ Result<DataSplits> make_splits(const Dataset& train_full, const Dataset& test_fu
                          std::to_string(train_full.size()) + ")");
   const int64_t remaining = train_full.size() - o.valid_size;
   if (o.train_subset > remaining)
-    return Status::error(what + "train_subset " + std::to_string(o.train_subset) +
-                         " exceeds the " + std::to_string(remaining) +
-                         " images left after valid_size " + std::to_string(o.valid_size));
+    return Status::error(what + "train_subset " + std::to_string(o.train_subset) + " exceeds the " +
+                         std::to_string(remaining) + " images left after valid_size " +
+                         std::to_string(o.valid_size));
   if (o.test_subset > test_full.size())
     return Status::error(what + "test_subset " + std::to_string(o.test_subset) +
-                         " exceeds the test set's " + std::to_string(test_full.size()) +
-                         " images");
+                         " exceeds the test set's " + std::to_string(test_full.size()) + " images");
   const std::vector<int64_t> p = permutation(train_full.size(), mix_seed(o.seed, 1));
   const int64_t train_count = o.train_subset > 0 ? o.train_subset : remaining;
   DataSplits s;
   s.valid = pick(train_full, p.begin(), p.begin() + o.valid_size, "[valid]");
-  s.train = pick(train_full, p.begin() + o.valid_size, p.begin() + o.valid_size + train_count,
-                 "[train]");
+  s.train =
+      pick(train_full, p.begin() + o.valid_size, p.begin() + o.valid_size + train_count, "[train]");
   s.test = random_subset(test_full, o.test_subset, mix_seed(o.seed, 2));
   return s;
 }

@@ -11,7 +11,7 @@
 namespace nas::train {
 
 struct SyntheticOptions {
-  int64_t size = 1000;      // number of images
+  int64_t size = 1000;  // number of images
   int64_t height = 8;
   int64_t width = 8;
   int64_t channels = 1;

@@ -20,8 +20,8 @@ struct AdamStep {
 // Vectorised only when compiled with -fno-math-errno (nas/CMakeLists.txt sets
 // it for this file): otherwise GCC keeps a branch to a scalar sqrtf call for
 // errno and the loop stays scalar (measured 2.5x slower).
-void adam_update(int64_t n, float* __restrict p, const float* __restrict grad,
-                 float* __restrict m, float* __restrict v, const AdamStep& s) {
+void adam_update(int64_t n, float* __restrict p, const float* __restrict grad, float* __restrict m,
+                 float* __restrict v, const AdamStep& s) {
   for (int64_t i = 0; i < n; ++i) {
     const float pi = p[i] * s.decay;
     const float g = grad[i] + s.l2 * pi;

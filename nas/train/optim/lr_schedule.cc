@@ -45,23 +45,22 @@ float LrSchedule::lr_at(int64_t step) const {
   step = std::max<int64_t>(step, 0);
   if (step < c_.warmup_steps) {
     const double f = c_.warmup_start_factor;
-    return static_cast<float>(base * (f + (1.0 - f) * static_cast<double>(step) /
-                                              static_cast<double>(c_.warmup_steps)));
+    return static_cast<float>(
+        base * (f + (1.0 - f) * static_cast<double>(step) / static_cast<double>(c_.warmup_steps)));
   }
   const int64_t s = step - c_.warmup_steps;
   switch (c_.kind) {
     case LrScheduleKind::kConstant:
       return c_.base_lr;
     case LrScheduleKind::kStep:
-      return static_cast<float>(base * std::pow(static_cast<double>(c_.gamma),
-                                                static_cast<double>(s / c_.step_size)));
+      return static_cast<float>(
+          base * std::pow(static_cast<double>(c_.gamma), static_cast<double>(s / c_.step_size)));
     case LrScheduleKind::kCosine:
     case LrScheduleKind::kOneCycle: {
       const double span = static_cast<double>(c_.total_steps - c_.warmup_steps);
       const double t = std::min(1.0, static_cast<double>(s) / span);
       const double final_lr = base * c_.final_factor;
-      return static_cast<float>(final_lr +
-                                (base - final_lr) * 0.5 * (1.0 + std::cos(M_PI * t)));
+      return static_cast<float>(final_lr + (base - final_lr) * 0.5 * (1.0 + std::cos(M_PI * t)));
     }
   }
   NAS_CHECK(false);

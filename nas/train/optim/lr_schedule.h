@@ -21,13 +21,13 @@ enum class LrScheduleKind { kConstant, kStep, kCosine, kOneCycle };
 
 struct LrScheduleConfig {
   LrScheduleKind kind = LrScheduleKind::kConstant;
-  float base_lr = 0.1f;              // the peak rate, reached at the end of warm-up
-  int64_t total_steps = 0;           // kCosine / kOneCycle: length of the run, > warm-up
-  int64_t warmup_steps = 0;          // 0 = no warm-up (kOneCycle: 0 = the fraction below)
-  float warmup_start_factor = 0.1f;  // warm-up starts at base_lr * this, in [0, 1]
-  int64_t step_size = 0;             // kStep: steps between decays, > 0
-  float gamma = 0.1f;                // kStep: decay factor, in (0, 1]
-  float final_factor = 0.0f;         // kCosine / kOneCycle: final lr = base_lr * this
+  float base_lr = 0.1f;                    // the peak rate, reached at the end of warm-up
+  int64_t total_steps = 0;                 // kCosine / kOneCycle: length of the run, > warm-up
+  int64_t warmup_steps = 0;                // 0 = no warm-up (kOneCycle: 0 = the fraction below)
+  float warmup_start_factor = 0.1f;        // warm-up starts at base_lr * this, in [0, 1]
+  int64_t step_size = 0;                   // kStep: steps between decays, > 0
+  float gamma = 0.1f;                      // kStep: decay factor, in (0, 1]
+  float final_factor = 0.0f;               // kCosine / kOneCycle: final lr = base_lr * this
   float one_cycle_warmup_fraction = 0.3f;  // kOneCycle when warmup_steps = 0, in (0, 1)
 };
 

@@ -34,8 +34,8 @@ Result<std::unique_ptr<Optimizer>> make_optimizer(const OptimizerConfig& c, Para
                              std::to_string(c.beta2) + "): each must be in [0, 1)");
       if (!(c.eps > 0.0f))
         return Status::error(what + "eps " + std::to_string(c.eps) + ": must be > 0");
-      return std::unique_ptr<Optimizer>(new AdamOptimizer(std::move(group), c.beta1, c.beta2,
-                                                          c.eps, c.weight_decay,
+      return std::unique_ptr<Optimizer>(new AdamOptimizer(std::move(group), c.beta1, c.beta2, c.eps,
+                                                          c.weight_decay,
                                                           c.kind == OptimizerKind::kAdamW));
   }
   NAS_CHECK(false);

@@ -21,11 +21,11 @@ struct OptimizerConfig {
   // SGD and Adam: L2 penalty added to the gradient (g += wd * p).
   // AdamW: decoupled decay applied to the weights (p -= lr * wd * p).
   float weight_decay = 0.0f;
-  float momentum = 0.0f;   // SGD; 0 = plain SGD, must be in [0, 1)
-  bool nesterov = false;   // SGD; REQUIRES momentum > 0
-  float beta1 = 0.9f;      // Adam / AdamW, in [0, 1)
-  float beta2 = 0.999f;    // Adam / AdamW, in [0, 1)
-  float eps = 1e-8f;       // Adam / AdamW, > 0
+  float momentum = 0.0f;  // SGD; 0 = plain SGD, must be in [0, 1)
+  bool nesterov = false;  // SGD; REQUIRES momentum > 0
+  float beta1 = 0.9f;     // Adam / AdamW, in [0, 1)
+  float beta2 = 0.999f;   // Adam / AdamW, in [0, 1)
+  float eps = 1e-8f;      // Adam / AdamW, > 0
 };
 
 class Optimizer {
@@ -56,7 +56,6 @@ class Optimizer {
 
 // Creates the optimizer `config.kind` over `group`, with zeroed state.
 // Fails on an invalid group or a hyper-parameter out of range, naming it.
-Result<std::unique_ptr<Optimizer>> make_optimizer(const OptimizerConfig& config,
-                                                  ParamGroup group);
+Result<std::unique_ptr<Optimizer>> make_optimizer(const OptimizerConfig& config, ParamGroup group);
 
 }  // namespace nas::train

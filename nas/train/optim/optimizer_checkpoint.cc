@@ -9,8 +9,7 @@ namespace nas::train {
 
 Status save_optimizer_state(const std::filesystem::path& path, const Optimizer& opt) {
   return graph::save_safetensors(
-      path, opt.state(),
-      {{"step", std::to_string(opt.step_count())}, {"group", opt.group().name}});
+      path, opt.state(), {{"step", std::to_string(opt.step_count())}, {"group", opt.group().name}});
 }
 
 Status load_optimizer_state(const std::filesystem::path& path, Optimizer& opt) {

@@ -12,8 +12,8 @@ void sgd_plain(int64_t n, float* __restrict p, const float* __restrict g, float 
   for (int64_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
 }
 
-void sgd_momentum(int64_t n, float* __restrict p, const float* __restrict g,
-                  float* __restrict buf, float lr, float mu, float wd, bool nesterov) {
+void sgd_momentum(int64_t n, float* __restrict p, const float* __restrict g, float* __restrict buf,
+                  float lr, float mu, float wd, bool nesterov) {
   if (nesterov) {
     for (int64_t i = 0; i < n; ++i) {
       const float gi = g[i] + wd * p[i];

@@ -19,7 +19,8 @@ Dataset indexed(int64_t n, int64_t h = 4, int64_t w = 4, int64_t c = 1) {
   d.channels = c;
   d.num_classes = 10;
   for (int64_t i = 0; i < n; ++i) {
-    for (int64_t k = 0; k < h * w * c; ++k) d.images.push_back(static_cast<float>(i * 1000 + k + 1));
+    for (int64_t k = 0; k < h * w * c; ++k)
+      d.images.push_back(static_cast<float>(i * 1000 + k + 1));
     d.labels.push_back(static_cast<int32_t>(i % 10));
   }
   return d;
@@ -130,6 +131,19 @@ TEST(BatchLoader, ReusesItsBuffers) {
     while (const Batch* b = loader->next()) buffers.insert(b->inputs.data());
   }
   EXPECT_EQ(buffers.size(), 3u);  // prefetch + 1 slots
+  EXPECT_GE(loader->wait_seconds(), 0.0);
+}
+
+TEST(BatchLoader, CountsTimeSpentPreparingInline) {
+  const Dataset d = indexed(2000, 16, 16, 3);
+  LoaderOptions o;
+  o.batch_size = 100;
+  o.prefetch = 0;
+  o.augment.crop_padding = 4;
+  auto loader = make(d, o);
+  EXPECT_EQ(loader->wait_seconds(), 0.0);
+  run_epoch(*loader, 0);
+  EXPECT_GT(loader->wait_seconds(), 0.0);
 }
 
 TEST(BatchLoader, DropLastAndSequenceLayouts) {

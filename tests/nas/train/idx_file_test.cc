@@ -80,8 +80,9 @@ TEST(IdxFile, TruncatedAndTrailingDataFail) {
   write_bytes(dir.path() / "short", raw.substr(0, raw.size() - 1));
   Result<IdxArray> a = read_idx_file(dir.path() / "short", kIdxMagicImages);
   ASSERT_FALSE(a);
-  EXPECT_NE(a.status().message().find("truncated: dimensions 2x3x3 need 18 data bytes, file has 17"),
-            std::string::npos)
+  EXPECT_NE(
+      a.status().message().find("truncated: dimensions 2x3x3 need 18 data bytes, file has 17"),
+      std::string::npos)
       << a.status().message();
   EXPECT_NE(a.status().message().find((dir.path() / "short").string()), std::string::npos);
 

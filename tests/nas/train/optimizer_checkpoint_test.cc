@@ -30,7 +30,8 @@ struct Model {
   }
   std::vector<float> values() const {
     std::vector<float> v;
-    for (const Parameter& p : group.params) v.insert(v.end(), p.value.data(), p.value.data() + p.value.numel());
+    for (const Parameter& p : group.params)
+      v.insert(v.end(), p.value.data(), p.value.data() + p.value.numel());
     return v;
   }
 };
@@ -47,9 +48,9 @@ TEST(OptimizerCheckpoint, ResumeContinuesBitIdentically) {
     Model resumed(kind);
     for (std::size_t k = 0; k < first.group.params.size(); ++k)  // the weights checkpoint's job
       resumed.group.params[k].value = first.group.params[k].value.clone();
-    resumed.opt = make_optimizer({kind, 0.0f, kind == OptimizerKind::kSgd ? 0.9f : 0.0f},
-                                 resumed.group)
-                      .take();
+    resumed.opt =
+        make_optimizer({kind, 0.0f, kind == OptimizerKind::kSgd ? 0.9f : 0.0f}, resumed.group)
+            .take();
     const Status s = load_optimizer_state(dir.path() / "opt.safetensors", *resumed.opt);
     ASSERT_TRUE(s) << s.message();
     EXPECT_EQ(resumed.opt->step_count(), 3);

@@ -32,9 +32,7 @@ void expect_near_all(const std::vector<float>& got, const std::vector<float>& wa
 
 // Expected values: worked by hand for SGD (see sgd.h's formula) and checked
 // against torch.optim 1.13 for all.
-TEST(Sgd, PlainStep) {
-  expect_near_all(trajectory({}, 0.1f, {0.5f}), {0.95f});
-}
+TEST(Sgd, PlainStep) { expect_near_all(trajectory({}, 0.1f, {0.5f}), {0.95f}); }
 
 TEST(Sgd, MomentumWithWeightDecay) {
   OptimizerConfig c;

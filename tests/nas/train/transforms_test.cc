@@ -38,8 +38,8 @@ TEST(Resize, MatchesPyTorchBilinear) {
   for (int i = 0; i < 16; ++i) EXPECT_FLOAT_EQ(dst[i], expect[i]) << i;
   float odd[15];
   resize_bilinear(src, 2, 2, 1, odd, 3, 5);
-  const float expect_odd[15] = {0, 0.1f, 0.5f, 0.9f, 1, 1, 1.1f, 1.5f, 1.9f, 2,
-                                2, 2.1f, 2.5f, 2.9f, 3};
+  const float expect_odd[15] = {0,    0.1f, 0.5f, 0.9f, 1,    1,    1.1f, 1.5f,
+                                1.9f, 2,    2,    2.1f, 2.5f, 2.9f, 3};
   for (int i = 0; i < 15; ++i) EXPECT_NEAR(odd[i], expect_odd[i], 1e-6) << i;
 }
 
@@ -108,9 +108,8 @@ TEST(Augment, CropIsAShiftWithinPaddingAndFlipIsFair) {
             for (int64_t x = 0; x < w && ok; ++x)
               for (int64_t k = 0; k < c && ok; ++k) {
                 const int64_t sy = y + dy, sx = x + dx;
-                const float want = (sy < 0 || sy >= h || sx < 0 || sx >= w)
-                                       ? 0.0f
-                                       : src[(sy * w + sx) * c + k];
+                const float want =
+                    (sy < 0 || sy >= h || sx < 0 || sx >= w) ? 0.0f : src[(sy * w + sx) * c + k];
                 ok = un[(y * w + x) * c + k] == want;
               }
           if (ok) {
