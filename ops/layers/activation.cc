@@ -24,9 +24,8 @@ class ActivationOp final : public Op {
                std::span<Tensor> outputs) override {
     const float* x = inputs[0].data();
     float* y = outputs[0].data();
-    parallel_for(inputs[0].numel(), kGrain, [&](int64_t b, int64_t e) {
-      activation_forward(kind_, x + b, y + b, e - b);
-    });
+    parallel_for(inputs[0].numel(), kGrain,
+                 [&](int64_t b, int64_t e) { activation_forward(kind_, x + b, y + b, e - b); });
   }
 
   void backward(const OpContext&, std::span<const Tensor> inputs, std::span<const Tensor>,

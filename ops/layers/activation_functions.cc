@@ -4,26 +4,38 @@
 #include <cmath>
 
 #include "ops/core/status.h"
+#include "ops/layers/fast_math.h"
 
 namespace nas::ops {
 namespace {
 
-// Each loop body is branch-free where it can be so that g++ -O3 vectorises
-// the cheap ones; exp/erf/tanh go through libm.
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+// Loop bodies are branch-free (with -fno-trapping-math, see CMakeLists.txt)
+// so g++ -O3 vectorises them; exp and erf are the vectorisable ones of
+// fast_math.h.
+using layers::erf_f32;
+using layers::exp_f32;
+inline float sigmoid(float x) { return layers::sigmoid_f32(x); }
 
 }  // namespace
 
 ActivationKind activation_kind(Activation a) {
   switch (a) {
-    case Activation::kNone: return ActivationKind::kIdentity;
-    case Activation::kRelu: return ActivationKind::kRelu;
-    case Activation::kRelu6: return ActivationKind::kRelu6;
-    case Activation::kHswish: return ActivationKind::kHswish;
-    case Activation::kSwish: return ActivationKind::kSwish;
-    case Activation::kSigmoid: return ActivationKind::kSigmoid;
-    case Activation::kTanh: return ActivationKind::kTanh;
-    case Activation::kGelu: return ActivationKind::kGelu;
+    case Activation::kNone:
+      return ActivationKind::kIdentity;
+    case Activation::kRelu:
+      return ActivationKind::kRelu;
+    case Activation::kRelu6:
+      return ActivationKind::kRelu6;
+    case Activation::kHswish:
+      return ActivationKind::kHswish;
+    case Activation::kSwish:
+      return ActivationKind::kSwish;
+    case Activation::kSigmoid:
+      return ActivationKind::kSigmoid;
+    case Activation::kTanh:
+      return ActivationKind::kTanh;
+    case Activation::kGelu:
+      return ActivationKind::kGelu;
   }
   NAS_CHECK(false);
   return ActivationKind::kIdentity;
@@ -31,15 +43,24 @@ ActivationKind activation_kind(Activation a) {
 
 const char* activation_name(ActivationKind kind) {
   switch (kind) {
-    case ActivationKind::kIdentity: return "identity";
-    case ActivationKind::kRelu: return "relu";
-    case ActivationKind::kRelu6: return "relu6";
-    case ActivationKind::kHsigmoid: return "hsigmoid";
-    case ActivationKind::kHswish: return "hswish";
-    case ActivationKind::kSwish: return "swish";
-    case ActivationKind::kSigmoid: return "sigmoid";
-    case ActivationKind::kTanh: return "tanh";
-    case ActivationKind::kGelu: return "gelu";
+    case ActivationKind::kIdentity:
+      return "identity";
+    case ActivationKind::kRelu:
+      return "relu";
+    case ActivationKind::kRelu6:
+      return "relu6";
+    case ActivationKind::kHsigmoid:
+      return "hsigmoid";
+    case ActivationKind::kHswish:
+      return "hswish";
+    case ActivationKind::kSwish:
+      return "swish";
+    case ActivationKind::kSigmoid:
+      return "sigmoid";
+    case ActivationKind::kTanh:
+      return "tanh";
+    case ActivationKind::kGelu:
+      return "gelu";
   }
   NAS_CHECK(false);
   return "";
@@ -47,15 +68,24 @@ const char* activation_name(ActivationKind kind) {
 
 int64_t activation_flops(ActivationKind kind) {
   switch (kind) {
-    case ActivationKind::kIdentity: return 0;
-    case ActivationKind::kRelu: return 1;
-    case ActivationKind::kRelu6: return 2;
-    case ActivationKind::kHsigmoid: return 4;
-    case ActivationKind::kHswish: return 5;
-    case ActivationKind::kSigmoid: return 4;
-    case ActivationKind::kSwish: return 5;
-    case ActivationKind::kTanh: return 1;
-    case ActivationKind::kGelu: return 5;
+    case ActivationKind::kIdentity:
+      return 0;
+    case ActivationKind::kRelu:
+      return 1;
+    case ActivationKind::kRelu6:
+      return 2;
+    case ActivationKind::kHsigmoid:
+      return 4;
+    case ActivationKind::kHswish:
+      return 5;
+    case ActivationKind::kSigmoid:
+      return 4;
+    case ActivationKind::kSwish:
+      return 5;
+    case ActivationKind::kTanh:
+      return 1;
+    case ActivationKind::kGelu:
+      return 5;
   }
   NAS_CHECK(false);
   return 0;
@@ -87,11 +117,11 @@ void activation_forward(ActivationKind kind, const float* x, float* y, int64_t n
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] * sigmoid(x[i]);
       return;
     case ActivationKind::kTanh:
-      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      for (int64_t i = 0; i < n; ++i) y[i] = layers::tanh_f32(x[i]);
       return;
     case ActivationKind::kGelu: {
       const float inv_sqrt2 = 0.70710678118654752f;
-      for (int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * inv_sqrt2));
+      for (int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + erf_f32(x[i] * inv_sqrt2));
       return;
     }
   }
@@ -105,19 +135,28 @@ void activation_backward(ActivationKind kind, const float* x, const float* dy, f
       if (dx != dy) std::copy(dy, dy + n, dx);
       return;
     case ActivationKind::kRelu:
-      for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float g = dy[i];  // loaded unconditionally so the select vectorises
+        dx[i] = x[i] > 0.0f ? g : 0.0f;
+      }
       return;
     case ActivationKind::kRelu6:
-      for (int64_t i = 0; i < n; ++i) dx[i] = (x[i] > 0.0f && x[i] < 6.0f) ? dy[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float g = dy[i], v = x[i];
+        dx[i] = (v > 0.0f) & (v < 6.0f) ? g : 0.0f;
+      }
       return;
     case ActivationKind::kHsigmoid:
-      for (int64_t i = 0; i < n; ++i)
-        dx[i] = (x[i] > -3.0f && x[i] < 3.0f) ? dy[i] * (1.0f / 6.0f) : 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float g = dy[i] * (1.0f / 6.0f), v = x[i];
+        dx[i] = (v > -3.0f) & (v < 3.0f) ? g : 0.0f;
+      }
       return;
     case ActivationKind::kHswish:
       for (int64_t i = 0; i < n; ++i) {
         const float v = x[i];
-        const float d = v < -3.0f ? 0.0f : (v < 3.0f ? (2.0f * v + 3.0f) * (1.0f / 6.0f) : 1.0f);
+        const float mid = (2.0f * v + 3.0f) * (1.0f / 6.0f);
+        const float d = v < -3.0f ? 0.0f : (v < 3.0f ? mid : 1.0f);
         dx[i] = dy[i] * d;
       }
       return;
@@ -135,7 +174,7 @@ void activation_backward(ActivationKind kind, const float* x, const float* dy, f
       return;
     case ActivationKind::kTanh:
       for (int64_t i = 0; i < n; ++i) {
-        const float t = std::tanh(x[i]);
+        const float t = layers::tanh_f32(x[i]);
         dx[i] = dy[i] * (1.0f - t * t);
       }
       return;
@@ -144,8 +183,8 @@ void activation_backward(ActivationKind kind, const float* x, const float* dy, f
       const float inv_sqrt_2pi = 0.39894228040143268f;
       for (int64_t i = 0; i < n; ++i) {
         const float v = x[i];
-        const float cdf = 0.5f * (1.0f + std::erf(v * inv_sqrt2));
-        const float pdf = inv_sqrt_2pi * std::exp(-0.5f * v * v);
+        const float cdf = 0.5f * (1.0f + erf_f32(v * inv_sqrt2));
+        const float pdf = inv_sqrt_2pi * exp_f32(-0.5f * v * v);
         dx[i] = dy[i] * (cdf + v * pdf);
       }
       return;

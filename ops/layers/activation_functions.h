@@ -36,6 +36,9 @@ void activation_forward(ActivationKind kind, const float* x, float* y, int64_t n
 void activation_backward(ActivationKind kind, const float* x, const float* dy, float* dx,
                          int64_t n);
 
+// exp, erf and tanh are vectorised approximations (exp: relative error
+// < 2e-7; erf, tanh: absolute error < 5e-7; ops/layers/fast_math.h), not
+// libm calls.
 // Nominal non-MAC flops per element for the cost model (exp, erf, tanh count
 // as one each): identity 0, relu 1, relu6 2, hsigmoid 4, hswish 5, sigmoid 4,
 // swish 5, tanh 1, gelu 5.

@@ -10,8 +10,7 @@ namespace nas::ops {
 
 using layers::RowBlocks;
 
-BatchNorm::BatchNorm(const Shape& in, float eps, float momentum)
-    : eps_(eps), momentum_(momentum) {
+BatchNorm::BatchNorm(const Shape& in, float eps, float momentum) : eps_(eps), momentum_(momentum) {
   c_ = in[in.rank() - 1];
   rows_ = in.numel() / c_;
   input_shapes_ = {in};
@@ -28,8 +27,7 @@ BatchNorm::BatchNorm(const Shape& in, float eps, float momentum)
   sums_.assign(2 * c_, 0.0);
 }
 
-Result<std::unique_ptr<Op>> BatchNorm::create(const OpAttrs& attrs,
-                                              std::span<const Shape> inputs) {
+Result<std::unique_ptr<Op>> BatchNorm::create(const OpAttrs& attrs, std::span<const Shape> inputs) {
   if (inputs.size() != 1 || (inputs[0].rank() != 4 && inputs[0].rank() != 2))
     return layers::creation_error("batch_norm", inputs,
                                   "expected one input of rank 4 (NHWC) or 2 (NC)");

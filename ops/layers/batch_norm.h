@@ -34,8 +34,8 @@ class BatchNorm final : public Op {
 
   const char* name() const override { return "batch_norm"; }
   OpCost cost() const override;
-  void forward(const OpContext& ctx, std::span<const Tensor> inputs,
-               std::span<const Tensor> params, std::span<Tensor> outputs) override;
+  void forward(const OpContext& ctx, std::span<const Tensor> inputs, std::span<const Tensor> params,
+               std::span<Tensor> outputs) override;
   void backward(const OpContext& ctx, std::span<const Tensor> inputs,
                 std::span<const Tensor> params, std::span<const Tensor> outputs,
                 std::span<const Tensor> output_grads, std::span<Tensor> input_grads,
@@ -61,8 +61,7 @@ class BatchNorm final : public Op {
   // Folding into a preceding conv/linear: inference BN is y = x*scale + shift
   // with scale = gamma / sqrt(running_var + eps), shift = beta - running_mean*scale.
   // REQUIRES: gamma, beta, scale, shift hold C floats.
-  void folded_scale_shift(const float* gamma, const float* beta, float* scale,
-                          float* shift) const;
+  void folded_scale_shift(const float* gamma, const float* beta, float* scale, float* shift) const;
 
  private:
   BatchNorm(const Shape& in, float eps, float momentum);

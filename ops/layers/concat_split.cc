@@ -13,8 +13,8 @@ namespace {
 // Copies between one wide tensor [rows, C] and parts [rows, c_i] that tile
 // its channels in order. to_parts: wide -> parts (split forward, concat
 // backward); otherwise parts -> wide.
-void move_channels(float* wide, std::span<float* const> parts,
-                   std::span<const int64_t> widths, int64_t rows, bool to_parts) {
+void move_channels(float* wide, std::span<float* const> parts, std::span<const int64_t> widths,
+                   int64_t rows, bool to_parts) {
   int64_t total = 0;
   for (int64_t w : widths) total += w;
   parallel_for(rows, layers::row_grain(total), [&](int64_t r0, int64_t r1) {
@@ -117,8 +117,8 @@ Result<std::unique_ptr<Op>> create_concat(const OpAttrs&, std::span<const Shape>
     total += s[s.rank() - 1];
   }
   wide[wide.rank() - 1] = total;
-  return std::unique_ptr<Op>(std::make_unique<ChannelMove>(
-      true, std::vector<Shape>(inputs.begin(), inputs.end()), wide));
+  return std::unique_ptr<Op>(
+      std::make_unique<ChannelMove>(true, std::vector<Shape>(inputs.begin(), inputs.end()), wide));
 }
 
 Result<std::unique_ptr<Op>> create_split(const OpAttrs& attrs, std::span<const Shape> inputs) {

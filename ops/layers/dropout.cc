@@ -9,13 +9,33 @@
 namespace nas::ops {
 namespace {
 
-// splitmix64's finaliser over a Weyl sequence: a strong 64-bit mix, so
-// neighbouring indices and neighbouring seeds give unrelated bits.
-inline uint64_t mix(uint64_t seed, uint64_t index) {
-  uint64_t z = seed * 0xD1B54A32D192ED03ull + (index + 1) * 0x9E3779B97F4A7C15ull;
+// The mask hash. 32-bit arithmetic only, so the loop vectorises (64-bit
+// multiplies do not on AVX2): the seed is mixed once into two 32-bit keys
+// (splitmix64), then each index goes through murmur3's fmix32 with the first
+// key xor-ed in, and one more xor-multiply round with the second, so masks of
+// different seeds are not shifts of one sequence.
+struct MaskKeys {
+  uint32_t k1, k2;
+};
+
+inline MaskKeys mask_keys(uint64_t seed) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+  z ^= z >> 31;
+  return {static_cast<uint32_t>(z), static_cast<uint32_t>(z >> 32)};
+}
+
+inline uint32_t mask_hash(MaskKeys k, uint32_t index) {
+  uint32_t h = (index * 0x9E3779B1u) ^ k.k1;
+  h ^= h >> 16;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35u;
+  h ^= h >> 16;
+  h ^= k.k2;
+  h *= 0x27D4EB2Fu;
+  return h ^ (h >> 15);
 }
 
 // Keep when the top 24 bits, as a fraction of 2^24, are >= p.
@@ -23,8 +43,8 @@ inline uint32_t threshold(float p) {
   return static_cast<uint32_t>(static_cast<double>(p) * 16777216.0);
 }
 
-inline bool keep(uint64_t seed, int64_t index, uint32_t thr) {
-  return static_cast<uint32_t>(mix(seed, static_cast<uint64_t>(index)) >> 40) >= thr;
+inline bool keep(MaskKeys k, int64_t index, uint32_t thr) {
+  return (mask_hash(k, static_cast<uint32_t>(index)) >> 8) >= thr;
 }
 
 class Dropout final : public Op {
@@ -57,16 +77,19 @@ class Dropout final : public Op {
   // Forward and backward are the same masked scaling.
   void apply(const OpContext& ctx, const float* src, float* dst, int64_t n) const {
     if (!ctx.training || p_ == 0.0f) {
-      if (src != dst) parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-        std::copy(src + b, src + e, dst + b);
-      });
+      if (src != dst)
+        parallel_for(n, kGrain,
+                     [&](int64_t b, int64_t e) { std::copy(src + b, src + e, dst + b); });
       return;
     }
     const uint32_t thr = threshold(p_);
     const float scale = 1.0f / (1.0f - p_);
-    const uint64_t seed = ctx.seed;
+    const MaskKeys keys = mask_keys(ctx.seed);
     parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) dst[i] = keep(seed, i, thr) ? src[i] * scale : 0.0f;
+      for (int64_t i = b; i < e; ++i) {
+        const float v = src[i] * scale;
+        dst[i] = keep(keys, i, thr) ? v : 0.0f;
+      }
     });
   }
 
@@ -76,11 +99,15 @@ class Dropout final : public Op {
 
 }  // namespace
 
-bool dropout_keep(uint64_t seed, int64_t index, float p) { return keep(seed, index, threshold(p)); }
+bool dropout_keep(uint64_t seed, int64_t index, float p) {
+  return keep(mask_keys(seed), index, threshold(p));
+}
 
 Result<std::unique_ptr<Op>> create_dropout(const OpAttrs& attrs, std::span<const Shape> inputs) {
   if (inputs.size() != 1)
     return layers::creation_error("dropout", inputs, "expected exactly one input");
+  if (inputs[0].numel() > (int64_t{1} << 32))
+    return layers::creation_error("dropout", inputs, "expected at most 2^32 elements");
   if (!(attrs.probability >= 0.0f && attrs.probability < 1.0f))
     return layers::creation_error(
         "dropout", inputs,

@@ -17,10 +17,10 @@
 
 namespace nas::ops {
 
-// Error unless one input and 0 <= probability < 1.
+// Error unless one input of at most 2^32 elements and 0 <= probability < 1.
 Result<std::unique_ptr<Op>> create_dropout(const OpAttrs& attrs, std::span<const Shape> inputs);
 
-// True when element `index` is kept under (seed, p): hash(seed, index) mapped
+// True when element `index` (< 2^32) is kept under (seed, p): hash(seed, index) mapped
 // to [0, 1) is >= p.
 bool dropout_keep(uint64_t seed, int64_t index, float p);
 

@@ -24,7 +24,8 @@ class Elementwise final : public Op {
     outer_ = a[0];
     inner_ = a.numel() / (outer_ * c_);
     b_per_outer_ = !same_ && b[0] == outer_ && outer_ > 1;
-    if (!same_ && !b_per_outer_) partials_.assign(layers::RowBlocks(outer_ * inner_).count * c_, 0.0f);
+    if (!same_ && !b_per_outer_)
+      partials_.assign(layers::RowBlocks(outer_ * inner_).count * c_, 0.0f);
     sums_.assign(c_, 0.0);
   }
   const char* name() const override { return kind_ == Binary::kAdd ? "add" : "mul"; }

@@ -68,8 +68,7 @@ class GlobalAvgPool final : public Op {
 
 }  // namespace
 
-Result<std::unique_ptr<Op>> create_global_avg_pool(const OpAttrs&,
-                                                   std::span<const Shape> inputs) {
+Result<std::unique_ptr<Op>> create_global_avg_pool(const OpAttrs&, std::span<const Shape> inputs) {
   if (inputs.size() != 1 || inputs[0].rank() != 4 || inputs[0].numel() == 0)
     return layers::creation_error("global_avg_pool", inputs,
                                   "expected one non-empty NHWC input of rank 4");

@@ -107,10 +107,11 @@ class Pool2d final : public Op {
                 const float* xi = x + i;
                 float* gi = dx + i;
                 if (kind_ == PoolKind::kMax) {
-                  for (int64_t c = 0; c < c_; ++c) {
-                    const bool hit = pending[c] != 0.0f && xi[c] == yo[c];
-                    gi[c] += hit ? go[c] : 0.0f;
-                    pending[c] = hit ? 0.0f : pending[c];
+                  for (int64_t c = 0; c < c_; ++c) {  // branch-free: vectorises
+                    const float p = pending[c], g = go[c];
+                    const bool hit = (p != 0.0f) & (xi[c] == yo[c]);
+                    gi[c] += hit ? g : 0.0f;
+                    pending[c] = hit ? 0.0f : p;
                   }
                 } else {
                   for (int64_t c = 0; c < c_; ++c) gi[c] += go[c] * inv;
@@ -140,17 +141,18 @@ Result<std::unique_ptr<Op>> create_pool(PoolKind kind, const OpAttrs& attrs,
   const int64_t k = attrs.kernel, s = attrs.stride;
   const int64_t p = attrs.padding < 0 ? (k - 1) / 2 : attrs.padding;
   if (k < 1 || s < 1)
-    return layers::creation_error(name, inputs, "kernel and stride must be >= 1 (got kernel " +
-                                                    std::to_string(k) + ", stride " +
-                                                    std::to_string(s) + ")");
+    return layers::creation_error(name, inputs,
+                                  "kernel and stride must be >= 1 (got kernel " +
+                                      std::to_string(k) + ", stride " + std::to_string(s) + ")");
   if (2 * p > k)
-    return layers::creation_error(name, inputs, "padding " + std::to_string(p) +
-                                                    " must be at most kernel/2 (kernel " +
-                                                    std::to_string(k) + ")");
+    return layers::creation_error(name, inputs,
+                                  "padding " + std::to_string(p) +
+                                      " must be at most kernel/2 (kernel " + std::to_string(k) +
+                                      ")");
   const Shape& in = inputs[0];
   if (in[1] + 2 * p < k || in[2] + 2 * p < k || in[3] < 1 || in[0] < 1)
-    return layers::creation_error(name, inputs, "kernel " + std::to_string(k) +
-                                                    " is larger than the padded input");
+    return layers::creation_error(
+        name, inputs, "kernel " + std::to_string(k) + " is larger than the padded input");
   return std::unique_ptr<Op>(std::make_unique<Pool2d>(kind, in, k, s, p));
 }
 

@@ -19,8 +19,8 @@ void argmax_rows(const float* logits, int64_t rows, int64_t classes, int64_t* ou
   }
 }
 
-int64_t count_top_k_correct(const float* logits, const float* labels, int64_t rows,
-                            int64_t classes, int k) {
+int64_t count_top_k_correct(const float* logits, const float* labels, int64_t rows, int64_t classes,
+                            int k) {
   NAS_CHECK(k >= 1);
   int64_t hits = 0;
   for (int64_t i = 0; i < rows; ++i) {
@@ -140,8 +140,7 @@ Result<std::unique_ptr<Op>> create_softmax_cross_entropy(const OpAttrs& attrs,
     return layers::creation_error(
         name, inputs,
         "label_smoothing must be in [0, 1] (got " + std::to_string(attrs.label_smoothing) + ")");
-  return std::unique_ptr<Op>(
-      std::make_unique<SoftmaxCrossEntropy>(z, y, attrs.label_smoothing));
+  return std::unique_ptr<Op>(std::make_unique<SoftmaxCrossEntropy>(z, y, attrs.label_smoothing));
 }
 
 }  // namespace nas::ops

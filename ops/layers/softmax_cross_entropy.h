@@ -28,7 +28,7 @@ void argmax_rows(const float* logits, int64_t rows, int64_t classes, int64_t* ou
 // How many rows have their label among the k largest logits (ties favour the
 // lower class index, as argmax does). labels are class ids stored as floats.
 // REQUIRES: k >= 1; labels in [0, classes).
-int64_t count_top_k_correct(const float* logits, const float* labels, int64_t rows,
-                            int64_t classes, int k);
+int64_t count_top_k_correct(const float* logits, const float* labels, int64_t rows, int64_t classes,
+                            int k);
 
 }  // namespace nas::ops

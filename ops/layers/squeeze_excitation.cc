@@ -18,11 +18,16 @@ void dense_forward(const float* x, const float* w, const float* b, int64_t n, in
   for (int64_t i = 0; i < n; ++i) std::copy(b, b + out, y + i * out);
   GemmArgs g;
   g.trans_b = Trans::kYes;
-  g.m = n; g.n = out; g.k = in;
-  g.a = x; g.lda = in;
-  g.b = w; g.ldb = in;
+  g.m = n;
+  g.n = out;
+  g.k = in;
+  g.a = x;
+  g.lda = in;
+  g.b = w;
+  g.ldb = in;
   g.beta = 1.0f;
-  g.c = y; g.ldc = out;
+  g.c = y;
+  g.ldc = out;
   sgemm(g);
 }
 
@@ -33,10 +38,15 @@ void dense_backward(const float* x, const float* w, const float* dy, int64_t n, 
   if (dw != nullptr) {
     GemmArgs g;
     g.trans_a = Trans::kYes;
-    g.m = out; g.n = in; g.k = n;
-    g.a = dy; g.lda = out;
-    g.b = x; g.ldb = in;
-    g.c = dw; g.ldc = in;
+    g.m = out;
+    g.n = in;
+    g.k = n;
+    g.a = dy;
+    g.lda = out;
+    g.b = x;
+    g.ldb = in;
+    g.c = dw;
+    g.ldc = in;
     sgemm(g);
   }
   if (db != nullptr) {
@@ -46,10 +56,15 @@ void dense_backward(const float* x, const float* w, const float* dy, int64_t n, 
   }
   if (dx != nullptr) {
     GemmArgs g;
-    g.m = n; g.n = in; g.k = out;
-    g.a = dy; g.lda = out;
-    g.b = w; g.ldb = in;
-    g.c = dx; g.ldc = in;
+    g.m = n;
+    g.n = in;
+    g.k = out;
+    g.a = dy;
+    g.lda = out;
+    g.b = w;
+    g.ldb = in;
+    g.c = dx;
+    g.ldc = in;
     sgemm(g);
   }
 }
@@ -78,15 +93,14 @@ class SqueezeExcitation final : public Op {
     d_ncr_.assign(n_ * cr_, 0.0f);
   }
   const char* name() const override {
-    return gate_ == ActivationKind::kSigmoid ? "squeeze_excitation"
-                                             : "squeeze_excitation_hsigmoid";
+    return gate_ == ActivationKind::kSigmoid ? "squeeze_excitation" : "squeeze_excitation_hsigmoid";
   }
 
   OpCost cost() const override {
     OpCost c = layers::io_cost(input_shapes_, output_shapes_, param_specs_);
     c.macs = 2 * n_ * c_ * cr_;
-    c.flops_other = 2 * n_ * hw_ * c_ + n_ * c_ + 2 * n_ * cr_ + n_ * c_ +
-                    n_ * c_ * activation_flops(gate_);
+    c.flops_other =
+        2 * n_ * hw_ * c_ + n_ * c_ + 2 * n_ * cr_ + n_ * c_ + n_ * c_ * activation_flops(gate_);
     return c;
   }
 
@@ -121,7 +135,9 @@ class SqueezeExcitation final : public Op {
     for (const Tensor& t : param_grads) want_params = want_params || t.defined();
     const bool want_dx = input_grads[0].defined();
     if (!want_params && !want_dx) return;
-    auto grad_ptr = [&](int i) { return param_grads[i].defined() ? param_grads[i].data() : nullptr; };
+    auto grad_ptr = [&](int i) {
+      return param_grads[i].defined() ? param_grads[i].data() : nullptr;
+    };
 
     // d gate[n][c] = sum over the image of dy * x: one task per image, rows
     // summed in order (deterministic).
@@ -140,8 +156,7 @@ class SqueezeExcitation final : public Op {
     float* dz2 = dgate;  // in place
     activation_backward(gate_, z2_.data(), dgate, dz2, n_ * c_);
     float* da1 = d_ncr_.data();
-    dense_backward(a1_.data(), params[2].data(), dz2, n_, cr_, c_, da1, grad_ptr(2),
-                   grad_ptr(3));
+    dense_backward(a1_.data(), params[2].data(), dz2, n_, cr_, c_, da1, grad_ptr(2), grad_ptr(3));
     float* dz1 = da1;
     activation_backward(ActivationKind::kRelu, z1_.data(), da1, dz1, n_ * cr_);
     float* ds = d_nc_.data();  // dz2 is no longer needed
@@ -176,8 +191,8 @@ class SqueezeExcitation final : public Op {
 Result<std::unique_ptr<Op>> create_squeeze_excitation(ActivationKind gate, const OpAttrs& attrs,
                                                       std::span<const Shape> inputs) {
   NAS_CHECK(gate == ActivationKind::kSigmoid || gate == ActivationKind::kHsigmoid);
-  const char* name = gate == ActivationKind::kSigmoid ? "squeeze_excitation"
-                                                      : "squeeze_excitation_hsigmoid";
+  const char* name =
+      gate == ActivationKind::kSigmoid ? "squeeze_excitation" : "squeeze_excitation_hsigmoid";
   if (inputs.size() != 1 || inputs[0].rank() != 4 || inputs[0].numel() == 0)
     return layers::creation_error(name, inputs, "expected one non-empty NHWC input of rank 4");
   if (attrs.se_reduction < 1)

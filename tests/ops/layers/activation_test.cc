@@ -1,5 +1,3 @@
-#include "ops/layers/activation_functions.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/layers/activation_functions.h"
 #include "tests/ops/testing/op_tester.h"
 
 namespace nas::ops {

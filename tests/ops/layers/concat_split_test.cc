@@ -83,7 +83,8 @@ TEST(ChannelShuffle, TransposesGroups) {
         std::vector<double> y(in[0].numel());
         for (int64_t r = 0; r < 12; ++r)
           for (int64_t i = 0; i < 3; ++i)
-            for (int64_t j = 0; j < 4; ++j) y[r * 12 + j * 3 + i] = in[0].data()[r * 12 + i * 4 + j];
+            for (int64_t j = 0; j < 4; ++j)
+              y[r * 12 + j * 3 + i] = in[0].data()[r * 12 + i * 4 + j];
         return std::vector<std::vector<double>>{y};
       },
       0, 0));

@@ -36,14 +36,16 @@ std::vector<Case> cases() {
   // Max pool: near-ties within eps are kinks, so a small eps.
   c.push_back({"max_pool_3x3_s2_p1", "max_pool", {{2, 7, 6, 3}}, pool_attrs(3, 2, 1), true, 1e-3});
   c.push_back({"max_pool_2x2_s2", "max_pool", {{1, 5, 5, 4}}, pool_attrs(2, 2, 0), true, 1e-3});
-  c.push_back({"max_pool_3x3_s1_same", "max_pool", {{2, 5, 4, 3}}, pool_attrs(3, 1, -1), true, 1e-3});
+  c.push_back(
+      {"max_pool_3x3_s1_same", "max_pool", {{2, 5, 4, 3}}, pool_attrs(3, 1, -1), true, 1e-3});
   c.push_back({"avg_pool_3x3_s2_p1", "avg_pool", {{2, 7, 6, 3}}, pool_attrs(3, 2, 1)});
   c.push_back({"avg_pool_3x3_s1_same", "avg_pool", {{1, 5, 4, 5}}, pool_attrs(3, 1, -1)});
   c.push_back({"global_avg_pool", "global_avg_pool", {{2, 3, 5, 4}}, {}});
   c.push_back({"batch_norm_train", "batch_norm", {{2, 5, 5, 3}}, {}, true});
   c.push_back({"batch_norm_eval", "batch_norm", {{2, 5, 5, 3}}, {}, false});
   c.push_back({"batch_norm_nc", "batch_norm", {{7, 4}}, {}, true});
-  for (const char* act : {"relu", "relu6", "hsigmoid", "hswish", "swish", "sigmoid", "tanh", "gelu"})
+  for (const char* act :
+       {"relu", "relu6", "hsigmoid", "hswish", "swish", "sigmoid", "tanh", "gelu"})
     c.push_back({act, act, {{2, 3, 5, 7}}, {}});
   OpAttrs lin;
   lin.out_channels = 6;
@@ -69,8 +71,13 @@ std::vector<Case> cases() {
   OpAttrs smooth;
   smooth.label_smoothing = 0.1f;
   c.push_back({"softmax_cross_entropy", "softmax_cross_entropy", {{5, 7}, {5}}, {}, true, 1e-2, 7});
-  c.push_back({"softmax_cross_entropy_smoothed", "softmax_cross_entropy", {{5, 1, 1, 7}, {5}},
-               smooth, true, 1e-2, 7});
+  c.push_back({"softmax_cross_entropy_smoothed",
+               "softmax_cross_entropy",
+               {{5, 1, 1, 7}, {5}},
+               smooth,
+               true,
+               1e-2,
+               7});
   OpAttrs drop;
   drop.probability = 0.3f;
   c.push_back({"dropout_train", "dropout", {{2, 3, 4, 5}}, drop, true});
@@ -111,15 +118,34 @@ TEST_P(LayersConformance, SameBitsOnAnyThreadCount) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, LayersConformance, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.label; });
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.label;
+                         });
 
 // Every name the family promises is in the registry.
 TEST(LayersRegistry, RegistersEveryOp) {
-  for (const char* name :
-       {"max_pool", "avg_pool", "global_avg_pool", "batch_norm", "relu", "relu6", "hsigmoid",
-        "hswish", "swish", "sigmoid", "tanh", "gelu", "linear", "add", "mul", "concat", "split",
-        "channel_shuffle", "squeeze_excitation", "squeeze_excitation_hsigmoid",
-        "softmax_cross_entropy", "dropout"})
+  for (const char* name : {"max_pool",
+                           "avg_pool",
+                           "global_avg_pool",
+                           "batch_norm",
+                           "relu",
+                           "relu6",
+                           "hsigmoid",
+                           "hswish",
+                           "swish",
+                           "sigmoid",
+                           "tanh",
+                           "gelu",
+                           "linear",
+                           "add",
+                           "mul",
+                           "concat",
+                           "split",
+                           "channel_shuffle",
+                           "squeeze_excitation",
+                           "squeeze_excitation_hsigmoid",
+                           "softmax_cross_entropy",
+                           "dropout"})
     EXPECT_NE(op_registry().find(name), nullptr) << name;
 }
 

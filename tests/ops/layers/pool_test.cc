@@ -54,10 +54,10 @@ TEST(Pool, MaxAndAvgMatchNaiveReference) {
     int k, s, p;
   };
   for (const Geometry& g : std::vector<Geometry>{{{2, 7, 6, 3}, 3, 2, 1},
-                                                  {{1, 5, 5, 4}, 2, 2, 0},
-                                                  {{2, 6, 7, 5}, 3, 1, 1},
-                                                  {{1, 9, 8, 17}, 5, 2, 2},
-                                                  {{3, 4, 4, 1}, 1, 1, 0}}) {
+                                                 {{1, 5, 5, 4}, 2, 2, 0},
+                                                 {{2, 6, 7, 5}, 3, 1, 1},
+                                                 {{1, 9, 8, 17}, 5, 2, 2},
+                                                 {{3, 4, 4, 1}, 1, 1, 0}}) {
     for (bool is_max : {true, false}) {
       OpTester t(is_max ? "max_pool" : "avg_pool");
       t.input(g.shape).attrs(pool(g.k, g.s, g.p));

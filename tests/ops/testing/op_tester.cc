@@ -101,11 +101,15 @@ Status OpTester::create() {
     Tensor t = Tensor::empty(s.shape);
     for (int64_t i = 0; i < t.numel(); ++i) {
       switch (s.kind) {
-        case InputSpec::Kind::kNormal: t.data()[i] = normal(rng); break;
+        case InputSpec::Kind::kNormal:
+          t.data()[i] = normal(rng);
+          break;
         case InputSpec::Kind::kLabels:
           t.data()[i] = static_cast<float>(rng() % static_cast<uint64_t>(s.classes));
           break;
-        case InputSpec::Kind::kValues: t.data()[i] = s.values[i]; break;
+        case InputSpec::Kind::kValues:
+          t.data()[i] = s.values[i];
+          break;
       }
     }
     inputs_.push_back(t);
@@ -121,8 +125,8 @@ Status OpTester::create() {
 
 ::testing::AssertionResult OpTester::created() {
   Status st = create();
-  if (!st.is_ok()) return ::testing::AssertionFailure() << "creating '" << name_ << "' failed: "
-                                                        << st.message();
+  if (!st.is_ok())
+    return ::testing::AssertionFailure() << "creating '" << name_ << "' failed: " << st.message();
   return ::testing::AssertionSuccess();
 }
 
@@ -153,8 +157,8 @@ const std::vector<Tensor>& OpTester::forward() {
   forward();
   const std::vector<std::vector<double>> want = reference(inputs_, params_);
   if (want.size() != outputs_.size())
-    return ::testing::AssertionFailure() << name_ << ": reference gives " << want.size()
-                                         << " outputs, op " << outputs_.size();
+    return ::testing::AssertionFailure()
+           << name_ << ": reference gives " << want.size() << " outputs, op " << outputs_.size();
   for (std::size_t o = 0; o < want.size(); ++o) {
     if (static_cast<int64_t>(want[o].size()) != outputs_[o].numel())
       return ::testing::AssertionFailure()
@@ -226,7 +230,8 @@ void OpTester::forward_backward(const std::vector<Tensor>& output_grads,
   };
   std::vector<Target> targets;
   for (std::size_t i = 0; i < inputs_.size(); ++i)
-    if (specs_[i].differentiable) targets.push_back({"input " + std::to_string(i), inputs_[i], din[i]});
+    if (specs_[i].differentiable)
+      targets.push_back({"input " + std::to_string(i), inputs_[i], din[i]});
   for (std::size_t p = 0; p < params_.size(); ++p)
     targets.push_back({"param '" + op_->param_specs()[p].name + "'", params_[p], dparam[p]});
 
@@ -275,16 +280,16 @@ void OpTester::forward_backward(const std::vector<Tensor>& output_grads,
   }
   projected_loss(projection);  // leave the outputs of the unperturbed inputs
   if (failure_count > 0)
-    return ::testing::AssertionFailure() << name_ << ": " << failure_count << " of " << checked
-                                         << " gradient elements differ from finite differences"
-                                         << failures.str();
+    return ::testing::AssertionFailure()
+           << name_ << ": " << failure_count << " of " << checked
+           << " gradient elements differ from finite differences" << failures.str();
   if (checked == 0)
-    return ::testing::AssertionFailure() << name_ << ": nothing to check (no differentiable "
+    return ::testing::AssertionFailure() << name_
+                                         << ": nothing to check (no differentiable "
                                             "inputs or params)";
   if (kinks > opt.max_kink_fraction * checked)
-    return ::testing::AssertionFailure()
-           << name_ << ": " << kinks << " of " << checked
-           << " elements sit on a kink within eps; use a smaller eps";
+    return ::testing::AssertionFailure() << name_ << ": " << kinks << " of " << checked
+                                         << " elements sit on a kink within eps; use a smaller eps";
 
   // Undefined gradients are skipped, and skipping one changes no other.
   const std::size_t slots = din.size() + dparam.size();
@@ -315,7 +320,8 @@ void OpTester::forward_backward(const std::vector<Tensor>& output_grads,
   std::ostringstream bad;
   if (op_->input_shapes().size() != specs_.size()) bad << " input_shapes() has the wrong count;";
   for (std::size_t i = 0; i < specs_.size() && i < op_->input_shapes().size(); ++i)
-    if (!(op_->input_shapes()[i] == specs_[i].shape)) bad << " input_shapes()[" << i << "] differs;";
+    if (!(op_->input_shapes()[i] == specs_[i].shape))
+      bad << " input_shapes()[" << i << "] differs;";
   if (c.params != params) bad << " params " << c.params << " != " << params << ";";
   if (c.bytes_read != 4 * (in + params))
     bad << " bytes_read " << c.bytes_read << " != " << 4 * (in + params) << ";";
@@ -360,8 +366,8 @@ void OpTester::forward_backward(const std::vector<Tensor>& output_grads,
       if (!same_bits(dparam[i], first_dparam[i])) failure = "param grad " + std::to_string(i);
     if (!failure.empty()) {
       set_num_threads(saved);
-      return ::testing::AssertionFailure() << name_ << ": " << failure << " differs on "
-                                           << threads << " threads";
+      return ::testing::AssertionFailure()
+             << name_ << ": " << failure << " differs on " << threads << " threads";
     }
   }
   set_num_threads(saved);

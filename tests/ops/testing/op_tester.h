@@ -65,8 +65,7 @@ class OpTester {
   // (not differentiable: its gradient tensor is left undefined).
   OpTester& labels(const Shape& shape, int64_t classes);
   // Adds an input with given values. REQUIRES: values.size() == numel.
-  OpTester& input_values(const Shape& shape, std::vector<float> values,
-                         bool differentiable = true);
+  OpTester& input_values(const Shape& shape, std::vector<float> values, bool differentiable = true);
   OpTester& attrs(const OpAttrs& attrs);
   OpTester& training(bool on);
   // Seeds the data and is passed as OpContext::seed.
@@ -89,7 +88,7 @@ class OpTester {
   ::testing::AssertionResult check_gradients(const GradCheckOptions& options = {});
   ::testing::AssertionResult check_cost_sanity();
   ::testing::AssertionResult check_deterministic(std::initializer_list<int> thread_counts = {1, 2,
-                                                                                            3});
+                                                                                             3});
 
  private:
   struct InputSpec {

@@ -54,7 +54,8 @@ class ScaleOp final : public Op {
 OpRegistry make_registry() {
   OpRegistry r;
   auto add = [&](const char* name, Bug bug) {
-    r.add({name, "test op", [bug](const OpAttrs&, std::span<const Shape> in) -> Result<std::unique_ptr<Op>> {
+    r.add({name, "test op",
+           [bug](const OpAttrs&, std::span<const Shape> in) -> Result<std::unique_ptr<Op>> {
              return std::unique_ptr<Op>(std::make_unique<ScaleOp>(bug, in[0]));
            }});
   };
