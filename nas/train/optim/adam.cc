@@ -53,16 +53,20 @@ void AdamOptimizer::step(float lr) {
   const double t = static_cast<double>(steps_ + 1);
   const double bc1 = 1.0 - std::pow(static_cast<double>(beta1_), t);
   const double bc2 = 1.0 - std::pow(static_cast<double>(beta2_), t);
-  AdamStep s;
-  s.b1 = beta1_;
-  s.b2 = beta2_;
-  s.eps = eps_;
-  s.l2 = decoupled_ ? 0.0f : weight_decay_;
-  s.decay = decoupled_ ? 1.0f - lr * weight_decay_ : 1.0f;
-  s.step_size = static_cast<float>(lr / bc1);
-  s.inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+  AdamStep with_decay;
+  with_decay.b1 = beta1_;
+  with_decay.b2 = beta2_;
+  with_decay.eps = eps_;
+  with_decay.l2 = decoupled_ ? 0.0f : weight_decay_;
+  with_decay.decay = decoupled_ ? 1.0f - lr * weight_decay_ : 1.0f;
+  with_decay.step_size = static_cast<float>(lr / bc1);
+  with_decay.inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+  AdamStep no_decay = with_decay;
+  no_decay.l2 = 0.0f;
+  no_decay.decay = 1.0f;
   for (std::size_t k = 0; k < group_.params.size(); ++k) {
     const Parameter& prm = group_.params[k];
+    const AdamStep& s = prm.decay ? with_decay : no_decay;
     float* p = prm.value.data();
     const float* g = prm.grad.data();
     float* m = exp_avg_[k].data();

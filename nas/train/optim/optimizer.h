@@ -20,6 +20,7 @@ struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
   // SGD and Adam: L2 penalty added to the gradient (g += wd * p).
   // AdamW: decoupled decay applied to the weights (p -= lr * wd * p).
+  // Parameters with Parameter::decay = false get none.
   float weight_decay = 0.0f;
   float momentum = 0.0f;  // SGD; 0 = plain SGD, must be in [0, 1)
   bool nesterov = false;  // SGD; REQUIRES momentum > 0

@@ -17,7 +17,8 @@ namespace nas::train {
 struct Parameter {
   std::string name;  // "cell3.sep_conv.weight": names optimizer state in checkpoints
   ops::Tensor value;
-  ops::Tensor grad;  // same shape as value
+  ops::Tensor grad;   // same shape as value
+  bool decay = true;  // false: the optimizer's weight_decay skips it (biases, norm scales)
 };
 
 struct ParamGroup {

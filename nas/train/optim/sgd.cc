@@ -48,15 +48,15 @@ void SgdOptimizer::step(float lr) {
     const Parameter& prm = group_.params[k];
     float* p = prm.value.data();
     const float* g = prm.grad.data();
+    const float wd = prm.decay ? weight_decay_ : 0.0f;
     if (momentum_ > 0.0f) {
       float* buf = momentum_buffers_[k].data();
       ops::parallel_for(prm.value.numel(), kGrain, [&](int64_t b, int64_t e) {
-        sgd_momentum(e - b, p + b, g + b, buf + b, lr, momentum_, weight_decay_, nesterov_);
+        sgd_momentum(e - b, p + b, g + b, buf + b, lr, momentum_, wd, nesterov_);
       });
     } else {
-      ops::parallel_for(prm.value.numel(), kGrain, [&](int64_t b, int64_t e) {
-        sgd_plain(e - b, p + b, g + b, lr, weight_decay_);
-      });
+      ops::parallel_for(prm.value.numel(), kGrain,
+                        [&](int64_t b, int64_t e) { sgd_plain(e - b, p + b, g + b, lr, wd); });
     }
   }
   ++steps_;
