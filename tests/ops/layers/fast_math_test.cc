@@ -1,10 +1,10 @@
-#include "ops/layers/fast_math.h"
+#include "ops/kernels/layers/fast_math_f32.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-namespace nas::ops::layers {
+namespace nas::ops::kernels {
 namespace {
 
 // The accuracy the header promises, over the whole useful range.
@@ -40,4 +40,4 @@ TEST(FastMath, SaturatesWithoutInfOrNaN) {
 }
 
 }  // namespace
-}  // namespace nas::ops::layers
+}  // namespace nas::ops::kernels

@@ -1,5 +1,5 @@
 // Branch-free float exp, erf and tanh that g++ -O3 vectorises (libm calls
-// do not), for the activation loops. Internal to ops/layers.
+// do not), for the activation kernels. Internal to ops/kernels/layers.
 //
 // exp_f32: Cephes' expf scheme: n = round(x / ln 2) by the 1.5*2^23 trick,
 // r = x - n ln 2 (two-part ln 2), a degree-6 polynomial for e^r, and 2^n put
@@ -16,7 +16,11 @@
 #include <bit>
 #include <cstdint>
 
-namespace nas::ops::layers {
+// Internal linkage on purpose: each ISA's kernel file compiles these with its
+// own flags, and one shared out-of-line copy (ODR) could run AVX-512 code on
+// a CPU without it.
+namespace nas::ops::kernels {
+namespace {
 
 inline float exp_f32(float x) {
   x = std::min(std::max(x, -87.0f), 88.0f);
@@ -68,4 +72,5 @@ inline float tanh_f32(float x) {
 
 inline float sigmoid_f32(float x) { return 1.0f / (1.0f + exp_f32(-x)); }
 
-}  // namespace nas::ops::layers
+}  // namespace
+}  // namespace nas::ops::kernels
