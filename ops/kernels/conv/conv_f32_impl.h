@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "ops/kernels/conv/conv_kernels.h"
 
@@ -24,7 +25,7 @@ constexpr int kV = NAS_CONV_V;
 constexpr int kMr = NAS_CONV_MR;
 constexpr int kNv = 2;
 constexpr int kNr = kNv * kV;
-constexpr int kDwPix = 4;
+constexpr int kDwPix = kV >= 16 ? 8 : 4;  // output pixels per depthwise register tile
 
 typedef float vf __attribute__((vector_size(kV * 4)));
 typedef float vfu __attribute__((vector_size(kV * 4), aligned(4), may_alias));
@@ -135,48 +136,124 @@ T dw_pixel(const DwArgs& a, int64_t oy, int64_t ox, int64_t ch) {
   return acc;
 }
 
+// Depthwise forward works from a ring of zero-padded input rows (one row
+// copied per new input row), so every output pixel takes the same unchecked
+// path: NP outputs x one channel vector per register tile. rows[ky] points at
+// the padded input row of kernel row ky, at the tile's first column.
+
+// Fixed kernel width and stride, dilation 1: each kernel row's input vectors
+// are loaded once and reused by every kx tap.
+template <int NP, int KW, int S>
+void dw_tile_fixed(const float* const* rows, const DwArgs& a, const float* wt, float* out) {
+  constexpr int kIn = (NP - 1) * S + KW;
+  const int64_t c = a.c;
+  vf acc[NP];
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) acc[i] = vf{};
+  for (int ky = 0; ky < a.kh; ++ky) {
+    const float* xp = rows[ky];
+    vf in[kIn];
+#pragma GCC unroll 32
+    for (int j = 0; j < kIn; ++j) in[j] = load(xp + j * c);
+    const float* wp = wt + ky * KW * c;
+#pragma GCC unroll 8
+    for (int kx = 0; kx < KW; ++kx) {
+      const vf wv = load(wp + kx * c);
+#pragma GCC unroll 8
+      for (int i = 0; i < NP; ++i) acc[i] += in[i * S + kx] * wv;
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) store(out + i * c, acc[i]);
+}
+
+// Any kernel width, stride and dilation.
+template <int NP>
+void dw_tile_generic(const float* const* rows, const DwArgs& a, const float* wt, float* out) {
+  const int64_t c = a.c, sx = int64_t{a.stride} * c;
+  vf acc[NP];
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) acc[i] = vf{};
+  for (int ky = 0; ky < a.kh; ++ky) {
+    const float* wp = wt + ky * a.kw * c;
+    for (int kx = 0; kx < a.kw; ++kx) {
+      const vf wv = load(wp + kx * c);
+      const float* xk = rows[ky] + int64_t{kx} * a.dilation * c;
+#pragma GCC unroll 8
+      for (int i = 0; i < NP; ++i) acc[i] += load(xk + i * sx) * wv;
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) store(out + i * c, acc[i]);
+}
+
+using DwTileFn = void (*)(const float* const*, const DwArgs&, const float*, float*);
+
+template <int NP>
+DwTileFn dw_tile_for(const DwArgs& a) {
+  if (a.dilation == 1 && a.stride == 1) {
+    if (a.kw == 3) return &dw_tile_fixed<NP, 3, 1>;
+    if (a.kw == 5) return &dw_tile_fixed<NP, 5, 1>;
+    if (a.kw == 7) return &dw_tile_fixed<NP, 7, 1>;
+  } else if (a.dilation == 1 && a.stride == 2) {
+    if (a.kw == 3) return &dw_tile_fixed<NP, 3, 2>;
+    if (a.kw == 5) return &dw_tile_fixed<NP, 5, 2>;
+  }
+  return &dw_tile_generic<NP>;
+}
+
 void dw_forward(const DwArgs& a) {
   const int64_t c = a.c, cv = c / kV * kV;
-  // Columns whose every kw tap is inside the image.
-  int64_t in_lo, in_hi, lo_last, hi_last;
-  valid_range(a.w, a.ow, a.stride, a.pad, 0, &in_lo, &in_hi);
-  valid_range(a.w, a.ow, a.stride, a.pad, int64_t{a.kw - 1} * a.dilation, &lo_last, &hi_last);
-  const int64_t x_lo = std::max(in_lo, lo_last), x_hi = std::max(x_lo, std::min(in_hi, hi_last));
-  const int64_t sx = int64_t{a.stride} * c;
+  const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;  // input rows one output row reads
+  const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
+  const int64_t first = a.row_begin * a.stride - a.pad;  // first input row needed
+  // Ring of `span` padded rows, kept per thread and reused across calls
+  // (span * wp * c floats: small enough for L2).
+  thread_local std::vector<float> ring_buf;
+  if (static_cast<int64_t>(ring_buf.size()) < span * wp * c) ring_buf.resize(span * wp * c);
+  float* ring = ring_buf.data();
+  int64_t next = first;  // next input row to copy into the ring
+  const DwTileFn tile_fn = dw_tile_for<kDwPix>(a);
+  const DwTileFn one_fn = dw_tile_for<1>(a);
+  const float* rows[64];
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
-    float* yrow = a.y + oy * a.ow * c;
-    int ky_lo = 0, ky_hi = a.kh;
-    while (ky_lo < a.kh && oy * a.stride - a.pad + ky_lo * a.dilation < 0) ++ky_lo;
-    while (ky_hi > ky_lo && oy * a.stride - a.pad + (ky_hi - 1) * a.dilation >= a.h) --ky_hi;
-    auto border = [&](int64_t ox) {
-      for (int64_t ch = 0; ch < cv; ch += kV) store(yrow + ox * c + ch, dw_pixel<vf>(a, oy, ox, ch));
-      for (int64_t ch = cv; ch < c; ++ch) yrow[ox * c + ch] = dw_pixel<float>(a, oy, ox, ch);
-    };
-    for (int64_t ox = 0; ox < x_lo; ++ox) border(ox);
-    int64_t ox = x_lo;
-    for (; ox + kDwPix <= x_hi; ox += kDwPix) {
-      for (int64_t ch = 0; ch < cv; ch += kV) {
-        vf acc[kDwPix];
-#pragma GCC unroll 8
-        for (int i = 0; i < kDwPix; ++i) acc[i] = vf{};
-        for (int ky = ky_lo; ky < ky_hi; ++ky) {
-          const float* xp = a.x + (oy * a.stride - a.pad + ky * a.dilation) * a.w * c +
-                            (ox * a.stride - a.pad) * c + ch;
-          const float* wp = a.wt + ky * a.kw * c + ch;
-          for (int kx = 0; kx < a.kw; ++kx) {
-            const vf wv = load(wp + kx * c);
-            const float* xk = xp + int64_t{kx} * a.dilation * c;
-#pragma GCC unroll 8
-            for (int i = 0; i < kDwPix; ++i) acc[i] += load(xk + i * sx) * wv;
-          }
-        }
-#pragma GCC unroll 8
-        for (int i = 0; i < kDwPix; ++i) store(yrow + (ox + i) * c + ch, acc[i]);
+    const int64_t base = oy * a.stride - a.pad;
+    for (; next < base + span; ++next) {
+      if (next < base) continue;  // skipped by a stride larger than the span
+      float* dst = ring + ((next - first) % span) * wp * c;
+      if (next < 0 || next >= a.h) {
+        std::memset(dst, 0, sizeof(float) * wp * c);
+        continue;
       }
-      for (int64_t ch = cv; ch < c; ++ch)
-        for (int i = 0; i < kDwPix; ++i) yrow[(ox + i) * c + ch] = dw_pixel<float>(a, oy, ox + i, ch);
+      const float* src = a.x + next * a.w * c;
+      const int64_t j0 = std::min<int64_t>(a.pad, wp), j1 = std::clamp<int64_t>(a.pad + a.w, j0, wp);
+      std::memset(dst, 0, sizeof(float) * j0 * c);
+      std::memcpy(dst + j0 * c, src, sizeof(float) * (j1 - j0) * c);
+      std::memset(dst + j1 * c, 0, sizeof(float) * (wp - j1) * c);
     }
-    for (; ox < a.ow; ++ox) border(ox);
+    float* yrow = a.y + oy * a.ow * c;
+    const float* row0[64];
+    for (int ky = 0; ky < a.kh; ++ky)
+      row0[ky] = ring + ((base + int64_t{ky} * a.dilation - first) % span) * wp * c;
+    // np output pixels from ox: vector channels by fn, the channel tail scalar.
+    auto run = [&](DwTileFn fn, int64_t ox, int np) {
+      for (int64_t ch = 0; ch < cv; ch += kV) {
+        for (int ky = 0; ky < a.kh; ++ky) rows[ky] = row0[ky] + ox * a.stride * c + ch;
+        fn(rows, a, a.wt + ch, yrow + ox * c + ch);
+      }
+      for (int64_t px = ox; px < ox + np; ++px)
+        for (int64_t ch = cv; ch < c; ++ch) {
+          float acc = 0;
+          for (int ky = 0; ky < a.kh; ++ky)
+            for (int kx = 0; kx < a.kw; ++kx)
+              acc += row0[ky][(px * a.stride + int64_t{kx} * a.dilation) * c + ch] *
+                     a.wt[(ky * a.kw + kx) * c + ch];
+          yrow[px * c + ch] = acc;
+        }
+    };
+    int64_t ox = 0;
+    for (; ox + kDwPix <= a.ow; ox += kDwPix) run(tile_fn, ox, kDwPix);
+    for (; ox < a.ow; ++ox) run(one_fn, ox, 1);
   }
 }
 

@@ -86,7 +86,7 @@ TEST(ConvKernels, DepthwiseAndWinogradMatchPortable) {
       a.row_begin = 0; a.row_end = a.oh;
       a.y = y1.data(); ref.dw_forward(a);
       a.y = y2.data(); K.dw_forward(a);
-      for (size_t i = 0; i < y1.size(); ++i) ASSERT_NEAR(y1[i], y2[i], 1e-5) << K.name << " dw fwd";
+      for (size_t i = 0; i < y1.size(); ++i) ASSERT_NEAR(y1[i], y2[i], 1e-5) << K.name << " dw fwd c=" << c << " i=" << i;
       std::vector<float> d1(x.size()), d2(x.size());
       a.row_end = a.h;
       a.y = d1.data(); ref.dw_backward_data(a);
