@@ -32,11 +32,22 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
   ScratchScope scratch;
   int64_t* a_seg = alloc_i64(scratch, taps);
   int64_t* b_seg = alloc_i64(scratch, taps);
+  // With one group and no dilation, a kernel row's (kx, ci) inputs are one
+  // contiguous run of kernel_w*in_c floats: one segment per kernel row, with
+  // a longer k loop (matters for few input channels, e.g. an RGB stem).
+  const bool merge_rows = q.groups == 1 && q.dilation == 1;
+  const int64_t segments = merge_rows ? q.kernel_h : taps;
+  const int64_t seg_k = merge_rows ? q.kernel_w * in_g : in_g;
   for (int ky = 0; ky < q.kernel_h; ++ky)
     for (int kx = 0; kx < q.kernel_w; ++kx) {
       const int t = ky * q.kernel_w + kx;
       a_seg[t] = (int64_t{ky} * q.dilation * wp + int64_t{kx} * q.dilation) * c;
       b_seg[t] = t * in_g * K.nr;
+    }
+  if (merge_rows)
+    for (int ky = 0; ky < q.kernel_h; ++ky) {
+      a_seg[ky] = int64_t{ky} * wp * c;
+      b_seg[ky] = int64_t{ky} * q.kernel_w * in_g * K.nr;
     }
   const int64_t tiles = (pixels + K.mr - 1) / K.mr;
   for_each_image(q.batch, tiles, pad, src, src_image_floats,
@@ -56,10 +67,10 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
           ConvTileArgs t;
           t.m = m;
           t.n = std::min<int64_t>(K.nr, out_g - cob * K.nr);
-          t.segments = taps;
+          t.segments = segments;
           t.a_seg = a_seg;
           t.b_seg = b_seg;
-          t.k = in_g;
+          t.k = seg_k;
           t.a_rows = rows;
           t.a_stride_k = 1;
           t.b = wpacked + (g * ncob + cob) * taps * in_g * K.nr;

@@ -214,6 +214,7 @@ void dw_forward(const DwArgs& a) {
   float* ring = ring_buf.data();
   int64_t next = first;  // next input row to copy into the ring
   const DwTileFn tile_fn = dw_tile_for<kDwPix>(a);
+  [[maybe_unused]] const DwTileFn four_fn = dw_tile_for<4>(a);
   const DwTileFn one_fn = dw_tile_for<1>(a);
   const float* rows[64];
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
@@ -253,6 +254,8 @@ void dw_forward(const DwArgs& a) {
     };
     int64_t ox = 0;
     for (; ox + kDwPix <= a.ow; ox += kDwPix) run(tile_fn, ox, kDwPix);
+    if constexpr (kDwPix > 4)
+      for (; ox + 4 <= a.ow; ox += 4) run(four_fn, ox, 4);
     for (; ox < a.ow; ++ox) run(one_fn, ox, 1);
   }
 }
