@@ -67,4 +67,16 @@ Dataset resize_dataset(const Dataset& data, int64_t height, int64_t width) {
   return out;
 }
 
+void resize_batch(const ops::Tensor& images, const ops::Tensor& out) {
+  const ops::Shape& in = images.shape();
+  const ops::Shape& os = out.shape();
+  NAS_CHECK(in.rank() == 4 && os.rank() == 4 && in[0] == os[0] && in[3] == os[3]);
+  const int64_t in_size = in[1] * in[2] * in[3], out_size = os[1] * os[2] * os[3];
+  ops::parallel_for(in[0], 8, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      resize_bilinear(images.data() + i * in_size, in[1], in[2], in[3], out.data() + i * out_size,
+                      os[1], os[2]);
+  });
+}
+
 }  // namespace nas::train

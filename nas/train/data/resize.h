@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "nas/train/data/dataset.h"
+#include "ops/core/tensor.h"
 
 namespace nas::train {
 
@@ -18,5 +19,11 @@ void resize_bilinear(const float* src, int64_t in_h, int64_t in_w, int64_t c, fl
 // unchanged). Runs in parallel over images; the result does not depend on
 // the thread count. REQUIRES: height, width > 0.
 Dataset resize_dataset(const Dataset& data, int64_t height, int64_t width);
+
+// A batch [N,H,W,C] into out [N,H',W',C] (out's shape gives the size), e.g.
+// for once-for-all's elastic input resolution, which resizes each batch to a
+// sampled size. Parallel over images, thread-count independent.
+// REQUIRES: rank 4, same N and C; out does not overlap images.
+void resize_batch(const ops::Tensor& images, const ops::Tensor& out);
 
 }  // namespace nas::train

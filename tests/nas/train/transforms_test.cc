@@ -63,6 +63,16 @@ TEST(Resize, HalvingAveragesPairsAndChannelsStaySeparate) {
   EXPECT_EQ(resize_dataset(d, 4, 4).images, d.images);
 }
 
+TEST(Resize, BatchEqualsPerImage) {
+  const ops::Tensor in = ops::Tensor::empty({3, 5, 7, 2});
+  for (int64_t i = 0; i < in.numel(); ++i) in.data()[i] = std::sin(0.1f * static_cast<float>(i));
+  const ops::Tensor out = ops::Tensor::zeros({3, 8, 4, 2});
+  resize_batch(in, out);
+  std::vector<float> one(8 * 4 * 2);
+  resize_bilinear(in.data() + 2 * 70, 5, 7, 2, one.data(), 8, 4);
+  EXPECT_TRUE(std::equal(one.begin(), one.end(), out.data() + 2 * 64));
+}
+
 std::vector<float> unique_image(int64_t h, int64_t w, int64_t c) {
   std::vector<float> v(h * w * c);
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i + 1);
