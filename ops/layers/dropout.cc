@@ -3,48 +3,18 @@
 #include <algorithm>
 #include <string>
 
+#include "ops/core/cpu_features.h"
 #include "ops/core/parallel.h"
+#include "ops/kernels/layers/dropout_f32_kernels.h"
 #include "ops/layers/layer_util.h"
 
 namespace nas::ops {
 namespace {
 
-// The mask hash. 32-bit arithmetic only, so the loop vectorises (64-bit
-// multiplies do not on AVX2): the seed is mixed once into two 32-bit keys
-// (splitmix64), then each index goes through murmur3's fmix32 with the first
-// key xor-ed in, and one more xor-multiply round with the second, so masks of
-// different seeds are not shifts of one sequence.
-struct MaskKeys {
-  uint32_t k1, k2;
-};
-
-inline MaskKeys mask_keys(uint64_t seed) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return {static_cast<uint32_t>(z), static_cast<uint32_t>(z >> 32)};
-}
-
-inline uint32_t mask_hash(MaskKeys k, uint32_t index) {
-  uint32_t h = (index * 0x9E3779B1u) ^ k.k1;
-  h ^= h >> 16;
-  h *= 0x85EBCA6Bu;
-  h ^= h >> 13;
-  h *= 0xC2B2AE35u;
-  h ^= h >> 16;
-  h ^= k.k2;
-  h *= 0x27D4EB2Fu;
-  return h ^ (h >> 15);
-}
-
-// Keep when the top 24 bits, as a fraction of 2^24, are >= p.
-inline uint32_t threshold(float p) {
-  return static_cast<uint32_t>(static_cast<double>(p) * 16777216.0);
-}
-
-inline bool keep(MaskKeys k, int64_t index, uint32_t thr) {
-  return (mask_hash(k, static_cast<uint32_t>(index)) >> 8) >= thr;
+// Chosen once from the CPU; every ISA gives the same mask.
+const kernels::DropoutF32Kernel& kernel() {
+  static const kernels::DropoutF32Kernel& k = kernels::dropout_f32_kernel(cpu_features().best);
+  return k;
 }
 
 class Dropout final : public Op {
@@ -82,15 +52,11 @@ class Dropout final : public Op {
                      [&](int64_t b, int64_t e) { std::copy(src + b, src + e, dst + b); });
       return;
     }
-    const uint32_t thr = threshold(p_);
+    const uint32_t thr = kernels::dropout_threshold(p_);
     const float scale = 1.0f / (1.0f - p_);
-    const MaskKeys keys = mask_keys(ctx.seed);
-    parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) {
-        const float v = src[i] * scale;
-        dst[i] = keep(keys, i, thr) ? v : 0.0f;
-      }
-    });
+    const kernels::DropoutKeys keys = kernels::dropout_keys(ctx.seed);
+    const kernels::DropoutF32Fn fn = kernel().fn;
+    parallel_for(n, kGrain, [&](int64_t b, int64_t e) { fn(keys, thr, scale, src, dst, b, e); });
   }
 
   static constexpr int64_t kGrain = int64_t{1} << 14;
@@ -100,7 +66,8 @@ class Dropout final : public Op {
 }  // namespace
 
 bool dropout_keep(uint64_t seed, int64_t index, float p) {
-  return keep(mask_keys(seed), index, threshold(p));
+  return kernels::dropout_keep_element(kernels::dropout_keys(seed), kernels::dropout_threshold(p),
+                                       static_cast<uint32_t>(index));
 }
 
 Result<std::unique_ptr<Op>> create_dropout(const OpAttrs& attrs, std::span<const Shape> inputs) {

@@ -1,5 +1,5 @@
-// Kernel parity: every activation kernel the CPU can run gives the portable
-// kernel's bits, at lengths around the vector widths (4, 8, 16 floats).
+// Kernel parity: every activation and dropout kernel the CPU can run gives the
+// portable kernel's bits, at lengths around the vector widths (4, 8, 16 floats).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/kernels/layers/activation_f32_kernels.h"
+#include "ops/kernels/layers/dropout_f32_kernels.h"
 
 namespace nas::ops::kernels {
 namespace {
@@ -51,6 +52,29 @@ TEST(ActivationKernels, EveryIsaMatchesThePortableKernelBitForBit) {
       }
   }
   if (compared == 0) GTEST_SKIP() << "this CPU runs only the portable kernel";
+}
+
+TEST(DropoutKernels, EveryIsaMatchesThePortableKernelAndTheElementMask) {
+  const DropoutF32Kernel& ref = dropout_f32_kernel(Isa::kScalar);
+  std::mt19937 rng(9);
+  const DropoutKeys keys = dropout_keys(42);
+  const uint32_t thr = dropout_threshold(0.4f);
+  for (int64_t n : {1, 7, 8, 9, 16, 17, 33, 1000}) {
+    const std::vector<float> x = values(n, rng);
+    // Offsets: the mask depends on the absolute element index.
+    for (int64_t begin : {int64_t{0}, n / 2}) {
+      std::vector<float> y0(n, -1.0f);
+      ref.fn(keys, thr, 2.0f, x.data(), y0.data(), begin, n);
+      for (int64_t i = begin; i < n; ++i)
+        ASSERT_EQ(y0[i], dropout_keep_element(keys, thr, uint32_t(i)) ? x[i] * 2.0f : 0.0f);
+      for (const DropoutF32Kernel& k : dropout_f32_kernels()) {
+        if (!cpu_supports(k.isa)) continue;
+        std::vector<float> y1(n, -1.0f);
+        k.fn(keys, thr, 2.0f, x.data(), y1.data(), begin, n);
+        ASSERT_TRUE(same_bits(y0, y1)) << k.name << ", n " << n << ", begin " << begin;
+      }
+    }
+  }
 }
 
 }  // namespace
