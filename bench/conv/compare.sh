@@ -44,7 +44,7 @@ if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
     "expect noisy figures (raise NAS_BENCH_ROUNDS)" >&2
 fi
 
-jemalloc=$(ldconfig -p 2>/dev/null | awk '/libjemalloc.so.2/ { print $NF; exit }')
+jemalloc=$(ldconfig -p 2>/dev/null | awk '/libjemalloc.so.2/ && !found { print $NF; found = 1 }' || true)
 [ -n "$jemalloc" ] || echo "# note: libjemalloc2 not found: PyTorch runs with glibc malloc only" >&2
 have_torch=1
 "$py" -c "import torch" 2>/dev/null || { have_torch=0; echo "# python3-torch missing: PyTorch column skipped" >&2; }

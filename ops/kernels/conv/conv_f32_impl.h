@@ -81,11 +81,20 @@ void tile_m(const ConvTileArgs& t) {
       }
     }
   } else {
+    // Whole vectors of the partial width directly, the rest through a buffer.
+    const int full = static_cast<int>(t.n / kV);
     for (int i = 0; i < M; ++i) {
       float* c = t.c + i * t.c_stride_m;
-      alignas(64) float tmp[kNr];
-      for (int j = 0; j < kNv; ++j) store(tmp + j * kV, acc[i][j]);
-      for (int64_t j = 0; j < t.n; ++j) c[j] = t.accumulate ? c[j] + tmp[j] : tmp[j];
+      for (int j = 0; j < full; ++j) {
+        vf v = acc[i][j];
+        if (t.accumulate) v += load(c + j * kV);
+        store(c + j * kV, v);
+      }
+      if (full * kV == t.n) continue;
+      alignas(64) float tmp[kV];
+      store(tmp, acc[i][full]);
+      for (int64_t j = full * kV; j < t.n; ++j)
+        c[j] = t.accumulate ? c[j] + tmp[j - full * kV] : tmp[j - full * kV];
     }
   }
 }
