@@ -17,9 +17,9 @@ inline double now_s() {
 }
 
 struct TimingOptions {
-  int samples = 11;              // medians over this many samples
-  double min_sample_s = 0.010;   // each sample repeats the call until this long
-  double warmup_s = 0.10;        // untimed calls first (page faults, caches, thread wake-up)
+  int samples = 11;             // medians over this many samples
+  double min_sample_s = 0.010;  // each sample repeats the call until this long
+  double warmup_s = 0.10;       // untimed calls first (page faults, caches, thread wake-up)
 };
 
 // Median milliseconds per call of fn().

@@ -4,12 +4,13 @@
 // "% of peak" column. Output, one line each (parsed by bench/*/compare.sh):
 //   peak_fma isa=<isa> threads=<t> gflops=<x>
 //   peak_fma isa=best threads=<t> gflops=<x>      (max over ISAs)
+#include "bench/common/peak_fma.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <vector>
 
 #include "bench/common/bench_timing.h"
-#include "bench/common/peak_fma.h"
 #include "ops/core/cpu_features.h"
 #include "ops/core/parallel.h"
 
@@ -48,7 +49,8 @@ int main() {
   if (nas::ops::cpu_supports(Isa::kAvx2)) isas.push_back(Isa::kAvx2);
   if (nas::ops::cpu_supports(Isa::kAvx512)) isas.push_back(Isa::kAvx512);
   if (isas.empty()) {
-    std::fprintf(stderr, "peak_fma: the CPU has neither AVX2+FMA nor AVX-512; no SIMD peak to measure\n");
+    std::fprintf(stderr,
+                 "peak_fma: the CPU has neither AVX2+FMA nor AVX-512; no SIMD peak to measure\n");
     return 1;
   }
   for (int threads : {1, 2}) {

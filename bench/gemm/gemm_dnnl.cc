@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     bench::fill_pattern(a, 1);
     bench::fill_pattern(b, 2);
     const double ms = bench::median_ms([&] {
-      dnnl_sgemm('N', 'N', c.m, c.n, c.k, 1.0f, a.data(), c.k, b.data(), c.n, 0.0f, out.data(), c.n);
+      dnnl_sgemm('N', 'N', c.m, c.n, c.k, 1.0f, a.data(), c.k, b.data(), c.n, 0.0f, out.data(),
+                 c.n);
     });
     std::printf("%s %.4f\n", c.label.c_str(), ms);
     std::fflush(stdout);

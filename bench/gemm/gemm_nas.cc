@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     std::vector<float> a(c.m * c.k), b(c.k * c.n), out(c.m * c.n);
     bench::fill_pattern(a, 1);
     bench::fill_pattern(b, 2);
-    const double ms = bench::median_ms([&] { ops::sgemm(c.m, c.n, c.k, a.data(), b.data(), out.data()); });
+    const double ms =
+        bench::median_ms([&] { ops::sgemm(c.m, c.n, c.k, a.data(), b.data(), out.data()); });
     std::printf("%s %.4f\n", c.label.c_str(), ms);
     std::fflush(stdout);
   }

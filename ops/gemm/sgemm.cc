@@ -37,6 +37,8 @@ constexpr int64_t kNc = 480;
 constexpr int64_t kMc = 2400;
 // Short M: B is read in place rather than packed (see gemm_slab).
 constexpr int64_t kDirectBMaxM = 128;
+// From this many rows of C (with N split), threads share one packed A.
+constexpr int64_t kSharedAMinM = 512;
 // Below this many flops a second thread costs more (wake-up, duplicated
 // packing) than it saves.
 constexpr double kMinFlopsPerThread = 2.0e6;
@@ -67,46 +69,95 @@ void scale_c(const GemmArgs& g) {
   }
 }
 
-// C[m0:m1, n0:n1] on the calling thread. m0 / n0 are multiples of MR / NR.
+// Packing B costs a pass over k x n floats that only m / MR row panels
+// reuse: for short M the kernel reads full-width panels of B in place. Not for
+// row strides of a multiple of 4 KiB, whose rows would share cache sets.
+bool read_b_in_place(const GemmArgs& g) {
+  return g.trans_b == Trans::kNo && g.m <= kDirectBMaxM && g.ldb % 1024 != 0;
+}
+
+// One k block [pc, pc+kc) of C[ic:ic+mc, n0:n1] from the packed A panels of
+// those rows; packs B itself (into b_pack, kc * NC floats).
+void multiply_block(const GemmArgs& g, const GemmF32Kernel& kern, const float* a_pack, int64_t ic,
+                    int64_t mc, int64_t pc, int64_t kc, int64_t n0, int64_t n1, float* b_pack) {
+  const int64_t mr = kern.mr, nr = kern.nr;
+  const float beta = pc == 0 ? g.beta : 1.0f;
+  const bool in_place_b = read_b_in_place(g);
+  for (int64_t jc = n0; jc < n1; jc += kNc) {
+    const int64_t nc = std::min(kNc, n1 - jc);
+    const int64_t full_cols = in_place_b ? nc / nr * nr : 0;
+    if (full_cols < nc)
+      pack_b_panels(g, pc, kc, jc + full_cols, nc - full_cols, kern.nr, kern.isa, b_pack);
+    const float* b_direct = g.b + pc * g.ldb + jc;
+    // jr outer, ir inner: each B micro-panel is loaded once (from L3 or
+    // memory, with the kernel's prefetch) and reused from L1/L2 by every
+    // row panel of the A block.
+    for (int64_t jr = 0; jr < nc; jr += nr) {
+      const bool in_place = jr < full_cols;
+      const float* bp = in_place ? b_direct + jr : b_pack + (jr - full_cols) * kc;
+      const int64_t ldbp = in_place ? g.ldb : nr;
+      const int64_t cols = std::min(nr, nc - jr);
+      for (int64_t ir = 0; ir < mc; ir += mr)
+        kern.fn(kc, a_pack + ir * kc, bp, ldbp, g.c + (ic + ir) * g.ldc + jc + jr, g.ldc,
+                std::min(mr, mc - ir), cols, g.alpha, beta);
+    }
+  }
+}
+
+// C[m0:m1, n0:n1] on the calling thread, packing its own A and B.
+// m0 / n0 are multiples of MR / NR.
 void gemm_slab(const GemmArgs& g, const GemmF32Kernel& kern, int64_t m0, int64_t m1, int64_t n0,
                int64_t n1) {
-  const int64_t mr = kern.mr, nr = kern.nr;
-  const int64_t mc_max = std::min(kMc, round_up(m1 - m0, mr));
+  const int64_t mc_max = std::min(kMc, round_up(m1 - m0, kern.mr));
   const int64_t kc_max = std::min(kKc, g.k);
-  const int64_t nc_max = std::min(kNc, round_up(n1 - n0, nr));
-  // Packing B costs a pass over k x n floats that only m / MR row panels
-  // reuse: for short M the kernel reads full-width panels of B in place.
-  // Not for row strides of a multiple of 4 KiB, whose rows would share cache sets.
-  const bool direct_b = g.trans_b == Trans::kNo && g.m <= kDirectBMaxM && g.ldb % 1024 != 0;
   ScratchScope scratch;
   float* a_pack = scratch.alloc_floats(mc_max * kc_max);
-  float* b_pack = scratch.alloc_floats(kc_max * nc_max);
-
+  float* b_pack = scratch.alloc_floats(kc_max * std::min(kNc, round_up(n1 - n0, kern.nr)));
   for (int64_t ic = m0; ic < m1; ic += mc_max) {
     const int64_t mc = std::min(mc_max, m1 - ic);
     for (int64_t pc = 0; pc < g.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.k - pc);
-      const float beta = pc == 0 ? g.beta : 1.0f;
       pack_a_panels(g, ic, mc, pc, kc, kern.mr, kern.isa, a_pack);
-      for (int64_t jc = n0; jc < n1; jc += nc_max) {
-        const int64_t nc = std::min(nc_max, n1 - jc);
-        const int64_t full_cols = direct_b ? nc / nr * nr : 0;
-        if (full_cols < nc)
-          pack_b_panels(g, pc, kc, jc + full_cols, nc - full_cols, kern.nr, kern.isa, b_pack);
-        const float* b_direct = g.b + pc * g.ldb + jc;
-        // jr outer, ir inner: each B micro-panel is loaded once (from L3 or
-        // memory, with the kernel's prefetch) and reused from L1/L2 by every
-        // row panel of the A block.
-        for (int64_t jr = 0; jr < nc; jr += nr) {
-          const bool in_place = jr < full_cols;
-          const float* bp = in_place ? b_direct + jr : b_pack + (jr - full_cols) * kc;
-          const int64_t ldbp = in_place ? g.ldb : nr;
-          const int64_t cols = std::min(nr, nc - jr);
-          for (int64_t ir = 0; ir < mc; ir += mr)
-            kern.fn(kc, a_pack + ir * kc, bp, ldbp, g.c + (ic + ir) * g.ldc + jc + jr, g.ldc,
-                    std::min(mr, mc - ir), cols, g.alpha, beta);
+      multiply_block(g, kern, a_pack, ic, mc, pc, kc, n0, n1, b_pack);
+    }
+  }
+}
+
+// Threads split N and share one packed A: per (M block, k block), all threads
+// pack a share of A's row panels, then each multiplies its N slab. Two
+// fork-joins per block, in exchange for packing A once instead of once per
+// thread: worth it when A is large (tall M).
+void gemm_shared_a(const GemmArgs& g, const GemmF32Kernel& kern, int64_t threads) {
+  const int64_t mr = kern.mr, nr = kern.nr;
+  const int64_t mc_max = std::min(kMc, round_up(g.m, mr));
+  const int64_t kc_max = std::min(kKc, g.k);
+  const int64_t n_tiles = (g.n + nr - 1) / nr;
+  ScratchScope scratch;
+  float* a_pack = scratch.alloc_floats(mc_max * kc_max);
+  for (int64_t ic = 0; ic < g.m; ic += mc_max) {
+    const int64_t mc = std::min(mc_max, g.m - ic);
+    const int64_t panels = (mc + mr - 1) / mr;
+    for (int64_t pc = 0; pc < g.k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, g.k - pc);
+      parallel_for(threads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+          const int64_t first = panels * t / threads, last = panels * (t + 1) / threads;
+          const int64_t rows = std::min(mc, last * mr) - first * mr;
+          if (rows > 0)
+            pack_a_panels(g, ic + first * mr, rows, pc, kc, kern.mr, kern.isa,
+                          a_pack + first * mr * kc);
         }
-      }
+      });
+      parallel_for(threads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+          const int64_t n0 = n_tiles * t / threads * nr;
+          const int64_t n1 = std::min(g.n, n_tiles * (t + 1) / threads * nr);
+          if (n0 >= n1) continue;
+          ScratchScope local;
+          float* b_pack = local.alloc_floats(kc * std::min(kNc, round_up(n1 - n0, nr)));
+          multiply_block(g, kern, a_pack, ic, mc, pc, kc, n0, n1, b_pack);
+        }
+      });
     }
   }
 }
@@ -116,8 +167,8 @@ void run(const GemmF32Kernel& kern, const GemmArgs& g) {
   const int64_t m_tiles = (g.m + kern.mr - 1) / kern.mr;
   const int64_t n_tiles = (g.n + kern.nr - 1) / kern.nr;
   int64_t threads = g.parallel ? num_threads() : 1;
-  threads = std::min<int64_t>({threads, std::max(m_tiles, n_tiles),
-                               static_cast<int64_t>(flops / kMinFlopsPerThread)});
+  threads = std::min<int64_t>(
+      {threads, std::max(m_tiles, n_tiles), static_cast<int64_t>(flops / kMinFlopsPerThread)});
   if (threads <= 1) {
     gemm_slab(g, kern, 0, g.m, 0, g.n);
     return;
@@ -128,6 +179,10 @@ void run(const GemmF32Kernel& kern, const GemmArgs& g) {
   const int64_t work_n = (n_tiles + threads - 1) / threads * m_tiles;
   const int64_t work_m = (m_tiles + threads - 1) / threads * n_tiles;
   const bool split_n = work_n < work_m || (work_n == work_m && g.m <= g.n);
+  if (split_n && g.m >= kSharedAMinM && n_tiles >= threads) {
+    gemm_shared_a(g, kern, threads);
+    return;
+  }
   const int64_t tiles = split_n ? n_tiles : m_tiles;
   parallel_for(threads, 1, [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {

@@ -22,7 +22,7 @@ struct GemmArgs {
   const float* a = nullptr;
   int64_t lda = 0;  // row stride of A as stored (k if not transposed, m if transposed)
   const float* b = nullptr;
-  int64_t ldb = 0;  // row stride of B as stored (n if not transposed, k if transposed)
+  int64_t ldb = 0;    // row stride of B as stored (n if not transposed, k if transposed)
   float beta = 0.0f;  // beta == 0: C is written without being read (may hold NaN)
   float* c = nullptr;
   int64_t ldc = 0;
@@ -46,8 +46,16 @@ void sgemm_isa(Isa isa, const GemmArgs& args);
 inline void sgemm(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c,
                   float beta = 0.0f) {
   GemmArgs g;
-  g.m = m; g.n = n; g.k = k;
-  g.a = a; g.lda = k; g.b = b; g.ldb = n; g.c = c; g.ldc = n; g.beta = beta;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a = a;
+  g.lda = k;
+  g.b = b;
+  g.ldb = n;
+  g.c = c;
+  g.ldc = n;
+  g.beta = beta;
   sgemm(g);
 }
 

@@ -77,17 +77,24 @@ void pack_panels_avx2(const float* base, int64_t ld, bool contiguous, int64_t co
   }
 }
 
-void pack_any(const float* base, int64_t ld, bool contiguous, int64_t count, int64_t kc,
-              int width, Isa isa, float* dst) {
+void pack_any(const float* base, int64_t ld, bool contiguous, int64_t count, int64_t kc, int width,
+              Isa isa, float* dst) {
   if (isa != Isa::kScalar) return pack_panels_avx2(base, ld, contiguous, count, kc, width, dst);
   switch (width) {
-    case 4: return pack_panels<4>(base, ld, contiguous, count, kc, width, dst);
-    case 6: return pack_panels<6>(base, ld, contiguous, count, kc, width, dst);
-    case 8: return pack_panels<8>(base, ld, contiguous, count, kc, width, dst);
-    case 12: return pack_panels<12>(base, ld, contiguous, count, kc, width, dst);
-    case 16: return pack_panels<16>(base, ld, contiguous, count, kc, width, dst);
-    case 32: return pack_panels<32>(base, ld, contiguous, count, kc, width, dst);
-    default: return pack_panels<kAny>(base, ld, contiguous, count, kc, width, dst);
+    case 4:
+      return pack_panels<4>(base, ld, contiguous, count, kc, width, dst);
+    case 6:
+      return pack_panels<6>(base, ld, contiguous, count, kc, width, dst);
+    case 8:
+      return pack_panels<8>(base, ld, contiguous, count, kc, width, dst);
+    case 12:
+      return pack_panels<12>(base, ld, contiguous, count, kc, width, dst);
+    case 16:
+      return pack_panels<16>(base, ld, contiguous, count, kc, width, dst);
+    case 32:
+      return pack_panels<32>(base, ld, contiguous, count, kc, width, dst);
+    default:
+      return pack_panels<kAny>(base, ld, contiguous, count, kc, width, dst);
   }
 }
 

@@ -12,7 +12,8 @@ namespace nas::ops {
 // Packs op(A)[i0 : i0+rows, p0 : p0+kc] into ceil(rows/mr) panels of kc*mr
 // floats each (panel q holds rows q*mr.., k-major: mr floats per k step),
 // zero-padding the last panel's missing rows. `isa` picks the copy routines
-// (scalar: portable loops; otherwise the AVX2 ones). REQUIRES: cpu_supports(isa). dst holds ceil(rows/mr)*mr*kc floats.
+// (scalar: portable loops; otherwise the AVX2 ones). REQUIRES: cpu_supports(isa). dst holds
+// ceil(rows/mr)*mr*kc floats.
 void pack_a_panels(const GemmArgs& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, int mr,
                    Isa isa, float* dst);
 

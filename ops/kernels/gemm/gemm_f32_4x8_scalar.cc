@@ -7,8 +7,8 @@
 
 namespace nas::ops::kernels {
 
-void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                         int64_t mr, int64_t nr, float alpha, float beta) {
+void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                         int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
   constexpr int kMr = 4, kNr = 8;
   float acc[kMr][kNr] = {};
   for (int64_t p = 0; p < k; ++p) {

@@ -13,8 +13,8 @@
 
 namespace nas::ops::kernels {
 
-void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                        int64_t mr, int64_t nr, float alpha, float beta) {
+void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                        int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
   constexpr int kMr = 6, kNr = 16;
   __m256 acc0[kMr], acc1[kMr];
 #pragma GCC unroll 6

@@ -18,8 +18,8 @@ namespace nas::ops::kernels {
 // past mr. `b` is an NR-column panel read k-major with row stride ldb: a packed
 // panel (ldb == NR) or, for a full-width panel, B itself (ldb = B's row stride),
 // which spares the packing pass when B is reused by few row panels.
-// REQUIRES: 1 <= mr <= MR, 1 <= nr <= NR, k >= 0; NR readable floats per b row
-// (zero past nr, so padded lanes never produce NaN that reaches C); C entries
+// REQUIRES: 1 <= mr <= MR, 1 <= nr <= NR, k >= 0; NR readable floats in each
+// of the k rows of b (lanes past nr are computed but never stored); C entries
 // outside the mr x nr corner are neither read nor written; beta == 0 means C is
 // not read (it may hold NaN). Every tile, full or partial, rounds identically,
 // so results do not depend on how the caller partitions C.
@@ -34,14 +34,14 @@ struct GemmF32Kernel {
   GemmF32Fn fn;
 };
 
-void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, int64_t ldb,
-                         float* c, int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
-void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, int64_t ldb,
-                        float* c, int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
-void gemm_f32_12x32_avx512(int64_t k, const float* a, const float* b, int64_t ldb,
-                           float* c, int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
-void gemm_f32_8x32_avx512(int64_t k, const float* a, const float* b, int64_t ldb,
-                          float* c, int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
+void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                         int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
+void gemm_f32_6x16_avx2(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                        int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
+void gemm_f32_12x32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                           int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
+void gemm_f32_8x32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
 
 // Every kernel built into the library, portable first, then by ISA. A CPU
 // may lack the ISA of some: check cpu_supports(kernel.isa) before calling.

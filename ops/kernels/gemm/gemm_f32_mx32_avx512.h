@@ -24,8 +24,8 @@ namespace {
 constexpr int64_t kPrefetchRows = 128;
 
 template <int MR>
-void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                          int64_t mr, int64_t nr, float alpha, float beta) {
+void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
   constexpr int kNr = 32;
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 16

@@ -13,8 +13,7 @@ namespace {
 // Copies the mr x nr corner of C into tile (row stride NR) when beta != 0;
 // the rest of tile is zeroed so no uninitialised value is ever computed on.
 template <int MR, int NR>
-void load_edge_tile(float* tile, const float* c, int64_t ldc, int64_t mr, int64_t nr,
-                    float beta) {
+void load_edge_tile(float* tile, const float* c, int64_t ldc, int64_t mr, int64_t nr, float beta) {
   for (int i = 0; i < MR * NR; ++i) tile[i] = 0.0f;
   if (beta == 0.0f) return;
   for (int64_t i = 0; i < mr; ++i)

@@ -68,7 +68,8 @@ void check_case(const GemmF32Kernel& kern, const Case& cs, std::mt19937& rng) {
         acc += double(a[p * MR + i]) * b[p * ldb + j];
         mag += std::fabs(double(a[p * MR + i]) * b[p * ldb + j]);
       }
-      const double want = cs.alpha * acc + (cs.beta == 0.0f ? 0.0 : cs.beta * double(c0[i * ldc + j]));
+      const double want =
+          cs.alpha * acc + (cs.beta == 0.0f ? 0.0 : cs.beta * double(c0[i * ldc + j]));
       const double tol = 2e-6 * (cs.k + 2) * (std::fabs(cs.alpha) * mag + 1.0);
       ASSERT_TRUE(std::isfinite(got)) << where << " at " << i << "," << j;
       ASSERT_NEAR(got, want, tol) << where << " at " << i << "," << j;
@@ -100,13 +101,14 @@ TEST(GemmKernelList, NamesSayTileAndIsaAndPortableComesFirst) {
   ASSERT_FALSE(list.empty());
   EXPECT_EQ(list[0].isa, Isa::kScalar);
   for (const GemmF32Kernel& k : list) {
-    const std::string want = "gemm_f32_" + std::to_string(k.mr) + "x" + std::to_string(k.nr) +
-                             "_" + isa_name(k.isa);
+    const std::string want =
+        "gemm_f32_" + std::to_string(k.mr) + "x" + std::to_string(k.nr) + "_" + isa_name(k.isa);
     EXPECT_EQ(want, k.name);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllKernels, GemmKernelParity, ::testing::ValuesIn(gemm_f32_kernels().begin(), gemm_f32_kernels().end()),
+INSTANTIATE_TEST_SUITE_P(AllKernels, GemmKernelParity,
+                         ::testing::ValuesIn(gemm_f32_kernels().begin(), gemm_f32_kernels().end()),
                          [](const ::testing::TestParamInfo<GemmF32Kernel>& info) {
                            return std::string(info.param.name);
                          });

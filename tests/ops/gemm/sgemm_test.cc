@@ -127,21 +127,25 @@ TEST(Sgemm, AlphaBetaAndPaddedLeadingDimensions) {
   for (Isa isa : supported_isas())
     for (Trans ta : {Trans::kNo, Trans::kYes})
       for (Trans tb : {Trans::kNo, Trans::kYes})
-        for (auto [alpha, beta] : {std::pair{1.0f, 1.0f}, {2.0f, 0.5f}, {-1.5f, 0.0f}, {0.25f, -2.0f}}) {
+        for (auto [alpha, beta] :
+             {std::pair{1.0f, 1.0f}, {2.0f, 0.5f}, {-1.5f, 0.0f}, {0.25f, -2.0f}}) {
           expect_matches_reference({ta, tb, 29, 53, 31, 3, alpha, beta}, isa);
           expect_matches_reference({ta, tb, 64, 33, 9, 7, alpha, beta}, isa);
           if (HasFatalFailure()) return;
         }
 }
 
-// Crosses the k blocking (later k blocks accumulate into C), the N blocking
-// and both B paths (read in place for short M, packed for tall M).
+// Crosses the k blocking (later k blocks accumulate into C), the N blocking,
+// both B paths (read in place for short M, packed for tall M) and, when run
+// with 2 threads, the shared packed A of tall problems.
 TEST(Sgemm, MatchesReferenceAcrossBlocks) {
   for (Isa isa : supported_isas())
     for (Trans tb : {Trans::kNo, Trans::kYes}) {
       expect_matches_reference({Trans::kNo, tb, 19, 517, 401, 0, 1.0f, 0.0f}, isa);
       expect_matches_reference({Trans::kYes, tb, 150, 70, 800, 1, 0.5f, 1.0f}, isa);
       expect_matches_reference({Trans::kNo, tb, 131, 1000, 20, 0, 1.0f, 0.0f}, isa);
+      // Tall M with N split: the threads share one packed A.
+      expect_matches_reference({Trans::kYes, tb, 530, 300, 50, 0, 1.0f, 0.5f}, isa);
       if (HasFatalFailure()) return;
     }
 }
@@ -189,7 +193,8 @@ TEST(Sgemm, SameBitsOnOneAndTwoThreads) {
   for (const Problem& p : {Problem{Trans::kNo, Trans::kNo, 200, 300, 500, 0, 1.0f, 0.0f},
                            Problem{Trans::kNo, Trans::kNo, 32, 784, 288, 0, 1.0f, 0.0f},
                            Problem{Trans::kYes, Trans::kYes, 300, 77, 450, 2, 0.5f, 1.0f},
-                           Problem{Trans::kNo, Trans::kYes, 129, 129, 129, 1, 1.0f, 0.0f}}) {
+                           Problem{Trans::kNo, Trans::kYes, 129, 129, 129, 1, 1.0f, 0.0f},
+                           Problem{Trans::kNo, Trans::kNo, 600, 700, 40, 0, 1.0f, 0.0f}}) {
     const std::vector<float> one = run_with_threads(p, 1, true);
     const std::vector<float> two = run_with_threads(p, 2, true);
     const std::vector<float> serial = run_with_threads(p, 2, false);
@@ -217,8 +222,15 @@ TEST(Sgemm, ConvenienceOverloadIsPlainRowMajor) {
   for (int64_t i = 0; i < k * n; ++i) b[i] = 0.05f * float(i % 5) + 0.1f;
   sgemm(m, n, k, a.data(), b.data(), c.data());
   GemmArgs g;
-  g.m = m; g.n = n; g.k = k; g.a = a.data(); g.lda = k; g.b = b.data(); g.ldb = n;
-  g.c = r.data(); g.ldc = n;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a = a.data();
+  g.lda = k;
+  g.b = b.data();
+  g.ldb = n;
+  g.c = r.data();
+  g.ldc = n;
   sgemm_reference(g);
   for (int64_t i = 0; i < m * n; ++i) EXPECT_NEAR(c[i], r[i], 1e-5f);
 }
