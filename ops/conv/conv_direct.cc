@@ -50,16 +50,27 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
       b_seg[ky] = int64_t{ky} * q.kernel_w * in_g * K.nr;
     }
   const int64_t tiles = (pixels + K.mr - 1) / K.mr;
+  // Outputs far beyond the last-level cache go straight to memory.
+  const bool stream = q.batch * pixels * q.out_c * int64_t{sizeof(float)} > (int64_t{64} << 20);
   for_each_image(q.batch, tiles, pad, src, src_image_floats,
                  [&](int64_t n, const float* img, int64_t tb, int64_t te) {
     const float* base[32];
     const float* rows[32];
     float* yimg = y + n * pixels * q.out_c;
+    // Output position of the next tile's first pixel, advanced without division.
+    int64_t oy = tb * K.mr / ow, ox = tb * K.mr % ow;
+    const int64_t row_step = q.stride * wp * c, col_step = q.stride * c;
     for (int64_t tile = tb; tile < te; ++tile) {
       const int64_t p0 = tile * K.mr, m = std::min<int64_t>(K.mr, pixels - p0);
+      const float* at = img + oy * row_step + ox * col_step;
       for (int64_t i = 0; i < m; ++i) {
-        const int64_t oy = (p0 + i) / ow, ox = (p0 + i) % ow;
-        base[i] = img + (oy * q.stride * wp + ox * q.stride) * c;
+        base[i] = at;
+        at += col_step;
+        if (++ox == ow) {
+          ox = 0;
+          ++oy;
+          at = img + oy * row_step;
+        }
       }
       for (int64_t g = 0; g < q.groups; ++g) {
         for (int64_t i = 0; i < m; ++i) rows[i] = base[i] + g * in_g;
@@ -77,6 +88,7 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
           t.b_stride_k = K.nr;
           t.c = yimg + p0 * q.out_c + g * out_g + cob * K.nr;
           t.c_stride_m = q.out_c;
+          t.stream = stream;
           K.tile(t);
         }
       }

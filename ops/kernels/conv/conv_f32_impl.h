@@ -12,9 +12,14 @@
 // No header guard: included once per ISA translation unit.
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "ops/kernels/conv/conv_kernels.h"
 
@@ -33,6 +38,25 @@ typedef float vfu __attribute__((vector_size(kV * 4), aligned(4), may_alias));
 inline vf load(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 inline void store(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
 inline vf splat(float s) { return vf{} + s; }
+
+// Non-temporal store of one vector (REQUIRES: p aligned to sizeof(vf)), and
+// the fence that orders such stores before the data is handed to other threads.
+inline void stream_store(float* p, vf v) {
+#if NAS_CONV_V == 16 && defined(__AVX512F__)
+  _mm512_stream_ps(p, reinterpret_cast<__m512>(v));
+#elif NAS_CONV_V == 8 && defined(__AVX__)
+  _mm256_stream_ps(p, reinterpret_cast<__m256>(v));
+#elif NAS_CONV_V == 4 && defined(__SSE__)
+  _mm_stream_ps(p, reinterpret_cast<__m128>(v));
+#else
+  store(p, v);
+#endif
+}
+inline void stream_fence() {
+#if defined(__SSE__)
+  _mm_sfence();
+#endif
+}
 
 template <int M, bool kFullB>
 void tile_m(const ConvTileArgs& t) {
@@ -69,7 +93,17 @@ void tile_m(const ConvTileArgs& t) {
       b += bk;
     }
   }
-  if (t.n == kNr) {
+  if (t.n == kNr && t.stream && !t.accumulate &&
+      ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0) {
+#pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) {
+      float* c = t.c + i * t.c_stride_m;
+#pragma GCC unroll 4
+      for (int j = 0; j < kNv; ++j)
+        stream_store(c + j * kV, acc[i][j]);
+    }
+    stream_fence();
+  } else if (t.n == kNr) {
 #pragma GCC unroll 16
     for (int i = 0; i < M; ++i) {
       float* c = t.c + i * t.c_stride_m;
@@ -153,58 +187,63 @@ T dw_pixel(const DwArgs& a, int64_t oy, int64_t ox, int64_t ch) {
 // Fixed kernel width and stride, dilation 1: each kernel row's input vectors
 // are loaded once and reused by every kx tap.
 template <int NP, int KW, int S>
-void dw_tile_fixed(const float* const* rows, const DwArgs& a, const float* wt, float* out) {
+void dw_tile_fixed(const float* const* rows, const DwArgs& a, int64_t cv, float* out) {
   constexpr int kIn = (NP - 1) * S + KW;
   const int64_t c = a.c;
-  vf acc[NP];
+  for (int64_t ch = 0; ch < cv; ch += kV) {
+    vf acc[NP];
 #pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i) acc[i] = vf{};
-  for (int ky = 0; ky < a.kh; ++ky) {
-    const float* xp = rows[ky];
-    vf in[kIn];
+    for (int i = 0; i < NP; ++i) acc[i] = vf{};
+#pragma GCC unroll 7
+    for (int ky = 0; ky < KW; ++ky) {
+      const float* xp = rows[ky] + ch;
+      vf in[kIn];
 #pragma GCC unroll 32
-    for (int j = 0; j < kIn; ++j) in[j] = load(xp + j * c);
-    const float* wp = wt + ky * KW * c;
+      for (int j = 0; j < kIn; ++j) in[j] = load(xp + j * c);
+      const float* wp = a.wt + ky * KW * c + ch;
 #pragma GCC unroll 8
-    for (int kx = 0; kx < KW; ++kx) {
-      const vf wv = load(wp + kx * c);
+      for (int kx = 0; kx < KW; ++kx) {
+        const vf wv = load(wp + kx * c);
 #pragma GCC unroll 8
-      for (int i = 0; i < NP; ++i) acc[i] += in[i * S + kx] * wv;
+        for (int i = 0; i < NP; ++i) acc[i] += in[i * S + kx] * wv;
+      }
     }
-  }
 #pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i) store(out + i * c, acc[i]);
+    for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
+  }
 }
 
 // Any kernel width, stride and dilation.
 template <int NP>
-void dw_tile_generic(const float* const* rows, const DwArgs& a, const float* wt, float* out) {
+void dw_tile_generic(const float* const* rows, const DwArgs& a, int64_t cv, float* out) {
   const int64_t c = a.c, sx = int64_t{a.stride} * c;
-  vf acc[NP];
+  for (int64_t ch = 0; ch < cv; ch += kV) {
+    vf acc[NP];
 #pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i) acc[i] = vf{};
-  for (int ky = 0; ky < a.kh; ++ky) {
-    const float* wp = wt + ky * a.kw * c;
-    for (int kx = 0; kx < a.kw; ++kx) {
-      const vf wv = load(wp + kx * c);
-      const float* xk = rows[ky] + int64_t{kx} * a.dilation * c;
+    for (int i = 0; i < NP; ++i) acc[i] = vf{};
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const float* wp = a.wt + ky * a.kw * c + ch;
+      for (int kx = 0; kx < a.kw; ++kx) {
+        const vf wv = load(wp + kx * c);
+        const float* xk = rows[ky] + int64_t{kx} * a.dilation * c + ch;
 #pragma GCC unroll 8
-      for (int i = 0; i < NP; ++i) acc[i] += load(xk + i * sx) * wv;
+        for (int i = 0; i < NP; ++i) acc[i] += load(xk + i * sx) * wv;
+      }
     }
-  }
 #pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i) store(out + i * c, acc[i]);
+    for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
+  }
 }
 
-using DwTileFn = void (*)(const float* const*, const DwArgs&, const float*, float*);
+using DwTileFn = void (*)(const float* const*, const DwArgs&, int64_t, float*);
 
 template <int NP>
 DwTileFn dw_tile_for(const DwArgs& a) {
-  if (a.dilation == 1 && a.stride == 1) {
+  if (a.dilation == 1 && a.stride == 1 && a.kh == a.kw) {
     if (a.kw == 3) return &dw_tile_fixed<NP, 3, 1>;
     if (a.kw == 5) return &dw_tile_fixed<NP, 5, 1>;
     if (a.kw == 7) return &dw_tile_fixed<NP, 7, 1>;
-  } else if (a.dilation == 1 && a.stride == 2) {
+  } else if (a.dilation == 1 && a.stride == 2 && a.kh == a.kw) {
     if (a.kw == 3) return &dw_tile_fixed<NP, 3, 2>;
     if (a.kw == 5) return &dw_tile_fixed<NP, 5, 2>;
   }
@@ -247,9 +286,9 @@ void dw_forward(const DwArgs& a) {
       row0[ky] = ring + ((base + int64_t{ky} * a.dilation - first) % span) * wp * c;
     // np output pixels from ox: vector channels by fn, the channel tail scalar.
     auto run = [&](DwTileFn fn, int64_t ox, int np) {
-      for (int64_t ch = 0; ch < cv; ch += kV) {
-        for (int ky = 0; ky < a.kh; ++ky) rows[ky] = row0[ky] + ox * a.stride * c + ch;
-        fn(rows, a, a.wt + ch, yrow + ox * c + ch);
+      if (cv > 0) {
+        for (int ky = 0; ky < a.kh; ++ky) rows[ky] = row0[ky] + ox * a.stride * c;
+        fn(rows, a, cv, yrow + ox * c);
       }
       for (int64_t px = ox; px < ox + np; ++px)
         for (int64_t ch = cv; ch < c; ++ch) {

@@ -39,6 +39,10 @@ struct ConvTileArgs {
   float* c = nullptr;
   int64_t c_stride_m = 0;
   bool accumulate = false;
+  // Non-temporal stores for full-width tiles of outputs far larger than the
+  // caches (saves the read-for-ownership traffic); ignored when accumulating
+  // or when c is not vector-aligned.
+  bool stream = false;
 };
 
 // Depthwise geometry for one image: x is h x w x c, y is oh x ow x c, weights

@@ -3,9 +3,12 @@
 // counts around nr; skipped ISAs are simply absent from the list.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
+#include "ops/core/tensor.h"
 #include "ops/kernels/conv/conv_kernels.h"
 #include "tests/ops/conv/conv_reference.h"
 
@@ -15,14 +18,17 @@ namespace {
 // C[rows][cols] over segments, via the table's tile kernel.
 std::vector<float> run_tiles(const ConvKernels& K, int64_t rows, int64_t cols, int64_t k,
                              int64_t segs, const std::vector<float>& a, const std::vector<float>& b,
-                             bool b_full) {
+                             bool b_full, bool stream) {
   const int64_t a_row = segs * k, ncb = (cols + K.nr - 1) / K.nr;
   std::vector<int64_t> a_seg(segs), b_seg(segs);
   for (int64_t s = 0; s < segs; ++s) {
     a_seg[s] = s * k;
     b_seg[s] = s * k * ncb * K.nr;
   }
-  std::vector<float> c(rows * cols, -1.0f);
+  // 64-byte aligned, so the streaming-store path really runs when asked for.
+  std::shared_ptr<float[]> cbuf = allocate_floats(rows * cols);
+  float* c = cbuf.get();
+  std::fill(c, c + rows * cols, -1.0f);
   for (int64_t r0 = 0; r0 < rows; r0 += K.mr) {
     const float* ptrs[32];
     const int64_t m = std::min<int64_t>(K.mr, rows - r0);
@@ -39,12 +45,13 @@ std::vector<float> run_tiles(const ConvKernels& K, int64_t rows, int64_t cols, i
       t.b = b.data() + cb * K.nr;
       t.b_stride_k = ncb * K.nr;
       t.b_full = b_full;
-      t.c = c.data() + r0 * cols + cb * K.nr;
+      t.c = c + r0 * cols + cb * K.nr;
       t.c_stride_m = cols;
+      t.stream = stream;
       K.tile(t);
     }
   }
-  return c;
+  return std::vector<float>(c, c + rows * cols);
 }
 
 TEST(ConvKernels, TileMatchesPortableAroundTileEdges) {
@@ -52,12 +59,13 @@ TEST(ConvKernels, TileMatchesPortableAroundTileEdges) {
   ASSERT_GE(list.size(), 1u);
   for (const ConvKernels& K : list)
     for (int64_t rows : {int64_t{K.mr} - 1, int64_t{K.mr}, int64_t{K.mr} + 1})
-      for (int64_t cols : {int64_t{K.nr} - 1, int64_t{K.nr}, int64_t{K.nr} + 3})
+      for (int64_t cols : {int64_t{K.nr} - 1, int64_t{K.nr}, int64_t{K.nr} + 3, 2 * int64_t{K.nr}})
         for (bool b_full : {true, false}) {
           const int64_t k = 7, segs = 3, ncb = (cols + K.nr - 1) / K.nr;
           const auto a = testing::random_floats(rows * segs * k, 1);
           const auto b = testing::random_floats(segs * k * ncb * K.nr, 2);
-          const auto c = run_tiles(K, std::max<int64_t>(rows, 1), cols, k, segs, a, b, b_full);
+          // b_full doubles as the streaming switch (cols == nr * 2 keeps rows aligned).
+          const auto c = run_tiles(K, std::max<int64_t>(rows, 1), cols, k, segs, a, b, b_full, b_full);
           for (int64_t i = 0; i < std::max<int64_t>(rows, 1); ++i)
             for (int64_t j = 0; j < cols; ++j) {
               double want = 0;
