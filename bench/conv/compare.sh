@@ -3,7 +3,8 @@
 # conv_forward_backward cases of shapes.yaml, at 2 threads: our conv2d
 # (autotuned), PyTorch's F.conv2d (channels_last; best of its settings
 # [jemalloc] and [jemalloc+passive], see shared/bench/anchors.md) and oneDNN's
-# convolution_forward (format any, convolution_auto; forward cases only).
+# convolution_forward (format any, convolution_auto; forward cases only; best of
+# default and passive OpenMP waiting).
 # Each program reports medians; programs run in NAS_BENCH_ROUNDS interleaved
 # rounds (default 2) and the best round is kept for each, the same rule for
 # every peer. Ratios are time ratios, ours / peer: < 1 means we are faster.
@@ -58,8 +59,12 @@ for ((r = 1; r <= rounds; r++)); do
   peak2=$(awk -v a="$p2" -v b="$peak2" 'BEGIN { print (a > b ? a : b) }')
   "$bin/conv/bench_conv_nas" --threads $threads "${cases[@]}" | sed 's/^/nas /' >>"$raw"
   if [ -x "$bin/conv/bench_conv_dnnl" ]; then
-    OMP_NUM_THREADS=$threads "$bin/conv/bench_conv_dnnl" --threads $threads "${cases[@]}" |
-      sed 's/^/dnnl /' >>"$raw"
+    # oneDNN's OpenMP threads spin by default; passive waiting is far better
+    # when anything else shares the cores. Best of both, like PyTorch.
+    for policy in active passive; do
+      env OMP_NUM_THREADS=$threads $([ $policy = passive ] && echo OMP_WAIT_POLICY=passive) \
+        "$bin/conv/bench_conv_dnnl" --threads $threads "${cases[@]}" | sed 's/^/dnnl /' >>"$raw"
+    done
   elif [ $r -eq 1 ]; then
     echo "# oneDNN peer not built (libdnnl-dev missing at configure time): column skipped" >&2
   fi

@@ -250,7 +250,58 @@ DwTileFn dw_tile_for(const DwArgs& a) {
   return &dw_tile_generic<NP>;
 }
 
+// Wide rows (beyond L1): copying each input row into a padded ring would
+// double the memory traffic of this bandwidth-bound op, so tiles whose taps
+// all fall inside the row read the input in place (rows above or below the
+// image read a zero row) and the few border pixels take the checked path.
+void dw_forward_in_place(const DwArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  int64_t in_lo, in_hi, lo_last, hi_last;
+  valid_range(a.w, a.ow, a.stride, a.pad, 0, &in_lo, &in_hi);
+  valid_range(a.w, a.ow, a.stride, a.pad, int64_t{a.kw - 1} * a.dilation, &lo_last, &hi_last);
+  const int64_t x_lo = std::max(in_lo, lo_last), x_hi = std::max(x_lo, std::min(in_hi, hi_last));
+  const int64_t zero_floats = ((kDwPix - 1) * int64_t{a.stride} + int64_t{a.kw - 1} * a.dilation + 1) * c;
+  thread_local std::vector<float> zeros;  // only ever read
+  if (static_cast<int64_t>(zeros.size()) < zero_floats) zeros.assign(zero_floats, 0.0f);
+  const DwTileFn tile_fn = dw_tile_for<kDwPix>(a);
+  [[maybe_unused]] const DwTileFn four_fn = dw_tile_for<4>(a);
+  const DwTileFn one_fn = dw_tile_for<1>(a);
+  const float* in_row[64];
+  const float* rows[64];
+  for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
+    float* yrow = a.y + oy * a.ow * c;
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const int64_t iy = oy * a.stride - a.pad + int64_t{ky} * a.dilation;
+      in_row[ky] = iy >= 0 && iy < a.h ? a.x + iy * a.w * c : nullptr;
+    }
+    auto border = [&](int64_t ox) {
+      for (int64_t ch = 0; ch < cv; ch += kV) store(yrow + ox * c + ch, dw_pixel<vf>(a, oy, ox, ch));
+      for (int64_t ch = cv; ch < c; ++ch) yrow[ox * c + ch] = dw_pixel<float>(a, oy, ox, ch);
+    };
+    auto run = [&](DwTileFn fn, int64_t ox, int np) {
+      if (cv > 0) {
+        for (int ky = 0; ky < a.kh; ++ky)
+          rows[ky] = in_row[ky] ? in_row[ky] + (ox * a.stride - a.pad) * c : zeros.data();
+        fn(rows, a, cv, yrow + ox * c);
+      }
+      for (int64_t px = ox; px < ox + np; ++px)
+        for (int64_t ch = cv; ch < c; ++ch) yrow[px * c + ch] = dw_pixel<float>(a, oy, px, ch);
+    };
+    int64_t ox = 0;
+    for (; ox < x_lo; ++ox) border(ox);
+    for (; ox + kDwPix <= x_hi; ox += kDwPix) run(tile_fn, ox, kDwPix);
+    if constexpr (kDwPix > 4)
+      for (; ox + 4 <= x_hi; ox += 4) run(four_fn, ox, 4);
+    for (; ox < x_hi; ++ox) run(one_fn, ox, 1);
+    for (; ox < a.ow; ++ox) border(ox);
+  }
+}
+
 void dw_forward(const DwArgs& a) {
+  if (a.w * a.c * int64_t{sizeof(float)} > (int64_t{32} << 10)) {
+    dw_forward_in_place(a);
+    return;
+  }
   const int64_t c = a.c, cv = c / kV * kV;
   const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;  // input rows one output row reads
   const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;

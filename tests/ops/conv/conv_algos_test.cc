@@ -49,6 +49,8 @@ const std::vector<Case>& cases() {
       {2, 9, 9, 24, 24, 5, 5, 2, 2, 1, 24},     // depthwise 5x5 stride 2
       {1, 7, 7, 20, 20, 7, 7, 1, 3, 1, 20},     // depthwise 7x7, channel tail
       {2, 12, 11, 40, 40, 3, 3, 1, 2, 2, 40},   // depthwise dilated
+      {1, 6, 66, 136, 136, 3, 3, 1, 1, 1, 136},  // depthwise, rows read in place
+      {2, 7, 70, 128, 128, 5, 5, 2, 2, 1, 128},  // same, 5x5 stride 2
       {2, 6, 5, 13, 37, 1, 1, 1, 0, 1, 1},      // 1x1
       {1, 5, 5, 64, 96, 1, 1, 1, 0, 1, 1},      // 1x1, wider
       {2, 7, 7, 12, 20, 1, 1, 2, 0, 1, 2},      // 1x1 stride 2, groups 2
