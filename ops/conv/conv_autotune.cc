@@ -1,5 +1,6 @@
 #include "ops/conv/conv_autotune.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,12 +23,39 @@ struct Entry {
   double ms;
 };
 
+// The key as numbers, so a lookup on the hot path allocates nothing:
+// n h w c out_c kernel_h kernel_w stride pad dilation groups pass threads isa.
+using Key = std::array<int64_t, 14>;
+
+Key make_key(const ConvParams& p, ConvPass pass) {
+  return {p.batch, p.in_h, p.in_w, p.in_c, p.out_c, p.kernel_h, p.kernel_w, p.stride, p.pad,
+          p.dilation, p.groups, static_cast<int64_t>(pass), num_threads(),
+          static_cast<int64_t>(cpu_features().best)};
+}
+
+std::string key_text(const Key& k) {
+  std::string s;
+  for (int i = 0; i < 14; ++i) {
+    if (i) s += ' ';
+    if (i == 11) s += conv_pass_name(static_cast<ConvPass>(k[i]));
+    else if (i == 13) s += isa_name(static_cast<Isa>(k[i]));
+    else s += std::to_string(k[i]);
+  }
+  return s;
+}
+
+std::optional<int64_t> parse_isa(const std::string& s) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512})
+    if (s == isa_name(isa)) return static_cast<int64_t>(isa);
+  return std::nullopt;
+}
+
 struct Cache {
   std::mutex mu;
   std::string path = default_conv_autotune_path();
   bool loaded = false;
   bool write_warned = false;
-  std::map<std::string, Entry> entries;
+  std::map<Key, Entry> entries;
 };
 
 Cache& cache() {
@@ -41,7 +69,7 @@ void load_locked(Cache& c) {
   if (c.path.empty()) return;
   std::ifstream in(c.path);
   if (!in) return;  // no file yet
-  std::map<std::string, Entry> parsed;
+  std::map<Key, Entry> parsed;
   std::string line;
   int line_no = 0;
   while (std::getline(in, line)) {
@@ -51,12 +79,21 @@ void load_locked(Cache& c) {
     std::vector<std::string> tok;
     for (std::string t; ss >> t;) tok.push_back(t);
     bool ok = tok.size() == 16;
-    for (int i = 0; ok && i < 11; ++i) {
+    Key key{};
+    for (int i = 0; ok && i < 13; ++i) {
+      if (i == 11) continue;
       char* end = nullptr;
       const long long v = std::strtoll(tok[i].c_str(), &end, 10);
       ok = *end == '\0' && v >= 0 && !tok[i].empty();
+      key[i] = v;
     }
-    ok = ok && parse_conv_pass(tok[11]).has_value();
+    const std::optional<ConvPass> pass = ok ? parse_conv_pass(tok[11]) : std::nullopt;
+    const std::optional<int64_t> isa = ok ? parse_isa(tok[13]) : std::nullopt;
+    ok = ok && pass && isa;
+    if (ok) {
+      key[11] = static_cast<int64_t>(*pass);
+      key[13] = *isa;
+    }
     std::optional<ConvAlgo> algo = ok ? parse_conv_algo(tok[14]) : std::nullopt;
     ok = ok && algo.has_value() && *algo != ConvAlgo::kAuto;
     double ms = 0;
@@ -70,8 +107,6 @@ void load_locked(Cache& c) {
                    c.path.c_str(), line_no);
       return;
     }
-    std::string key;
-    for (int i = 0; i < 14; ++i) key += (i ? " " : "") + tok[i];
     parsed[key] = {*algo, ms};
   }
   for (auto& [k, e] : parsed) c.entries.emplace(k, e);  // memory wins over file
@@ -87,7 +122,8 @@ void save_locked(Cache& c) {
     std::ofstream out(tmp, std::ios::trunc);
     out << "# nas conv autotune cache v1: n h w c out_c kernel_h kernel_w stride pad dilation "
            "groups pass threads isa algo ms\n";
-    for (const auto& [k, e] : c.entries) out << k << ' ' << conv_algo_name(e.algo) << ' ' << e.ms << '\n';
+    for (const auto& [k, e] : c.entries)
+      out << key_text(k) << ' ' << conv_algo_name(e.algo) << ' ' << e.ms << '\n';
     if (!out) ec = std::make_error_code(std::errc::io_error);
   }
   if (!ec) std::filesystem::rename(tmp, path, ec);
@@ -131,16 +167,11 @@ void clear_conv_autotune_memory() {
 }
 
 std::string conv_autotune_key(const ConvParams& p, ConvPass pass) {
-  std::ostringstream s;
-  s << p.batch << ' ' << p.in_h << ' ' << p.in_w << ' ' << p.in_c << ' ' << p.out_c << ' '
-    << p.kernel_h << ' ' << p.kernel_w << ' ' << p.stride << ' ' << p.pad << ' ' << p.dilation
-    << ' ' << p.groups << ' ' << conv_pass_name(pass) << ' ' << num_threads() << ' '
-    << isa_name(cpu_features().best);
-  return s.str();
+  return key_text(make_key(p, pass));
 }
 
 std::optional<ConvAlgo> conv_autotune_lookup(const ConvParams& p, ConvPass pass) {
-  const std::string key = conv_autotune_key(p, pass);
+  const Key key = make_key(p, pass);
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
   if (!c.loaded) load_locked(c);
@@ -150,7 +181,7 @@ std::optional<ConvAlgo> conv_autotune_lookup(const ConvParams& p, ConvPass pass)
 }
 
 void conv_autotune_store(const ConvParams& p, ConvPass pass, ConvAlgo algo, double ms) {
-  const std::string key = conv_autotune_key(p, pass);
+  const Key key = make_key(p, pass);
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
   if (!c.loaded) load_locked(c);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
@@ -80,15 +79,17 @@ constexpr int64_t kBiasChunks = 8;
 
 void bias_grad(const float* dy, int64_t rows, int64_t c, float* db) {
   const int64_t chunks = std::min(kBiasChunks, std::max<int64_t>(rows, 1));
-  std::vector<float> partial(chunks * c, 0.0f);
+  ScratchScope scratch;
+  float* partial = scratch.alloc_floats(chunks * c);
+  std::memset(partial, 0, sizeof(float) * chunks * c);
   parallel_for(chunks, 1, [&](int64_t b, int64_t e) {
     for (int64_t ch = b; ch < e; ++ch) {
-      float* acc = partial.data() + ch * c;
+      float* acc = partial + ch * c;
       for (int64_t r = rows * ch / chunks; r < rows * (ch + 1) / chunks; ++r)
         for (int64_t i = 0; i < c; ++i) acc[i] += dy[r * c + i];
     }
   });
-  sum_partials(partial.data(), chunks, c, db);
+  sum_partials(partial, chunks, c, db);
 }
 
 int64_t wgrad_chunks(int64_t batch) { return std::min<int64_t>(batch, 8); }

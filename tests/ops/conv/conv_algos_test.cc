@@ -11,6 +11,8 @@
 
 #include "ops/conv/conv2d.h"
 #include "ops/conv/conv_autotune.h"
+#include "ops/core/parallel.h"
+#include "ops/core/workspace.h"
 #include "tests/ops/conv/conv_reference.h"
 
 namespace nas::ops {
@@ -207,6 +209,39 @@ TEST(ConvAlgos, ReferenceBackwardMatchesFiniteDifferences) {
     wm[i] -= h;
     EXPECT_NEAR((loss(x, wp) - loss(x, wm)) / (2 * h), dw.value[i], 1e-6) << "dw " << i;
   }
+}
+
+}  // namespace
+}  // namespace nas::ops
+
+namespace nas::ops {
+namespace {
+
+// Steady state: a second identical call grows no scratch arena (the calling
+// thread's; run single-threaded so it is the only one).
+TEST(ConvAlgos, RepeatedCallsReuseScratch) {
+  const int saved = num_threads();
+  set_num_threads(1);
+  const Case c = {2, 9, 9, 16, 24, 3, 3, 1, 1, 1, 1};
+  for (ConvAlgo algo : kAllConvAlgos) {
+    ConvParams p = to_params(c, algo, true);
+    if (algo == ConvAlgo::kDepthwise) p = to_params({2, 9, 9, 16, 16, 3, 3, 1, 1, 1, 16}, algo, true);
+    if (algo == ConvAlgo::kGemm1x1) p = to_params({2, 9, 9, 16, 24, 1, 1, 2, 0, 1, 1}, algo, true);
+    ASSERT_TRUE(conv_algo_applies(algo, p)) << describe(p);
+    const auto x = testing::random_floats(p.input_shape().numel(), 1);
+    const auto w = testing::random_floats(p.weight_numel(), 2);
+    std::vector<float> y(p.output_shape().numel()), dx(x.size()), dw(w.size()), db(p.out_c);
+    auto run = [&] {
+      conv2d_forward(p, x.data(), w.data(), w.data(), y.data());
+      conv2d_backward_data(p, y.data(), w.data(), dx.data());
+      conv2d_backward_weights(p, x.data(), y.data(), dw.data(), db.data());
+    };
+    run();
+    const int64_t capacity = thread_scratch().capacity_bytes();
+    run();
+    EXPECT_EQ(thread_scratch().capacity_bytes(), capacity) << describe(p);
+  }
+  set_num_threads(saved);
 }
 
 }  // namespace
