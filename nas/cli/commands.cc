@@ -3,6 +3,7 @@
 #include "nas/cli/list_command.h"
 #include "nas/cli/not_built_command.h"
 #include "nas/cli/search_command.h"
+#include "nas/cli/train_command.h"
 #include "nas/cli/validate_command.h"
 
 namespace nas::cli {
@@ -19,9 +20,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
       "cost", "latency / energy / memory of architectures on a hardware profile (CSV)",
       "--space S --hardware P [--archs FILE] [--samples N] [--breakdown]",
       "the hardware cost-model issue"));
-  c.push_back(std::make_unique<NotBuiltCommand>(
-      "train", "train one architecture and save its weights (safetensors)",
-      "--space S --arch GENOTYPE [--epochs N] --out DIR", "the networks-and-training issue"));
+  c.push_back(std::make_unique<TrainCommand>());
   c.push_back(std::make_unique<NotBuiltCommand>(
       "extract", "write the chosen subnet of a run: arch.yaml + weights.safetensors",
       "runs/NAME [--select best|pareto:K|CONSTRAINT] --out DIR [--epochs N]",

@@ -349,50 +349,13 @@ struct Reader {
   }
 };
 
-std::optional<std::string> read_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return text.str();
-}
-
 std::optional<Experiment> load(const std::string& path, const Catalog& catalog,
                                Diagnostics& diags) {
-  const std::optional<std::string> text = read_text(path);
-  if (!text) {
-    diags.add(Location{path, 0, 0}, "cannot read experiment file");
-    return std::nullopt;
-  }
   YamlSource src(path, diags);
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(*text);
-  } catch (const YAML::Exception& e) {
-    src.error(src.at(e.mark), "invalid YAML: " + e.msg);
-    return std::nullopt;
-  }
-  if (docs.empty() || docs[0].IsNull()) {
-    src.error(Location{path, 1, 1}, std::string("the experiment file is empty (expected a map "
-                                                "with at least ") +
-                                        kRequiredKeys + ")");
-    return std::nullopt;
-  }
-  if (docs.size() > 1) {
-    src.error(src.at(docs[1].Mark()), "expected one YAML document, found " +
-                                          std::to_string(docs.size()) +
-                                          " (remove the '---' separators)");
-    return std::nullopt;
-  }
-  const YAML::Node& root = docs[0];
-  if (!root.IsMap()) {
-    src.error(src.at(root.Mark()),
-              "expected a map of experiment keys at the top level, got " + describe(root));
-    return std::nullopt;
-  }
+  const std::optional<YAML::Node> document =
+      load_yaml_map(src, "experiment", std::string("at least ") + kRequiredKeys);
+  if (!document) return std::nullopt;
+  const YAML::Node& root = *document;
   Experiment exp;
   exp.source = path;
   exp.folder = src.folder();

@@ -1,5 +1,8 @@
 #include "nas/config/yaml_reader.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -46,6 +49,53 @@ std::string got(const YAML::Node& node) {
 
 YamlSource::YamlSource(std::string file, Diagnostics& diagnostics)
     : file_(std::move(file)), folder_(fs::path(file_).parent_path()), diagnostics_(diagnostics) {}
+
+namespace {
+std::optional<std::string> read_text(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
+}
+}  // namespace
+
+std::optional<YAML::Node> load_yaml_map(YamlSource& src, std::string_view what,
+                                        const std::string& expected_keys) {
+  const std::string& path = src.file();
+  const std::optional<std::string> text = read_text(path);
+  if (!text) {
+    src.error(Location{path, 0, 0}, "cannot read " + std::string(what) + " file");
+    return std::nullopt;
+  }
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(*text);
+  } catch (const YAML::Exception& e) {
+    src.error(src.at(e.mark), "invalid YAML: " + e.msg);
+    return std::nullopt;
+  }
+  if (docs.empty() || docs[0].IsNull()) {
+    src.error(Location{path, 1, 1}, "the " + std::string(what) + " file is empty (expected a map with " +
+                                        expected_keys + ")");
+    return std::nullopt;
+  }
+  if (docs.size() > 1) {
+    src.error(src.at(docs[1].Mark()), "expected one YAML document, found " +
+                                          std::to_string(docs.size()) +
+                                          " (remove the '---' separators)");
+    return std::nullopt;
+  }
+  if (!docs[0].IsMap()) {
+    src.error(src.at(docs[0].Mark()), "expected a map of " + std::string(what) +
+                                          " keys at the top level, got " + describe(docs[0]));
+    return std::nullopt;
+  }
+  return docs[0];
+}
 
 Location YamlSource::at(const YAML::Mark& mark) const {
   // A null mark (-1) is not expected for parsed nodes; point at the file then.

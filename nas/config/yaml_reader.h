@@ -108,6 +108,14 @@ std::optional<Located<std::filesystem::path>> read_path(YamlSource& src, const Y
                                                         const std::string& path,
                                                         const Location& where, PathKind kind);
 
+// Reads src.file() as one YAML document whose top level is a map. Nullopt
+// after one diagnostic when the file cannot be read, is not YAML, is empty,
+// holds several documents or is not a map. `what` names the kind of file in
+// messages ("experiment"); `expected_keys` says what the map should hold
+// ("at least name, space, ...").
+std::optional<YAML::Node> load_yaml_map(YamlSource& src, std::string_view what,
+                                        const std::string& expected_keys);
+
 enum class Need { kOptional, kRequired };
 
 // One YAML map checked against the keys its schema allows. The constructor

@@ -142,6 +142,17 @@ MemoryReport Network::memory_report() const {
   return {arena_bytes_, live_bound_, params_.bytes()};
 }
 
+std::vector<std::pair<std::string, ops::Tensor>> Network::named_tensors() const {
+  std::vector<std::pair<std::string, ops::Tensor>> out;
+  for (const Parameter& p : params_.all()) out.emplace_back(p.name, p.value);
+  for (int id = 0; id < spec_.size(); ++id) {
+    if (ops_[id] == nullptr) continue;
+    for (const ops::Op::StateTensor& s : ops_[id]->state_tensors())
+      out.emplace_back(spec_.node(id).name + "." + s.name, s.tensor);
+  }
+  return out;
+}
+
 void Network::gather_bound_params() {
   for (int id = 0; id < spec_.size(); ++id) {
     for (size_t i = 0; i < node_bindings_[id].size(); ++i) {

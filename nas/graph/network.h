@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "nas/graph/network_spec.h"
@@ -51,8 +53,12 @@ class Network {
   // parameter gradient. REQUIRES: kTraining, and forward was the last call.
   void backward(std::span<const ops::Tensor> output_grads, const ops::OpContext& ctx);
 
-  // The op of a node (e.g. to read BatchNorm statistics).
-  ops::Op& op(int node) { return *ops_[node]; }
+  // The op of a node (e.g. to read BatchNorm statistics); null for inputs.
+  ops::Op* op(int node) { return ops_[node].get(); }
+
+  // Every parameter (by its store name) and every op state tensor
+  // ("bn1.running_mean"), in a stable order: views, for saving and loading.
+  std::vector<std::pair<std::string, ops::Tensor>> named_tensors() const;
 
  private:
   Network(const NetworkSpec& spec, ExecMode mode) : spec_(spec), mode_(mode) {}

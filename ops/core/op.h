@@ -51,6 +51,14 @@ class Op {
   const std::vector<ParamSpec>& param_specs() const { return param_specs_; }
   virtual OpCost cost() const = 0;
 
+  // Non-learnable state that belongs with the weights (BatchNorm's running
+  // statistics), as writable views so callers can save and restore it.
+  struct StateTensor {
+    std::string name;  // stable within the op: "running_mean"
+    Tensor tensor;
+  };
+  virtual std::vector<StateTensor> state_tensors() const { return {}; }
+
   // Computes outputs from inputs and params. Ops may keep what backward needs
   // (masks, batch statistics) in their own state. REQUIRES: tensors of the
   // creation shapes; outputs preallocated.

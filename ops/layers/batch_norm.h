@@ -42,6 +42,9 @@ class BatchNorm final : public Op {
                 std::span<Tensor> param_grads) override;
 
   int64_t channels() const { return c_; }
+  std::vector<StateTensor> state_tensors() const override {
+    return {{"running_mean", running_mean_}, {"running_var", running_var_}};
+  }
 
   // The running statistics: writable [C] views of op-owned state, valid for the
   // op's lifetime (the executor saves and loads them through these).

@@ -62,7 +62,7 @@ TEST(Cli, UnknownSubcommandFlagPrintsUsageAndExits2) {
 }
 
 TEST(Cli, UnbuiltSubcommandsSaySoInOneLine) {
-  for (const char* c : {"profile", "cost", "train", "extract"}) {
+  for (const char* c : {"profile", "cost", "extract"}) {
     auto r = run_nas(c);
     EXPECT_EQ(r.exit_code, 2) << c;
     EXPECT_TRUE(r.out.empty()) << c << ": " << r.out;
@@ -160,6 +160,48 @@ TEST(Cli, SearchWithoutEngineSaysSoAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "not built yet")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/runs"));
+}
+
+TEST(Cli, TrainSavesWeightsThatLoadBack) {
+  testing::TempDir dir;
+  const std::string arch = testing::source_dir() + "/tests/nas/cli/data/tiny_synthetic.yaml";
+  const std::string out = dir.path() + "/model";
+  auto r = run_nas("train " + arch + " --dataset synthetic --epochs 2 --batch-size 32 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "epoch 1/2  loss")) << r.out;
+  EXPECT_TRUE(contains(r.out, "img/s")) << r.out;
+  EXPECT_TRUE(contains(r.out, "test: loss")) << r.out;
+  for (const char* f : {"arch.yaml", "weights.safetensors", "metrics.json"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+  // The saved architecture trains again; an existing --out needs --force.
+  auto again = run_nas("train " + out + "/arch.yaml --dataset synthetic --epochs 1 --out " + out);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_TRUE(contains(again.err, "--force")) << again.err;
+  EXPECT_EQ(run_nas("train " + out + "/arch.yaml --dataset synthetic --epochs 1 --force --out " + out).exit_code, 0);
+}
+
+TEST(Cli, TrainRejectsBadInputWithExit2) {
+  const std::string arch = testing::source_dir() + "/tests/nas/cli/data/tiny_synthetic.yaml";
+  auto epochs = run_nas("train " + arch + " --dataset synthetic --epochs 0");
+  EXPECT_EQ(epochs.exit_code, 2);
+  EXPECT_TRUE(contains(epochs.err, "--epochs must be >= 1")) << epochs.err;
+  auto opt = run_nas("train " + arch + " --dataset synthetic --optimizer sgdd");
+  EXPECT_EQ(opt.exit_code, 2);
+  EXPECT_TRUE(contains(opt.err, "is not one of sgd, adam, adamw")) << opt.err;
+  auto ds = run_nas("train " + arch + " --dataset imagenet");
+  EXPECT_EQ(ds.exit_code, 2);
+  EXPECT_TRUE(contains(ds.err, "imagenet")) << ds.err;
+  auto shape = run_nas("train " + testing::source_dir() +
+                       "/experiments/architectures/reference_cnn.yaml --dataset synthetic");
+  EXPECT_EQ(shape.exit_code, 2);
+  EXPECT_TRUE(contains(shape.err, "does not match")) << shape.err;
+  auto bad_arch = run_nas("train " + testing::source_dir() +
+                          "/tests/nas/config/architectures/bad_many.yaml --dataset synthetic");
+  EXPECT_EQ(bad_arch.exit_code, 2);
+  EXPECT_TRUE(contains(bad_arch.err, "bad_many.yaml:4:20: error:")) << bad_arch.err;
+  auto cifar = run_nas("train " + arch + " --dataset cifar10 --data-dir /nonexistent");
+  EXPECT_EQ(cifar.exit_code, 2);
+  EXPECT_TRUE(contains(cifar.err, "/nonexistent")) << cifar.err;
 }
 
 }  // namespace
