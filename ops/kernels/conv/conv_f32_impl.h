@@ -250,6 +250,31 @@ DwTileFn dw_tile_for(const DwArgs& a) {
   return &dw_tile_generic<NP>;
 }
 
+// Tile functions for NP = 1..kDwPix pixels, index NP.
+struct DwTiles {
+  DwTileFn fn[kDwPix + 1];
+};
+
+template <int... Ns>
+DwTiles make_dw_tiles(const DwArgs& a, std::integer_sequence<int, Ns...>) {
+  return DwTiles{{nullptr, dw_tile_for<Ns + 1>(a)...}};
+}
+
+// Splits [begin, end) into ceil(n / kDwPix) tiles of near-equal width (14
+// pixels become 7 + 7 rather than 8 + 4 + 1 + 1) and calls run(fn, ox, np).
+template <typename Run>
+void for_each_dw_tile(const DwTiles& tiles, int64_t begin, int64_t end, Run run) {
+  const int64_t n = end - begin;
+  if (n <= 0) return;
+  const int64_t t = (n + kDwPix - 1) / kDwPix, small = n / t, big_count = n % t;
+  int64_t ox = begin;
+  for (int64_t i = 0; i < t; ++i) {
+    const int np = static_cast<int>(small + (i < big_count ? 1 : 0));
+    run(tiles.fn[np], ox, np);
+    ox += np;
+  }
+}
+
 // Wide rows (beyond L1): copying each input row into a padded ring would
 // double the memory traffic of this bandwidth-bound op, so tiles whose taps
 // all fall inside the row read the input in place (rows above or below the
@@ -263,9 +288,7 @@ void dw_forward_in_place(const DwArgs& a) {
   const int64_t zero_floats = ((kDwPix - 1) * int64_t{a.stride} + int64_t{a.kw - 1} * a.dilation + 1) * c;
   thread_local std::vector<float> zeros;  // only ever read
   if (static_cast<int64_t>(zeros.size()) < zero_floats) zeros.assign(zero_floats, 0.0f);
-  const DwTileFn tile_fn = dw_tile_for<kDwPix>(a);
-  [[maybe_unused]] const DwTileFn four_fn = dw_tile_for<4>(a);
-  const DwTileFn one_fn = dw_tile_for<1>(a);
+  const DwTiles tiles = make_dw_tiles(a, std::make_integer_sequence<int, kDwPix>{});
   const float* in_row[64];
   const float* rows[64];
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
@@ -287,13 +310,9 @@ void dw_forward_in_place(const DwArgs& a) {
       for (int64_t px = ox; px < ox + np; ++px)
         for (int64_t ch = cv; ch < c; ++ch) yrow[px * c + ch] = dw_pixel<float>(a, oy, px, ch);
     };
-    int64_t ox = 0;
-    for (; ox < x_lo; ++ox) border(ox);
-    for (; ox + kDwPix <= x_hi; ox += kDwPix) run(tile_fn, ox, kDwPix);
-    if constexpr (kDwPix > 4)
-      for (; ox + 4 <= x_hi; ox += 4) run(four_fn, ox, 4);
-    for (; ox < x_hi; ++ox) run(one_fn, ox, 1);
-    for (; ox < a.ow; ++ox) border(ox);
+    for (int64_t ox = 0; ox < x_lo; ++ox) border(ox);
+    for_each_dw_tile(tiles, x_lo, x_hi, run);
+    for (int64_t ox = x_hi; ox < a.ow; ++ox) border(ox);
   }
 }
 
@@ -312,9 +331,7 @@ void dw_forward(const DwArgs& a) {
   if (static_cast<int64_t>(ring_buf.size()) < span * wp * c) ring_buf.resize(span * wp * c);
   float* ring = ring_buf.data();
   int64_t next = first;  // next input row to copy into the ring
-  const DwTileFn tile_fn = dw_tile_for<kDwPix>(a);
-  [[maybe_unused]] const DwTileFn four_fn = dw_tile_for<4>(a);
-  const DwTileFn one_fn = dw_tile_for<1>(a);
+  const DwTiles tiles = make_dw_tiles(a, std::make_integer_sequence<int, kDwPix>{});
   const float* rows[64];
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
     const int64_t base = oy * a.stride - a.pad;
@@ -351,11 +368,7 @@ void dw_forward(const DwArgs& a) {
           yrow[px * c + ch] = acc;
         }
     };
-    int64_t ox = 0;
-    for (; ox + kDwPix <= a.ow; ox += kDwPix) run(tile_fn, ox, kDwPix);
-    if constexpr (kDwPix > 4)
-      for (; ox + 4 <= a.ow; ox += 4) run(four_fn, ox, 4);
-    for (; ox < a.ow; ++ox) run(one_fn, ox, 1);
+    for_each_dw_tile(tiles, 0, a.ow, run);
   }
 }
 
