@@ -151,5 +151,102 @@ TEST(Network, SameSeedSameBits) {
   EXPECT_EQ(0, std::memcmp(ya.data(), yb.data(), ya.numel() * 4));
 }
 
+// Once-for-all's elastic kernel: a 3x3 conv whose weight is the centre of a
+// shared 7x7 kernel (OHWI) gives the same output as a plain 3x3 conv holding
+// that centre, and its gradient lands in the centre of the shared gradient.
+TEST(Network, KernelCentreViewEqualsSlicedPlainConv) {
+  OpAttrs conv;
+  conv.out_channels = 2;
+  conv.kernel = 3;
+  NetworkSpec elastic;
+  const int x = elastic.add_input("x", {1, 6, 6, 3});
+  ParamBinding centre{"weight", "big.weight", Shape{2, 7, 7, 3}, {0, 2, 2, 0}};
+  ASSERT_TRUE(elastic.add_node("c", "conv2d", conv, {{x, 0}}, {centre}));
+  NetworkSpec plain;
+  plain.add_input("x", {1, 6, 6, 3});
+  ASSERT_TRUE(plain.then("c", "conv2d", conv));
+  auto a = Network::create(elastic, ExecMode::kTraining, 5).take();
+  auto b = Network::create(plain, ExecMode::kTraining, 5).take();
+  const float* big = a->parameters().find("big.weight")->value.data();
+  float* small = b->parameters().find("c.weight")->value.data();
+  for (int o = 0; o < 2; ++o)
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int c = 0; c < 3; ++c)
+          small[((o * 3 + i) * 3 + j) * 3 + c] = big[((o * 7 + i + 2) * 7 + j + 2) * 3 + c];
+  Tensor xv = Tensor::empty({1, 6, 6, 3});
+  for (int64_t i = 0; i < xv.numel(); ++i) xv.data()[i] = std::cos(0.2 * i);
+  Tensor ya = a->forward(std::vector<Tensor>{xv}, {})[0].clone();
+  Tensor yb = b->forward(std::vector<Tensor>{xv}, {})[0];
+  for (int64_t i = 0; i < ya.numel(); ++i) ASSERT_FLOAT_EQ(ya.data()[i], yb.data()[i]);
+  Tensor dy = Tensor::empty(ya.shape());
+  dy.fill(1.0f);
+  a->backward(std::vector<Tensor>{dy}, {});
+  b->backward(std::vector<Tensor>{dy}, {});
+  const float* gbig = a->parameters().find("big.weight")->grad.data();
+  const float* gsmall = b->parameters().find("c.weight")->grad.data();
+  for (int o = 0; o < 2; ++o)
+    for (int i = 0; i < 7; ++i)
+      for (int j = 0; j < 7; ++j)
+        for (int c = 0; c < 3; ++c) {
+          const bool inside = i >= 2 && i < 5 && j >= 2 && j < 5;
+          const float expect = inside ? gsmall[((o * 3 + i - 2) * 3 + j - 2) * 3 + c] : 0.0f;
+          ASSERT_FLOAT_EQ(gbig[((o * 7 + i) * 7 + j) * 3 + c], expect);
+        }
+}
+
+// conv - BN - tanh - pool - linear - softmax cross-entropy: the executor's
+// gradient of every parameter against central differences of the loss.
+TEST(Network, RealOpsGradientsMatchFiniteDifferences) {
+  NetworkSpec s;
+  const int x = s.add_input("x", {3, 5, 5, 2});
+  const int labels = s.add_input("labels", {3});
+  OpAttrs conv;
+  conv.out_channels = 3;
+  conv.kernel = 3;
+  conv.stride = 2;
+  ASSERT_TRUE(s.add_node("conv", "conv2d", conv, {{x, 0}}));
+  ASSERT_TRUE(s.then("bn", "batch_norm"));
+  ASSERT_TRUE(s.then("act", "tanh"));
+  ASSERT_TRUE(s.then("pool", "global_avg_pool"));
+  OpAttrs fc;
+  fc.out_channels = 4;
+  fc.bias = true;
+  const int logits = s.then("fc", "linear", fc).value();
+  s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}).value();
+  auto net = Network::create(s, ExecMode::kTraining, 11).take();
+  Tensor xv = Tensor::empty({3, 5, 5, 2}), lv = Tensor::empty({3});
+  for (int64_t i = 0; i < xv.numel(); ++i) xv.data()[i] = std::sin(0.7 * i + 0.3);
+  lv.data()[0] = 0; lv.data()[1] = 3; lv.data()[2] = 1;
+  auto loss = [&] {
+    return double(net->forward(std::vector<Tensor>{xv, lv}, {true, 0})[0].data()[0]);
+  };
+  loss();
+  Tensor one = Tensor::empty({1});
+  one.fill(1.0f);
+  net->backward(std::vector<Tensor>{one}, {true, 0});
+  std::vector<std::vector<float>> grads;
+  for (Parameter& p : net->parameters().all())
+    grads.emplace_back(p.grad.data(), p.grad.data() + p.grad.numel());
+  size_t pi = 0;
+  int checked = 0;
+  for (Parameter& p : net->parameters().all()) {
+    for (int64_t i = 0; i < p.value.numel(); i += 3) {
+      const float v = p.value.data()[i];
+      const float eps = 1e-2f;
+      p.value.data()[i] = v + eps;
+      const double up = loss();
+      p.value.data()[i] = v - eps;
+      const double down = loss();
+      p.value.data()[i] = v;
+      const double fd = (up - down) / (2 * eps);
+      EXPECT_NEAR(grads[pi][i], fd, 2e-3 + 2e-2 * std::abs(fd)) << p.name << "[" << i << "]";
+      ++checked;
+    }
+    ++pi;
+  }
+  EXPECT_GT(checked, 20);
+}
+
 }  // namespace
 }  // namespace nas::graph
