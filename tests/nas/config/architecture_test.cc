@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "nas/config/architecture_writer.h"
 #include "nas/graph/architecture_builder.h"
+
+#include <cstdio>
 #include "ops/core/op_registry.h"
 
 namespace nas::config {
@@ -25,6 +28,26 @@ TEST(Architecture, ReferenceCnnLoadsAndBuilds) {
   EXPECT_EQ(spec->shape(spec->outputs()[0]), ops::Shape({4, 10}));
   // The PyTorch model of this network has 94,186 parameters.
   EXPECT_EQ(spec->param_count(), 94186);
+}
+
+TEST(Architecture, WriterRoundTrips) {
+  Diagnostics d;
+  auto arch = load_architecture("experiments/architectures/reference_cnn.yaml",
+                                ops::op_registry().names(), d);
+  ASSERT_TRUE(arch) << d.str();
+  arch->nodes[4].inputs = {{"conv2", {}}};  // a chain reference: left out
+  arch->nodes[9].attrs.split_sizes = {1, 2};
+  const std::string text = write_architecture(*arch);
+  EXPECT_NE(text.find("{name: conv2, op: conv2d, out_channels: 64, kernel: 3, stride: 2}"),
+            std::string::npos) << text;
+  const std::string path = ::testing::TempDir() + "/written.yaml";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+  auto back = load_architecture(path, ops::op_registry().names(), d);
+  ASSERT_TRUE(back) << d.str() << "\n" << text;
+  EXPECT_EQ(write_architecture(*back), text);
+  EXPECT_EQ(back->nodes[9].attrs.split_sizes, (std::vector<int64_t>{1, 2}));
 }
 
 TEST(Architecture, EveryProblemReportedWithLocation) {
