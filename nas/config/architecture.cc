@@ -13,7 +13,7 @@ namespace {
 const std::vector<std::string> kAttrKeys = {
     "out_channels", "kernel",   "stride",   "padding",         "dilation",     "groups",
     "bias",         "eps",      "momentum", "probability",     "label_smoothing",
-    "se_reduction", "shuffle_groups",       "split_sizes",     "activation",   "heads",
+    "se_reduction", "shuffle_groups",       "split_sizes",     "shape",     "activation",   "heads",
     "window",       "causal",   "vocab",    "hidden"};
 
 const std::vector<std::string> kActivations = {"none",    "relu", "relu6", "hswish",
@@ -53,6 +53,13 @@ void read_attrs(MapReader& r, ops::OpAttrs& a) {
       auto v = read_integer(r.source(), (*list)[i], r.key_path("split_sizes") + "[" + std::to_string(i) + "]",
                             r.value_location("split_sizes"), IntBounds::at_least(1));
       if (v) a.split_sizes.push_back(v->value);
+    }
+  }
+  if (auto list = r.list("shape", Need::kOptional)) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto v = read_integer(r.source(), (*list)[i], r.key_path("shape") + "[" + std::to_string(i) + "]",
+                            r.value_location("shape"), IntBounds::at_least(1));
+      if (v) a.shape.push_back(v->value);
     }
   }
   if (auto c = r.choice("activation", Need::kOptional, kActivations))

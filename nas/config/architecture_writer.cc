@@ -48,6 +48,11 @@ void emit_attrs(YAML::Emitter& out, const ops::OpAttrs& a) {
     for (int64_t s : a.split_sizes) out << s;
     out << YAML::EndSeq;
   }
+  if (!a.shape.empty()) {
+    out << YAML::Key << "shape" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (int64_t s : a.shape) out << s;
+    out << YAML::EndSeq;
+  }
   if (a.activation != d.activation)
     out << YAML::Key << "activation" << YAML::Value << kActivations[static_cast<int>(a.activation)];
   i("heads", a.heads, d.heads);

@@ -33,6 +33,7 @@ struct OpAttrs {
   int se_reduction = 4;           // squeeze-and-excitation bottleneck ratio
   int shuffle_groups = 2;         // channel shuffle
   std::vector<int64_t> split_sizes;  // split along channels
+  std::vector<int64_t> shape;        // reshape: the target shape of one sample (batch kept)
   Activation activation = Activation::kNone;  // fused or standalone activation
   // Sequence ops (attention, recurrent, embeddings) use these.
   int heads = 1;
