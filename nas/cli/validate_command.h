@@ -4,12 +4,13 @@
 
 namespace nas::cli {
 
-// `nas validate EXPERIMENT.yaml`: checks an experiment and everything it
-// names; prints every problem as file:line:col and exits 2, or a summary and 0.
+// `nas validate FILE.yaml`: checks an experiment and everything it names, an
+// op space (validate_space.h) or an architecture file; prints every problem
+// as file:line:col and exits 2, or a summary and 0.
 class ValidateCommand : public Command {
  public:
   const char* name() const override { return "validate"; }
-  const char* summary() const override { return "check an experiment YAML and the files it names"; }
+  const char* summary() const override { return "check an experiment, op-space or architecture YAML"; }
   int run(const std::vector<std::string>& args) override;
 };
 

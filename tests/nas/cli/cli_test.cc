@@ -94,6 +94,15 @@ TEST(Cli, ValidateQuickstart) {
   EXPECT_TRUE(contains(r.out, "raspberry_pi4")) << r.out;
 }
 
+TEST(Cli, ValidateArchitectureFiles) {
+  auto r = run_nas("validate " + testing::source_dir() + "/experiments/architectures/reference_cnn.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "94186 params, 7452416 MACs per image")) << r.out;
+  auto bad = run_nas("validate " + testing::source_dir() + "/tests/nas/config/architectures/shape_error.yaml");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(contains(bad.err, "shape_error.yaml:6:5: error: failed to add node 'sum'")) << bad.err;
+}
+
 TEST(Cli, ValidateReportsEveryProblemWithLocationAndExits2) {
   testing::TempDir dir;
   const std::string file = dir.path() + "/bad.yaml";
