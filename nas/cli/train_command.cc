@@ -15,6 +15,7 @@
 #include "nas/util/atomic_file.h"
 #include "nas/util/atomic_folder.h"
 #include "nas/util/log.h"
+#include "nas/util/progress.h"
 #include "nas/util/suggest.h"
 #include "ops/core/parallel.h"
 
@@ -164,9 +165,22 @@ int TrainCommand::run(const std::vector<std::string>& args) {
            " parameters) on " + std::to_string(train_set.size()) + " " + dataset + " images, " +
            std::to_string(ops::num_threads()) + " threads");
 
+  // A progress line within each epoch (redrawn on a terminal, a plain line
+  // every 10 s otherwise), and one summary line per epoch.
   struct PrintEpochs : train::TrainHooks {
     int total;
+    int64_t steps_per_epoch;
+    std::unique_ptr<Progress> progress;
+    void before_step(int64_t step) override {
+      const int64_t in_epoch = step % steps_per_epoch;
+      if (in_epoch == 0)
+        progress = std::make_unique<Progress>(
+            "epoch " + std::to_string(step / steps_per_epoch + 1), steps_per_epoch);
+      progress->update(in_epoch);
+    }
     void after_epoch(const train::EpochStats& s) override {
+      if (progress && progress->is_tty()) progress->clear();
+      progress.reset();
       char line[200];
       std::snprintf(line, sizeof line,
                     "epoch %d/%d  loss %.4f  train acc %.2f%%  lr %.4g  %.0f img/s  %.1f s", s.epoch,
@@ -175,6 +189,7 @@ int TrainCommand::run(const std::vector<std::string>& args) {
     }
   } printer;
   printer.total = epochs;
+  printer.steps_per_epoch = std::max<int64_t>(1, train_set.size() / std::min(batch, train_set.size()));
   auto history = trainer.value()->fit(train_set, &printer);
   if (!history) {
     std::cerr << "nas train: " << history.status().message() << "\n";

@@ -63,6 +63,13 @@ void Progress::update(int64_t done, Clock::time_point now) {
   }
 }
 
+void Progress::clear() {
+  finished_ = true;
+  if (!tty_ || log_level() > LogLevel::kInfo) return;
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
+}
+
 void Progress::finish(Clock::time_point now) {
   if (finished_) return;
   finished_ = true;

@@ -25,6 +25,11 @@ class Progress {
   // Prints the final line (on a terminal, ends the redrawn line).
   void finish(Clock::time_point now = Clock::now());
 
+  bool is_tty() const { return tty_; }
+  // On a terminal: erases the redrawn line (for a caller that prints its own
+  // summary instead of finish()).
+  void clear();
+
   // "label: 40/100 (40%), 3.2/s, ETA 19s" — exposed for tests.
   std::string line(Clock::time_point now) const;
 
