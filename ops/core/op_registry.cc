@@ -7,7 +7,8 @@ namespace nas::ops {
 #define NAS_OP_FAMILIES(X) X(supernet) \
   X(conv) \
   X(layers) \
-  X(seq)
+  X(seq) \
+  X(shape)
 
 #define NAS_DECLARE_FAMILY(f) void register_##f##_ops(OpRegistry& registry);
 NAS_OP_FAMILIES(NAS_DECLARE_FAMILY)
