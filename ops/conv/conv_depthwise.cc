@@ -55,8 +55,11 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   const DwArgs base = base_args(p, wt);
   const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
   const auto& K = kernels::conv_kernels();
+  // Outputs far beyond the last-level cache go straight to memory.
+  const bool stream = p.batch * y_img * int64_t{sizeof(float)} > (int64_t{64} << 20);
   over_rows(p.batch, p.out_h(), [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
+    a.stream = stream;
     a.x = x + n * x_img;
     a.y = y + n * y_img;
     a.row_begin = r0;

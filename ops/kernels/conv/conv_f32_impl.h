@@ -208,8 +208,13 @@ void dw_tile_fixed(const float* const* rows, const DwArgs& a, int64_t cv, float*
         for (int i = 0; i < NP; ++i) acc[i] += in[i * S + kx] * wv;
       }
     }
+    if (a.stream && (reinterpret_cast<uintptr_t>(out + ch) | (c * sizeof(float))) % sizeof(vf) == 0) {
 #pragma GCC unroll 8
-    for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
+      for (int i = 0; i < NP; ++i) stream_store(out + i * c + ch, acc[i]);
+    } else {
+#pragma GCC unroll 8
+      for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
+    }
   }
 }
 
@@ -316,11 +321,17 @@ void dw_forward_in_place(const DwArgs& a) {
   }
 }
 
+void dw_forward_ring(const DwArgs& a);
+
 void dw_forward(const DwArgs& a) {
-  if (a.w * a.c * int64_t{sizeof(float)} > (int64_t{32} << 10)) {
+  if (a.w * a.c * int64_t{sizeof(float)} > (int64_t{32} << 10))
     dw_forward_in_place(a);
-    return;
-  }
+  else
+    dw_forward_ring(a);
+  if (a.stream) stream_fence();
+}
+
+void dw_forward_ring(const DwArgs& a) {
   const int64_t c = a.c, cv = c / kV * kV;
   const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;  // input rows one output row reads
   const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;

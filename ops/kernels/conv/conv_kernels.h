@@ -57,6 +57,9 @@ struct DwArgs {
   float* dwt = nullptr;  // weight-gradient accumulator, tap-major like wt
   int64_t oh = 0, ow = 0;
   int64_t row_begin = 0, row_end = 0;  // rows of y (forward) / of dx (backward data) / of dy (weights)
+  // dw_forward: non-temporal stores where y is vector-aligned (outputs far
+  // larger than the caches).
+  bool stream = false;
 };
 
 // Winograd F(2x2,3x3) transforms of a block of tiles, vectorised over channels.

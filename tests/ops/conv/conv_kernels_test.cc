@@ -90,10 +90,12 @@ TEST(ConvKernels, DepthwiseAndWinogradMatchPortable) {
       const auto w = testing::random_floats(9 * c, 4);
       const auto dy = testing::random_floats(a.oh * a.ow * c, 5);
       a.x = x.data(); a.wt = w.data(); a.dy = dy.data();
-      std::vector<float> y1(a.oh * a.ow * c), y2(y1.size());
+      std::vector<float> y1(a.oh * a.ow * c);
+      std::shared_ptr<float[]> y2 = allocate_floats(y1.size());  // aligned: streams when c allows
       a.row_begin = 0; a.row_end = a.oh;
       a.y = y1.data(); ref.dw_forward(a);
-      a.y = y2.data(); K.dw_forward(a);
+      a.y = y2.get(); a.stream = true; K.dw_forward(a);
+      a.stream = false;
       for (size_t i = 0; i < y1.size(); ++i) ASSERT_NEAR(y1[i], y2[i], 1e-5) << K.name << " dw fwd c=" << c << " i=" << i;
       std::vector<float> d1(x.size()), d2(x.size());
       a.row_end = a.h;
