@@ -416,7 +416,58 @@ void dw_backward_data(const DwArgs& a) {
     }
 }
 
-void dw_backward_weights(const DwArgs& a) {
+// Weight gradient for a fixed kernel width: per output row, kernel row and
+// channel vector, the KW tap sums stay in registers while the row is swept
+// once (each dy vector is loaded once for all KW taps). Columns where some
+// tap falls into the padding are added per tap, with their own ranges.
+template <int KW>
+void dw_backward_weights_fixed(const DwArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV, s = a.stride, d = a.dilation;
+  int64_t lo[KW], hi[KW];
+  for (int kx = 0; kx < KW; ++kx) valid_range(a.w, a.ow, a.stride, a.pad, kx * d, &lo[kx], &hi[kx]);
+  int64_t xl = 0, xh = a.ow;
+  for (int kx = 0; kx < KW; ++kx) {
+    xl = std::max(xl, lo[kx]);
+    xh = std::min(xh, hi[kx]);
+  }
+  xh = std::max(xl, xh);
+  for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
+    const float* grow = a.dy + oy * a.ow * c;
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const int64_t iy = oy * s - a.pad + int64_t{ky} * d;
+      if (iy < 0 || iy >= a.h) continue;
+      const float* xrow = a.x + iy * a.w * c;
+      float* dwp = a.dwt + ky * KW * c;
+      for (int64_t ch = 0; ch < cv; ch += kV) {
+        vf acc[KW];
+#pragma GCC unroll 8
+        for (int kx = 0; kx < KW; ++kx) acc[kx] = vf{};
+        for (int64_t ox = xl; ox < xh; ++ox) {
+          const vf g = load(grow + ox * c + ch);
+          const float* xp = xrow + (ox * s - a.pad) * c + ch;
+#pragma GCC unroll 8
+          for (int kx = 0; kx < KW; ++kx) acc[kx] += g * load(xp + kx * d * c);
+        }
+        for (int kx = 0; kx < KW; ++kx) {
+          for (int64_t ox = lo[kx]; ox < std::min(xl, hi[kx]); ++ox)
+            acc[kx] += load(grow + ox * c + ch) * load(xrow + (ox * s - a.pad + kx * d) * c + ch);
+          for (int64_t ox = std::max(xh, lo[kx]); ox < hi[kx]; ++ox)
+            acc[kx] += load(grow + ox * c + ch) * load(xrow + (ox * s - a.pad + kx * d) * c + ch);
+          store(dwp + kx * c + ch, load(dwp + kx * c + ch) + acc[kx]);
+        }
+      }
+      for (int64_t ch = cv; ch < c; ++ch)
+        for (int kx = 0; kx < KW; ++kx) {
+          float acc = 0;
+          for (int64_t ox = lo[kx]; ox < hi[kx]; ++ox)
+            acc += grow[ox * c + ch] * xrow[(ox * s - a.pad + kx * d) * c + ch];
+          dwp[kx * c + ch] += acc;
+        }
+    }
+  }
+}
+
+void dw_backward_weights_generic(const DwArgs& a) {
   const int64_t c = a.c, cv = c / kV * kV;
   const int64_t sx = int64_t{a.stride} * c;
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
@@ -450,6 +501,15 @@ void dw_backward_weights(const DwArgs& a) {
         }
       }
     }
+  }
+}
+
+void dw_backward_weights(const DwArgs& a) {
+  switch (a.kw) {
+    case 3: return dw_backward_weights_fixed<3>(a);
+    case 5: return dw_backward_weights_fixed<5>(a);
+    case 7: return dw_backward_weights_fixed<7>(a);
+    default: return dw_backward_weights_generic(a);
   }
 }
 
