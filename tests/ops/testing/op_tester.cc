@@ -374,4 +374,10 @@ void OpTester::forward_backward(const std::vector<Tensor>& output_grads,
   return ::testing::AssertionSuccess();
 }
 
+::testing::AssertionResult OpTester::check_conformance(const GradCheckOptions& options) {
+  if (auto r = check_cost_sanity(); !r) return r;
+  if (auto r = check_deterministic(); !r) return r;
+  return check_gradients(options);
+}
+
 }  // namespace nas::ops::op_testing

@@ -89,6 +89,9 @@ class OpTester {
   ::testing::AssertionResult check_cost_sanity();
   ::testing::AssertionResult check_deterministic(std::initializer_list<int> thread_counts = {1, 2,
                                                                                              3});
+  // check_cost_sanity, check_deterministic and check_gradients in one call
+  // (what a family's conformance table runs per op).
+  ::testing::AssertionResult check_conformance(const GradCheckOptions& options = {});
 
  private:
   struct InputSpec {

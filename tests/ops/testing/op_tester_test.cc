@@ -74,6 +74,7 @@ TEST(OpTester, PassesACorrectOp) {
   EXPECT_TRUE(t.check_gradients());
   EXPECT_TRUE(t.check_cost_sanity());
   EXPECT_TRUE(t.check_deterministic());
+  EXPECT_TRUE(t.check_conformance());
   EXPECT_TRUE(t.check_forward([](const std::vector<Tensor>& in, const std::vector<Tensor>& p) {
     std::vector<double> y = to_double(in[0]);
     for (double& v : y) v *= p[0].data()[0];
@@ -99,6 +100,7 @@ TEST(OpTester, CatchesGradientsThatDependOnSkipping) {
 TEST(OpTester, CatchesWrongCostAndWrongReference) {
   const OpRegistry r = make_registry();
   EXPECT_FALSE(OpTester("scale_bytes", &r).input({3, 4}).check_cost_sanity());
+  EXPECT_FALSE(OpTester("scale_bytes", &r).input({3, 4}).check_conformance());
   OpTester t("scale", &r);
   t.input({3, 4});
   EXPECT_FALSE(t.check_forward([](const std::vector<Tensor>& in, const std::vector<Tensor>&) {
