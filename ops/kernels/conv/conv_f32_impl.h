@@ -15,12 +15,12 @@
 #include <cstdint>
 #include <cstring>
 #include <utility>
-#include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
 
+#include "ops/core/workspace.h"
 #include "ops/kernels/conv/conv_kernels.h"
 
 namespace nas::ops::kernels::NAS_CONV_NS {
@@ -291,8 +291,9 @@ void dw_forward_in_place(const DwArgs& a) {
   valid_range(a.w, a.ow, a.stride, a.pad, int64_t{a.kw - 1} * a.dilation, &lo_last, &hi_last);
   const int64_t x_lo = std::max(in_lo, lo_last), x_hi = std::max(x_lo, std::min(in_hi, hi_last));
   const int64_t zero_floats = ((kDwPix - 1) * int64_t{a.stride} + int64_t{a.kw - 1} * a.dilation + 1) * c;
-  thread_local std::vector<float> zeros;  // only ever read
-  if (static_cast<int64_t>(zeros.size()) < zero_floats) zeros.assign(zero_floats, 0.0f);
+  ScratchScope scratch;  // the thread's reused arena: no allocation in steady state
+  float* zeros = scratch.alloc_floats(zero_floats);  // only ever read
+  std::memset(zeros, 0, sizeof(float) * zero_floats);
   const DwTiles tiles = make_dw_tiles(a, std::make_integer_sequence<int, kDwPix>{});
   const float* in_row[64];
   const float* rows[64];
@@ -309,7 +310,7 @@ void dw_forward_in_place(const DwArgs& a) {
     auto run = [&](DwTileFn fn, int64_t ox, int np) {
       if (cv > 0) {
         for (int ky = 0; ky < a.kh; ++ky)
-          rows[ky] = in_row[ky] ? in_row[ky] + (ox * a.stride - a.pad) * c : zeros.data();
+          rows[ky] = in_row[ky] ? in_row[ky] + (ox * a.stride - a.pad) * c : zeros;
         fn(rows, a, cv, yrow + ox * c);
       }
       for (int64_t px = ox; px < ox + np; ++px)
@@ -336,11 +337,10 @@ void dw_forward_ring(const DwArgs& a) {
   const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;  // input rows one output row reads
   const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
   const int64_t first = a.row_begin * a.stride - a.pad;  // first input row needed
-  // Ring of `span` padded rows, kept per thread and reused across calls
-  // (span * wp * c floats: small enough for L2).
-  thread_local std::vector<float> ring_buf;
-  if (static_cast<int64_t>(ring_buf.size()) < span * wp * c) ring_buf.resize(span * wp * c);
-  float* ring = ring_buf.data();
+  // Ring of `span` padded rows (span * wp * c floats: small enough for L2)
+  // from the thread's reused scratch arena.
+  ScratchScope scratch;
+  float* ring = scratch.alloc_floats(span * wp * c);
   int64_t next = first;  // next input row to copy into the ring
   const DwTiles tiles = make_dw_tiles(a, std::make_integer_sequence<int, kDwPix>{});
   const float* rows[64];
