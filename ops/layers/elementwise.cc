@@ -65,6 +65,26 @@ class Elementwise final : public Op {
     const float* dy = output_grads[0].data();
     const bool add = kind_ == Binary::kAdd;
     const int64_t rows = output_grads[0].numel() / c_, c = c_;
+    if (same_) {
+      // One pass over dy for both gradients: dy read once, each grad written once.
+      float* da = input_grads[0].defined() ? input_grads[0].data() : nullptr;
+      float* db = input_grads[1].defined() ? input_grads[1].data() : nullptr;
+      if (da == nullptr && db == nullptr) return;
+      parallel_for(rows * c, int64_t{1} << 14, [&](int64_t i0, int64_t i1) {
+        const int64_t n = i1 - i0;
+        const float* g = dy + i0;
+        if (add) {
+          if (da != nullptr) std::copy(g, g + n, da + i0);
+          if (db != nullptr) std::copy(g, g + n, db + i0);
+          return;
+        }
+        if (da != nullptr)
+          for (int64_t i = 0; i < n; ++i) da[i0 + i] = g[i] * b[i0 + i];
+        if (db != nullptr)
+          for (int64_t i = 0; i < n; ++i) db[i0 + i] = g[i] * a[i0 + i];
+      });
+      return;
+    }
     if (input_grads[0].defined()) {  // da = dy (add) or dy * b (mul)
       float* da = input_grads[0].data();
       parallel_for(rows, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
@@ -94,12 +114,7 @@ class Elementwise final : public Op {
         }
       }
     };
-    if (same_) {
-      parallel_for(rows, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
-        std::fill(db + r0 * c, db + r1 * c, 0.0f);
-        for (int64_t r = r0; r < r1; ++r) accumulate(r, r + 1, db + r * c);
-      });
-    } else if (b_per_outer_) {
+    if (b_per_outer_) {
       // One task per n: its inner rows are summed in order.
       parallel_for(outer_, 1, [&](int64_t n0, int64_t n1) {
         for (int64_t n = n0; n < n1; ++n) {
