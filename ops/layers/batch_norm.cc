@@ -148,6 +148,43 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
   const float* gamma = params[0].data();
   const int64_t c = c_;
   const float* mean = mean_.data();
+  if (!training && want_dx) {
+    // Inference: dx = dy * gamma / std needs no statistics, so it is written
+    // in the same pass as the gamma/beta sums (dy read once).
+    float* k = coef_.data();
+    for (int64_t j = 0; j < c; ++j) k[j] = gamma[j] * inv_std_[j];
+    float* dx = input_grads[0].data();
+    auto write_dx = [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const float* gr = dy + r * c;
+        float* dr = dx + r * c;
+        for (int64_t j = 0; j < c; ++j) dr[j] = k[j] * gr[j];
+      }
+    };
+    if (!need_sums) {
+      parallel_for(rows_, layers::row_grain(c), write_dx);
+      return;
+    }
+    reduce_rows(RowBlocks(rows_), 2 * c, partials_.data(), sums_.data(),
+                [&](int64_t r0, int64_t r1, float* acc) {
+                  float* s1 = acc;
+                  float* s2 = acc + c;
+                  for (int64_t r = r0; r < r1; ++r) {
+                    const float* xr = x + r * c;
+                    const float* gr = dy + r * c;
+                    for (int64_t j = 0; j < c; ++j) {
+                      s1[j] += gr[j];
+                      s2[j] += gr[j] * (xr[j] - mean[j]);
+                    }
+                  }
+                  write_dx(r0, r1);
+                });
+    for (int64_t j = 0; j < c; ++j) {
+      if (want_dbeta) param_grads[1].data()[j] = static_cast<float>(sums_[j]);
+      if (want_dgamma) param_grads[0].data()[j] = static_cast<float>(sums_[c + j] * inv_std_[j]);
+    }
+    return;
+  }
   if (need_sums) {
     // sums_[j] = sum dy, sums_[c + j] = sum dy * (x - mean).
     reduce_rows(RowBlocks(rows_), 2 * c, partials_.data(), sums_.data(),
@@ -169,26 +206,20 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
     }
   }
   if (!want_dx) return;
-  // dx = a*dy + b*(x - mean) + d per channel (centred, so no cancellation
-  // when |mean| >> std). Training (batch statistics):
-  //   dx = k*(dy - sum(dy)/M - xhat * sum(dy*xhat)/M), k = gamma/std.
+  // Training (batch statistics): dx = k*(dy - sum(dy)/M - xhat * sum(dy*xhat)/M),
+  // k = gamma/std, as dx = a*dy + b*(x - mean) + d per channel (centred, so
+  // no cancellation when |mean| >> std).
   float* a = coef_.data();
   float* b = a + c;
   float* d = b + c;
   const double m = static_cast<double>(rows_);
   for (int64_t j = 0; j < c; ++j) {
     const double k = static_cast<double>(gamma[j]) * inv_std_[j];
-    if (training) {
-      const double inv = inv_std_[j];
-      const double bj = -k * inv * inv * sums_[c + j] / m;
-      a[j] = static_cast<float>(k);
-      b[j] = static_cast<float>(bj);
-      d[j] = static_cast<float>(-k * sums_[j] / m);
-    } else {
-      a[j] = static_cast<float>(k);
-      b[j] = 0.0f;
-      d[j] = 0.0f;
-    }
+    const double inv = inv_std_[j];
+    const double bj = -k * inv * inv * sums_[c + j] / m;
+    a[j] = static_cast<float>(k);
+    b[j] = static_cast<float>(bj);
+    d[j] = static_cast<float>(-k * sums_[j] / m);
   }
   float* dx = input_grads[0].data();
   parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
