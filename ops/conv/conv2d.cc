@@ -1,5 +1,6 @@
 #include "ops/conv/conv2d.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -45,8 +46,12 @@ ConvAlgo env_algo() {
   return algo;
 }
 
+std::atomic<ConvAlgo> g_pin{ConvAlgo::kAuto};
+
 ConvAlgo pinned(const ConvParams& p) {
-  const ConvAlgo a = p.algo != ConvAlgo::kAuto ? p.algo : env_algo();
+  ConvAlgo a = p.algo;
+  if (a == ConvAlgo::kAuto) a = g_pin.load(std::memory_order_relaxed);
+  if (a == ConvAlgo::kAuto) a = env_algo();
   if (a == ConvAlgo::kAuto) return a;
   return conv_algo_applies(a, p) ? a : conv_algo_fallback(p);
 }
@@ -82,6 +87,8 @@ void dispatch(const ConvParams& p, ConvPass pass, Run run) {
 }
 
 }  // namespace
+
+void set_conv_algo_pin(ConvAlgo algo) { g_pin.store(algo, std::memory_order_relaxed); }
 
 bool conv_algo_applies(ConvAlgo algo, const ConvParams& p) {
   if (algo == ConvAlgo::kAuto) return true;

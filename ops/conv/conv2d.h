@@ -32,6 +32,11 @@ void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, 
 void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,
                              float* db);
 
+// A process-wide pin with the precedence of NAS_CONV_ALGO (over it, under
+// ConvParams::algo); kAuto (the default) removes it. For tests and tools that
+// reach convs through ops; call while no conv is running.
+void set_conv_algo_pin(ConvAlgo algo);
+
 bool conv_algo_applies(ConvAlgo algo, const ConvParams& p);
 // What runs when a pinned algorithm does not apply: depthwise, else gemm1x1,
 // else direct (which applies to every shape).

@@ -108,8 +108,9 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   const int64_t taps = p.taps(), c = p.in_c, oh = p.out_h();
   const int64_t x_img = p.in_h * p.in_w * c, y_img = oh * p.out_w() * c;
   // Partials per (image, row block); the block count depends only on the
-  // batch and the thread count, so the sum order is fixed for a given setup.
-  const int64_t blocks = std::min<int64_t>(oh, p.batch >= num_threads() ? 1 : 2 * num_threads());
+  // batch (not on the thread count), so the sum order, and the bits, are the
+  // same on any number of threads.
+  const int64_t blocks = std::min<int64_t>(oh, std::max<int64_t>(1, 8 / p.batch));
   const int64_t units = p.batch * blocks;
   const auto& K = kernels::conv_kernels();
   ScratchScope scratch;
