@@ -49,6 +49,10 @@ TEST(Split, CutsChannelsBySplitSizes) {
       },
       0, 0));
   EXPECT_EQ(t.op().output_shapes()[1], (Shape{3, 2, 4}));
+  const OpCost c = t.op().cost();
+  EXPECT_EQ(c.bytes_read, 4 * 42);
+  EXPECT_EQ(c.bytes_written, 4 * 42);
+  EXPECT_EQ(c.macs + c.flops_other + c.params, 0);
 }
 
 TEST(Split, CreationErrors) {
@@ -88,6 +92,8 @@ TEST(ChannelShuffle, TransposesGroups) {
         return std::vector<std::vector<double>>{y};
       },
       0, 0));
+  EXPECT_EQ(u.op().cost().bytes_read, 4 * 144);
+  EXPECT_EQ(u.op().cost().flops_other, 0);
   OpTester bad("channel_shuffle");
   bad.input({1, 2, 2, 7}).attrs(a);
   EXPECT_FALSE(bad.create().is_ok());
