@@ -64,6 +64,9 @@ const std::vector<Case>& cases() {
       {1, 6, 6, 8, 16, 3, 3, 1, 1, 1, 8},       // channel multiplier 2
       {2, 9, 9, 3, 32, 3, 3, 2, 1, 1, 1},       // stem-like
       {3, 8, 8, 1, 32, 3, 3, 1, 1, 1, 1},       // one input channel
+      {1, 5, 5, 3, 4, 1, 1, 1, 1, 1, 1},        // 1x1 with padding (pad > kernel extent)
+      {2, 6, 6, 4, 4, 3, 3, 2, 3, 1, 1},        // pad 3 > 2, stride 2
+      {1, 6, 6, 8, 8, 3, 3, 1, 3, 1, 8},        // depthwise, pad 3 > 2
   };
   return list;
 }
