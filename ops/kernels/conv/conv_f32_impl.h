@@ -67,12 +67,12 @@ void tile_m(const ConvTileArgs& t) {
     for (int j = 0; j < kNv; ++j) acc[i][j] = vf{};
   const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
   alignas(64) float bbuf[kNr] = {};
+  const float* a[M];
+#pragma GCC unroll 16
+  for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
-    const float* a[M];
-#pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) a[i] = t.a_rows[i] + ao;
     for (int64_t p = 0; p < t.k; ++p) {
       vf bv[kNv];
       if constexpr (kFullB) {
@@ -83,7 +83,7 @@ void tile_m(const ConvTileArgs& t) {
 #pragma GCC unroll 4
         for (int j = 0; j < kNv; ++j) bv[j] = load(bbuf + j * kV);
       }
-      const int64_t off = p * ak;
+      const int64_t off = ao + p * ak;
 #pragma GCC unroll 16
       for (int i = 0; i < M; ++i) {
         const float av = a[i][off];
