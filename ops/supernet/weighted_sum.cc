@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/core/parallel.h"
+#include "ops/supernet/zero.h"
 
 namespace nas::ops {
 namespace {
@@ -85,6 +86,7 @@ std::vector<double> softmax_weights(const float* alpha, int k) {
 }
 
 void register_supernet_ops(OpRegistry& registry) {
+  register_zero_op(registry);
   registry.add({"weighted_sum", "DARTS mixed op: inputs summed with softmax(alpha) weights",
                 [](const OpAttrs&, std::span<const Shape> inputs) -> Result<std::unique_ptr<Op>> {
                   if (inputs.empty())
