@@ -8,7 +8,9 @@ namespace nas::space {
 // The one list of space kinds and their loaders, each defined next to its
 // kind in nas/space/<kind>/. X(yaml_name, loader_function).
 #define NAS_SPACE_KINDS(X) \
-  X(cell, load_cell_space)
+  X(cell, load_cell_space) \
+  X(macro, load_macro_space) \
+  X(sequence, load_sequence_space)
 
 #define NAS_DECLARE_KIND(kind, fn) std::unique_ptr<Space> fn(config::YamlSource&, const YAML::Node&);
 NAS_SPACE_KINDS(NAS_DECLARE_KIND)

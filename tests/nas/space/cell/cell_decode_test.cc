@@ -73,6 +73,21 @@ TEST(CellDecode, NasBench201GenotypesBuildCostTheirOpsAndRun) {
   build_checked(space, Genotype(6, 0), 1, 10);
 }
 
+// The largest NAS-Bench-201 network (every edge nor_conv_3x3), counted by
+// hand from the paper's macro network: params 1,531,546 (convs without bias,
+// BN gamma+beta, linear with bias); conv + linear MACs 220,119,680 (15 cells
+// of six 3x3 convs at 16/32/64 channels on 32/16/8 maps, stem, two residual
+// blocks, classifier).
+TEST(CellDecode, NasBench201LargestCellMatchesTheHandCount) {
+  CellSpace space(testing::load_config("nas_bench_201.yaml"));
+  const auto s = build_checked(space, Genotype(6, 3), 1, 10);
+  EXPECT_EQ(s.param_count(), 1531546);
+  int64_t macs = 0;
+  for (int i = 0; i < s.size(); ++i)
+    if (s.node(i).op == "conv2d" || s.node(i).op == "linear") macs += s.node(i).cost.macs;
+  EXPECT_EQ(macs, 220119680);
+}
+
 TEST(CellDecode, NasBench201RunsOnFashionMnistShapes) {
   CellConfig c = testing::load_config("nas_bench_201.yaml");
   c.height = c.width = 28;
