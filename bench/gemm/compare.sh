@@ -3,9 +3,9 @@
 # shapes.yaml, at 2 threads: our sgemm, oneDNN's dnnl_sgemm and OpenBLAS's
 # cblas_sgemm, each a separate program timing the same row-major C = A*B.
 # Each program reports the median of 11 timed samples after a warm-up; the
-# programs are run in NAS_BENCH_ROUNDS interleaved rounds (default 3) and the
-# best round's median is kept for each, the same rule for every peer, so a
-# round disturbed by other processes on a shared machine is dropped.
+# programs are run in NAS_BENCH_ROUNDS rounds (default 3), interleaved case by
+# case, and the best round's median is kept for each, the same rule for every
+# peer, so a round disturbed by other processes on a shared machine is dropped.
 # "% of peak" divides by peak_fma's measured 2-thread FP32 peak.
 set -euo pipefail
 
@@ -58,20 +58,24 @@ for ((r = 1; r <= rounds; r++)); do
   [ -n "$p2" ] || { echo "error: peak_fma gave no 2-thread figure" >&2; exit 1; }
   peak1=$(awk -v a="$p1" -v b="$peak1" 'BEGIN { print (a > b ? a : b) }')
   peak2=$(awk -v a="$p2" -v b="$peak2" 'BEGIN { print (a > b ? a : b) }')
-  for prog in "${programs[@]}"; do
-    exe="$bin/gemm/bench_gemm_$prog"
-    [ -x "$exe" ] || continue
-    while read -r c ms; do
+  # Case by case, the three programs back to back, so that each case's
+  # figures are taken under the same machine conditions.
+  for c in "${cases[@]}"; do
+    for prog in "${programs[@]}"; do
+      exe="$bin/gemm/bench_gemm_$prog"
+      [ -x "$exe" ] || continue
+      ms=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads "$exe" --threads $threads "$c" 2>/dev/null |
+        awk '{ print $2 }')
+      [ -n "$ms" ] || continue
       key="$prog|$c"
       if [ -z "${best[$key]:-}" ] || awk -v a="$ms" -v b="${best[$key]}" 'BEGIN { exit !(a < b) }'; then
         best[$key]=$ms
       fi
-    done < <(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads "$exe" --threads $threads "${cases[@]}" 2>/dev/null)
+    done
   done
 done
-
 echo "# peak_fma (best of $rounds rounds): 1 thread ${peak1} GFLOP/s, 2 threads ${peak2} GFLOP/s"
-printf '\n%-16s %10s %10s %10s %9s %9s %9s %7s\n' "MxNxK" "ours_ms" "onednn_ms" "openblas_ms" "vs_onednn" "vs_oblas" "GFLOP/s" "%peak"
+printf '\n%-16s %10s %10s %11s %9s %9s %9s %7s\n' "MxNxK" "ours_ms" "onednn_ms" "openblas_ms" "vs_onednn" "vs_oblas" "GFLOP/s" "%peak"
 for c in "${cases[@]}"; do
   ours=${best[nas|$c]:-}
   dnnl=${best[dnnl|$c]:-}

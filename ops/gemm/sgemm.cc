@@ -37,8 +37,9 @@ constexpr int64_t kNc = 480;
 constexpr int64_t kMc = 2400;
 // Short M: B is read in place rather than packed (see gemm_slab).
 constexpr int64_t kDirectBMaxM = 128;
-// From this many rows of C (with N split), threads share one packed A.
-constexpr int64_t kSharedAMinM = 512;
+// From this many floats of A (m * k, with N split), threads share one packed
+// A: duplicated packing then costs more than the two fork-joins per block.
+constexpr int64_t kSharedAMinFloats = int64_t{1} << 20;
 // Below this many flops a second thread costs more (wake-up, duplicated
 // packing) than it saves.
 constexpr double kMinFlopsPerThread = 2.0e6;
@@ -126,7 +127,7 @@ void gemm_slab(const GemmArgs& g, const GemmF32Kernel& kern, int64_t m0, int64_t
 // Threads split N and share one packed A: per (M block, k block), all threads
 // pack a share of A's row panels, then each multiplies its N slab. Two
 // fork-joins per block, in exchange for packing A once instead of once per
-// thread: worth it when A is large (tall M).
+// thread: worth it when A is large.
 void gemm_shared_a(const GemmArgs& g, const GemmF32Kernel& kern, int64_t threads) {
   const int64_t mr = kern.mr, nr = kern.nr;
   const int64_t mc_max = std::min(kMc, round_up(g.m, mr));
@@ -179,7 +180,7 @@ void run(const GemmF32Kernel& kern, const GemmArgs& g) {
   const int64_t work_n = (n_tiles + threads - 1) / threads * m_tiles;
   const int64_t work_m = (m_tiles + threads - 1) / threads * n_tiles;
   const bool split_n = work_n < work_m || (work_n == work_m && g.m <= g.n);
-  if (split_n && g.m >= kSharedAMinM && n_tiles >= threads) {
+  if (split_n && g.m * g.k >= kSharedAMinFloats && n_tiles >= threads) {
     gemm_shared_a(g, kern, threads);
     return;
   }

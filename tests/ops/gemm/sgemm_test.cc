@@ -144,8 +144,8 @@ TEST(Sgemm, MatchesReferenceAcrossBlocks) {
       expect_matches_reference({Trans::kNo, tb, 19, 517, 401, 0, 1.0f, 0.0f}, isa);
       expect_matches_reference({Trans::kYes, tb, 150, 70, 800, 1, 0.5f, 1.0f}, isa);
       expect_matches_reference({Trans::kNo, tb, 131, 1000, 20, 0, 1.0f, 0.0f}, isa);
-      // Tall M with N split: the threads share one packed A.
-      expect_matches_reference({Trans::kYes, tb, 530, 300, 50, 0, 1.0f, 0.5f}, isa);
+      // Large A with N split: the threads share one packed A.
+      expect_matches_reference({Trans::kYes, tb, 1020, 64, 1030, 0, 1.0f, 0.5f}, isa);
       if (HasFatalFailure()) return;
     }
 }
@@ -194,7 +194,7 @@ TEST(Sgemm, SameBitsOnOneAndTwoThreads) {
                            Problem{Trans::kNo, Trans::kNo, 32, 784, 288, 0, 1.0f, 0.0f},
                            Problem{Trans::kYes, Trans::kYes, 300, 77, 450, 2, 0.5f, 1.0f},
                            Problem{Trans::kNo, Trans::kYes, 129, 129, 129, 1, 1.0f, 0.0f},
-                           Problem{Trans::kNo, Trans::kNo, 600, 700, 40, 0, 1.0f, 0.0f}}) {
+                           Problem{Trans::kNo, Trans::kNo, 600, 700, 1800, 0, 1.0f, 0.0f}}) {
     const std::vector<float> one = run_with_threads(p, 1, true);
     const std::vector<float> two = run_with_threads(p, 2, true);
     const std::vector<float> serial = run_with_threads(p, 2, false);
