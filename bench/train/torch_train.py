@@ -112,15 +112,15 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--channels-last", dest="channels_last", action="store_true", default=True)
     p.add_argument("--no-channels-last", dest="channels_last", action="store_false")
-    p.add_argument("--expect-params", type=int, nargs="*", default=[],
-                   help="one count per network: fail when the model differs")
+    p.add_argument("--expect-params", default="",
+                   help="comma-separated counts, one per network: fail when a model differs")
     args = p.parse_args()
+    expect = [int(c) for c in args.expect_params.split(",") if c]
     torch.set_num_threads(args.threads)
     for i, name in enumerate(args.networks):
         params = bench(name, args)
-        if i < len(args.expect_params) and params != args.expect_params[i]:
-            print(f"error: {name} has {params} parameters, expected {args.expect_params[i]}",
-                  file=sys.stderr)
+        if i < len(expect) and params != expect[i]:
+            print(f"error: {name} has {params} parameters, expected {expect[i]}", file=sys.stderr)
             return 1
     return 0
 

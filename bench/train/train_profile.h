@@ -6,6 +6,9 @@
 //    backward-data and backward-weights separately, summed per op kind.
 // The replay runs each op on its own buffers (warm in cache between
 // repeats), so its sum can differ from the real step; both are printed.
+// On a shared machine the replay keeps each node's fastest of several
+// interleaved passes (an estimate of its uncontended time); the phases give
+// the median and the fastest step.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@ struct ProfileOptions {
   int steps = 20;  // real steps timed per phase (after 5 warm-up steps)
   float lr = 0.05f;
   float momentum = 0.9f;
+  int replay_passes = 3;  // per-node replay: passes over the network, the fastest kept
 };
 
 // A synthetic 10-class dataset (train/data/synthetic.h) of `size` images of
