@@ -98,9 +98,51 @@ std::string CellSpace::unique_key(const Genotype& g) const {
 }
 
 Genotype CellSpace::canonicalize(const Genotype& g) const {
-  if (config_.topology != Topology::kAllPairs || representative_.empty()) return g;
+  if (config_.topology == Topology::kPickInputs) return canonicalize_pick_inputs(g);
+  if (representative_.empty()) return g;
   const auto it = representative_.find(unique_key(g));
   return it == representative_.end() ? g : it->second;
+}
+
+// The intermediate nodes of a DARTS cell are all concatenated, and the next
+// layer reading the concat (a 1x1 conv, or the pooled linear head) does not
+// care about channel order: relabelling the nodes in any order that keeps
+// every input earlier than its reader gives the same network up to a
+// permutation of weights. The representative is the smallest such genotype,
+// per cell type.
+Genotype CellSpace::canonicalize_pick_inputs(const Genotype& g) const {
+  const int n = config_.nodes, k = config_.inputs_per_node;
+  Genotype best = g;
+  for (int t = 0; t < 2; ++t) {
+    const int begin = node_offset(t, 0), end = node_offset(t, n);
+    std::vector<int> perm(n);  // old intermediate node m -> new index perm[m]
+    for (int m = 0; m < n; ++m) perm[m] = m;
+    Genotype cand = best;
+    do {
+      auto label = [&](int in) { return in < 2 ? in : perm[in - 2] + 2; };
+      bool ok = true;
+      for (int m = 0; m < n && ok; ++m)
+        for (int in : chosen_inputs(m, g[node_offset(t, m)])) ok = ok && label(in) < perm[m] + 2;
+      if (!ok) continue;
+      for (int m = 0; m < n; ++m) {
+        const int at = node_offset(t, m);
+        std::vector<std::pair<int, int>> edges;  // (new input, op)
+        const std::vector<int>& in = chosen_inputs(m, g[at]);
+        for (int q = 0; q < k; ++q) edges.emplace_back(label(in[q]), g[at + 1 + q]);
+        std::sort(edges.begin(), edges.end());
+        std::vector<int> inputs;
+        for (const auto& e : edges) inputs.push_back(e.first);
+        const int to = node_offset(t, perm[m]);
+        const auto& choices = subsets_[perm[m]];
+        cand[to] = static_cast<int>(std::find(choices.begin(), choices.end(), inputs) - choices.begin());
+        for (int q = 0; q < k; ++q) cand[to + 1 + q] = edges[q].second;
+      }
+      if (std::lexicographical_compare(cand.begin() + begin, cand.begin() + end, best.begin() + begin,
+                                       best.begin() + end))
+        std::copy(cand.begin() + begin, cand.begin() + end, best.begin() + begin);
+    } while (std::next_permutation(perm.begin(), perm.end()));
+  }
+  return best;
 }
 
 std::string CellSpace::canonical_string(const Genotype& g) const {

@@ -37,7 +37,10 @@ class CellSpace : public Space {
   // none edges and edges out of zero nodes vanish, skip_connect passes its
   // input, sums are unordered, nodes that do not reach the output are
   // ignored. Exact for spaces up to 2^21 genotypes; larger ones return g.
-  // pick_inputs: g (the encoding already orders each node's inputs).
+  // pick_inputs: the smallest relabelling of each cell's intermediate nodes
+  // that keeps inputs before their readers (all nodes are concatenated, so
+  // such cells compute the same network up to a permutation of weights);
+  // each node's inputs are ordered by the encoding itself.
   Genotype canonicalize(const Genotype& g) const override;
   Result<config::Architecture> decode(const Genotype& g) const override;
 
@@ -55,6 +58,7 @@ class CellSpace : public Space {
   }
 
  private:
+  Genotype canonicalize_pick_inputs(const Genotype& g) const;
   std::string nb201_string(const Genotype& g) const;
   Result<Genotype> parse_nb201(const std::string& s) const;
   std::string darts_string(const Genotype& g) const;

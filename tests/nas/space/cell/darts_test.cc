@@ -65,10 +65,50 @@ TEST(Darts, GenotypeNotationRoundTripsAndMatchesDartsV2) {
   train::Rng rng(7);
   for (int i = 0; i < 200; ++i) {
     const Genotype r = sample_uniform(*space, rng);
-    EXPECT_EQ(space->canonicalize(r), r);
     auto back = space->parse(space->canonical_string(r));
     ASSERT_TRUE(back.is_ok()) << back.status().message();
     EXPECT_EQ(back.take(), r);
+  }
+}
+
+std::string cell_pair(const std::string& normal) {
+  return "Genotype(normal=[" + normal + "], normal_concat=[2, 3, 4, 5], reduce=[" + normal +
+         "], reduce_concat=[2, 3, 4, 5])";
+}
+
+TEST(Darts, CanonicalizeMergesRelabelledIntermediateNodes) {
+  auto space = testing::load_shipped("darts.yaml");
+  ASSERT_TRUE(space);
+  // Nodes 2 and 3 both read the cell inputs; B swaps them (and so node 4's inputs).
+  const Genotype a = space->parse(cell_pair(
+      "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 1), "
+      "('max_pool_3x3', 2), ('avg_pool_3x3', 3), ('dil_conv_3x3', 0), ('sep_conv_5x5', 4)")).take();
+  const Genotype b = space->parse(cell_pair(
+      "('skip_connect', 0), ('skip_connect', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+      "('avg_pool_3x3', 2), ('max_pool_3x3', 3), ('dil_conv_3x3', 0), ('sep_conv_5x5', 4)")).take();
+  const Genotype c = space->parse(cell_pair(
+      "('skip_connect', 0), ('skip_connect', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+      "('max_pool_3x3', 2), ('avg_pool_3x3', 3), ('dil_conv_3x3', 0), ('sep_conv_5x5', 4)")).take();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(space->canonicalize(a), space->canonicalize(b));
+  EXPECT_NE(space->canonicalize(a), space->canonicalize(c));
+  // Node 3 reads node 2, so they cannot swap.
+  const Genotype chain = space->parse(cell_pair(
+      "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 2), "
+      "('max_pool_3x3', 2), ('avg_pool_3x3', 3), ('dil_conv_3x3', 0), ('sep_conv_5x5', 4)")).take();
+  EXPECT_EQ(space->canonicalize(chain), chain);
+  // A representative is its own, and builds the same network (same MACs
+  // and parameters, in another order).
+  train::Rng rng(9);
+  for (int i = 0; i < 20; ++i) {
+    const Genotype g = sample_uniform(*space, rng);
+    const Genotype r = space->canonicalize(g);
+    EXPECT_EQ(space->canonicalize(r), r);
+    EXPECT_LE(r, g);
+    auto sg = graph::build_network_spec(space->decode(g).take(), 1).take();
+    auto sr = graph::build_network_spec(space->decode(r).take(), 1).take();
+    EXPECT_EQ(sg.total_cost().macs, sr.total_cost().macs);
+    EXPECT_EQ(sg.param_count(), sr.param_count());
   }
 }
 
