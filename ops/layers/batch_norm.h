@@ -10,9 +10,8 @@
 // running statistics, which start at mean 0, variance 1.
 //
 // Cost (the inference form y = (x - mean)*scale + beta, nominally 2 flops an
-// element): flops_other = 2*numel;
-// bytes per io_cost(). Training reads the input twice more (statistics) and
-// is not what cost() describes.
+// element): flops_other = 2*numel; bytes per io_cost(). Training also reads
+// the input once more (the one-pass statistics), which cost() leaves out.
 //
 // Determinism: the statistics and the gamma/beta gradients are reduced over
 // a row partition that depends only on the shape (RowBlocks), so results are
@@ -42,6 +41,7 @@ class BatchNorm final : public Op {
                 std::span<Tensor> param_grads) override;
 
   int64_t channels() const { return c_; }
+  // "running_mean" and "running_var" (the views below), for saving with the weights.
   std::vector<StateTensor> state_tensors() const override {
     return {{"running_mean", running_mean_}, {"running_var", running_var_}};
   }

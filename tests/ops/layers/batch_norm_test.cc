@@ -87,6 +87,11 @@ TEST(BatchNorm, InferenceUsesRunningStatisticsAndFoldsToScaleShift) {
     EXPECT_NEAR(x * scale[j] + shift[j], want, 1e-5);
   }
   EXPECT_EQ(bn.batches_tracked(), 0);  // inference leaves the statistics alone
+  const std::vector<Op::StateTensor> state = bn.state_tensors();
+  ASSERT_EQ(state.size(), 2u);
+  EXPECT_EQ(state[0].name, "running_mean");
+  EXPECT_EQ(state[0].tensor.data(), bn.running_mean().data());
+  EXPECT_EQ(state[1].tensor.data(), bn.running_var().data());
 }
 
 TEST(BatchNorm, CumulativeRecalibrationAveragesBatchesEqually) {
