@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The sgemm suite (run it through bench/compare gemm). For every sgemm case of
-# shapes.yaml, at 2 threads: our sgemm, oneDNN's dnnl_sgemm and OpenBLAS's
+# shapes.yaml, at 2 threads (NAS_BENCH_THREADS=1 for one): our sgemm, oneDNN's dnnl_sgemm and OpenBLAS's
 # cblas_sgemm, each a separate program timing the same row-major C = A*B.
 # Each program reports the median of 11 timed samples after a warm-up; the
 # programs are run in NAS_BENCH_ROUNDS rounds (default 3), interleaved case by
 # case, and the best round's median is kept for each, the same rule for every
 # peer, so a round disturbed by other processes on a shared machine is dropped.
-# "% of peak" divides by peak_fma's measured 2-thread FP32 peak.
+# "% of peak" divides by peak_fma's measured FP32 peak at the same thread count.
 set -euo pipefail
 
 root=${NAS_ROOT:?run through bench/compare}
 bin=${NAS_BENCH_BIN:?run through bench/compare}
 rounds=${NAS_BENCH_ROUNDS:-3}
-threads=2
+threads=${NAS_BENCH_THREADS:-2}  # 1 or 2 (peak_fma measures both)
 
 shapes=${NAS_SHAPES:-}
 if [ -z "$shapes" ]; then
@@ -75,12 +75,13 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 echo "# peak_fma (best of $rounds rounds): 1 thread ${peak1} GFLOP/s, 2 threads ${peak2} GFLOP/s"
+peak=$([ "$threads" = 1 ] && echo "$peak1" || echo "$peak2")
 printf '\n%-16s %10s %10s %11s %9s %9s %9s %7s\n' "MxNxK" "ours_ms" "onednn_ms" "openblas_ms" "vs_onednn" "vs_oblas" "GFLOP/s" "%peak"
 for c in "${cases[@]}"; do
   ours=${best[nas|$c]:-}
   dnnl=${best[dnnl|$c]:-}
   oblas=${best[openblas|$c]:-}
-  awk -v c="$c" -v o="$ours" -v d="$dnnl" -v b="$oblas" -v peak="$peak2" 'BEGIN {
+  awk -v c="$c" -v o="$ours" -v d="$dnnl" -v b="$oblas" -v peak="$peak" 'BEGIN {
     split(c, s, "x"); flop = 2 * s[1] * s[2] * s[3]
     gf = o != "" ? flop / (o * 1e6) : 0
     printf "%-16s %10s %10s %11s %9s %9s %9s %7s\n", c,
@@ -91,12 +92,12 @@ for c in "${cases[@]}"; do
   }'
 done
 echo "(vs_X = X's time / ours: throughput ratio, > 1 means we are faster; ${threads} threads;" \
-  "peak ${peak2} GFLOP/s measured by peak_fma; best of ${rounds} rounds of medians)"
+  "peak ${peak} GFLOP/s measured by peak_fma; best of ${rounds} rounds of medians)"
 
 # The summary line: geometric means of the ratios and the worst % of peak.
 for c in "${cases[@]}"; do
   echo "$c ${best[nas|$c]:--} ${best[dnnl|$c]:--} ${best[openblas|$c]:--}"
-done | awk -v peak="$peak2" '
+done | awk -v peak="$peak" '
   { split($1, s, "x"); flop = 2 * s[1] * s[2] * s[3]
     if ($2 == "-") next
     pct = 100 * flop / ($2 * 1e6) / peak; if (min == "" || pct < min) min = pct
