@@ -94,6 +94,31 @@ TEST(Cli, ValidateQuickstart) {
   EXPECT_TRUE(contains(r.out, "raspberry_pi4")) << r.out;
 }
 
+TEST(Cli, ValidateSpaceShowsDecisionsSizeCostsAndAnArchitecture) {
+  auto r = run_nas("validate " + testing::source_dir() + "/search_spaces/mobilenet_tiny.yaml --samples 10");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "valid macro space 'mobilenet_tiny'")) << r.out;
+  EXPECT_TRUE(contains(r.out, "size: 524288 architectures")) << r.out;
+  EXPECT_TRUE(contains(r.out, "MACs:   min")) << r.out;
+  // The printed architecture is one `nas validate` accepts as an architecture file.
+  const size_t at = r.out.find("name: mobilenet_tiny");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  testing::TempDir dir;
+  const std::string arch = dir.path() + "/arch.yaml";
+  std::ofstream(arch) << r.out.substr(at);
+  auto a = run_nas("validate " + arch);
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_TRUE(contains(a.out, "valid architecture 'mobilenet_tiny'")) << a.out;
+  auto nb = run_nas("validate " + testing::source_dir() + "/search_spaces/nas_bench_201.yaml --samples 2");
+  EXPECT_EQ(nb.exit_code, 0) << nb.err;
+  EXPECT_TRUE(contains(nb.out, "size: 15625 architectures")) << nb.out;
+  const std::string bad = dir.path() + "/bad.yaml";
+  std::ofstream(bad) << "name: x\nkind: macor\n";
+  auto b = run_nas("validate " + bad);
+  EXPECT_EQ(b.exit_code, 2);
+  EXPECT_TRUE(contains(b.err, "bad.yaml:2:7: error: kind: unknown space kind 'macor' (did you mean 'macro'?")) << b.err;
+}
+
 TEST(Cli, ValidateArchitectureFiles) {
   auto r = run_nas("validate " + testing::source_dir() + "/experiments/architectures/reference_cnn.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.err;
