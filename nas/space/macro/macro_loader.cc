@@ -111,7 +111,7 @@ std::optional<StageConfig> read_stage(config::YamlSource& src, const YAML::Node&
     for (size_t j = 0; j < list->size(); ++j) {
       const std::string item_path = m.key_path("per_layer") + "[" + std::to_string(j) + "]";
       const YAML::Node item = (*list)[j];
-      const auto name = config::read_string(src, item, item_path, m.value_location("per_layer"));
+      const auto name = config::read_string(src, item, item_path, src.at(item.Mark()));
       if (!name) {
         ok = false;
         continue;
@@ -199,6 +199,11 @@ std::optional<MacroConfig> read_macro_config(config::YamlSource& src, const YAML
     else
       ok = false;
     ok = m.read("kernel", c.stem.kernel, kKernel) && ok;
+    if (c.stem.kernel % 2 == 0) {
+      src.error(m.value_location("kernel"),
+                "stem.kernel: expected an odd integer, got " + std::to_string(c.stem.kernel));
+      ok = false;
+    }
     ok = m.read("stride", c.stem.stride, kStride) && ok;
     ok = read_activation(m, c.stem.activation) && ok;
   } else {
@@ -217,12 +222,13 @@ std::optional<MacroConfig> read_macro_config(config::YamlSource& src, const YAML
         ok = false;
         continue;
       }
-      if (auto b = read_named_block(src, name, kv.second, at, c.round_to)) {
+      // The name is known even when its settings are wrong, so stages
+      // using it do not get a second, misleading error.
+      block_names.push_back(name);
+      if (auto b = read_named_block(src, name, kv.second, at, c.round_to))
         c.blocks.push_back(*b);
-        block_names.push_back(name);
-      } else {
+      else
         ok = false;
-      }
     }
   } else if (top.has("blocks")) {
     ok = false;

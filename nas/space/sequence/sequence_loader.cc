@@ -138,7 +138,8 @@ std::optional<SequenceConfig> read_sequence_config(config::YamlSource& src, cons
     const std::vector<std::string> allowed = {"block", "heads", "ffn_ratio", "attention"};
     for (size_t j = 0; j < list->size(); ++j) {
       const std::string path = "per_layer[" + std::to_string(j) + "]";
-      const auto name = config::read_string(src, (*list)[j], path, top.value_location("per_layer"));
+      const YAML::Node item = (*list)[j];
+      const auto name = config::read_string(src, item, path, src.at(item.Mark()));
       if (!name) {
         ok = false;
         continue;
