@@ -201,7 +201,9 @@ bool read_ops(YamlSource& src, MapReader& top, const std::map<std::string, Compo
   bool ok = true;
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string path = "ops[" + std::to_string(i) + "]";
-    auto name = config::read_string(src, (*list)[i], path, top.value_location("ops"));
+    const YAML::Node entry = (*list)[i];
+    auto name = config::read_string(src, entry, path,
+                                    entry.IsNull() ? top.value_location("ops") : src.at(entry.Mark()));
     if (!name) {
       ok = false;
       continue;
