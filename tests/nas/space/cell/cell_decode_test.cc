@@ -117,6 +117,34 @@ TEST(CellDecode, DecodedArchitecturesRoundTripThroughArchitectureFiles) {
   std::filesystem::remove_all(dir);
 }
 
+// The input key: the shipped files with a Fashion-MNIST input, as a user
+// would write it, load and decode to a network on [N, 28, 28, 1].
+TEST(CellDecode, InputKeySetsTheNetworkInputShape) {
+  config::testing::enter_repo_root();
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "nas_cell_input_test";
+  std::filesystem::create_directories(dir);
+  for (const char* file : {"nas_bench_201.yaml", "darts.yaml"}) {
+    std::ifstream in(std::string("search_spaces/") + file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string from = "input: {height: 32, width: 32, channels: 3}";
+    ASSERT_NE(text.find(from), std::string::npos) << file;
+    text.replace(text.find(from), from.size(), "input: {height: 28, width: 28, channels: 1}");
+    const std::string path = (dir / file).string();
+    std::ofstream(path) << text;
+    config::Diagnostics diags;
+    auto space = load_space(path, diags);
+    ASSERT_TRUE(space) << diags.str();
+    const auto arch = space->decode(Genotype(space->decisions().size(), 0)).take();
+    EXPECT_EQ(arch.height, 28);
+    EXPECT_EQ(arch.channels, 1);
+    auto spec = graph::build_network_spec(arch, 1);
+    ASSERT_TRUE(spec.is_ok()) << spec.status().message();
+    const graph::NetworkSpec s = spec.take();
+    EXPECT_EQ(s.node(s.inputs()[0]).output_shapes[0], (ops::Shape{1, 28, 28, 1}));
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CellDecode, NasBench201RunsOnFashionMnistShapes) {
   CellConfig c = testing::load_config("nas_bench_201.yaml");
   c.height = c.width = 28;
