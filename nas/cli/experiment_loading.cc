@@ -6,6 +6,7 @@
 #include "nas/config/load_experiment.h"
 #include "nas/eval/evaluator_catalog.h"
 #include "nas/search/strategy_catalog.h"
+#include "nas/space/space_loader.h"
 
 namespace nas::cli {
 namespace {
@@ -26,6 +27,10 @@ config::Catalog binary_catalog() {
 std::optional<config::Experiment> load_experiment_or_report(const std::string& path) {
   config::Diagnostics diagnostics;
   auto experiment = config::load_experiment(path, binary_catalog(), diagnostics);
+  // The op space the experiment names must load too: its errors point into
+  // the space file.
+  if (experiment && !space::load_space(experiment->space.value.string(), diagnostics))
+    experiment.reset();
   if (!diagnostics.empty()) std::cerr << diagnostics.str() << "\n";
   return experiment;
 }

@@ -10,7 +10,8 @@
 namespace nas::cli {
 
 // The experiment at `path`, or nullopt after printing every diagnostic
-// ("file:line:col: error: ...") to stderr.
+// ("file:line:col: error: ...") to stderr, those of the op space it names
+// included.
 std::optional<config::Experiment> load_experiment_or_report(const std::string& path);
 
 // The run folder of an experiment: its `output`, else runs/<name> under the

@@ -142,6 +142,14 @@ MemoryReport Network::memory_report() const {
   return {arena_bytes_, live_bound_, params_.bytes()};
 }
 
+ops::OpContext Network::node_context(const ops::OpContext& ctx, int node) {
+  // Each stochastic node draws its own stream: two dropout nodes of one step
+  // must not share a mask.
+  ops::OpContext c = ctx;
+  c.seed = (ctx.seed ^ (0x9E3779B97F4A7C15ull * static_cast<uint64_t>(node + 1))) * 0xBF58476D1CE4E5B9ull;
+  return c;
+}
+
 std::vector<std::pair<std::string, ops::Tensor>> Network::named_tensors() const {
   std::vector<std::pair<std::string, ops::Tensor>> out;
   for (const Parameter& p : params_.all()) out.emplace_back(p.name, p.value);
@@ -183,7 +191,7 @@ std::vector<ops::Tensor> Network::forward(std::span<const ops::Tensor> inputs,
     if (ops_[id] == nullptr) continue;
     in.clear();
     for (const TensorRef& t : spec_.node(id).inputs) in.push_back(acts_[t.node][t.output]);
-    ops_[id]->forward(ctx, in, node_params_[id], acts_[id]);
+    ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[id]);
   }
   std::vector<ops::Tensor> out;
   for (const TensorRef& t : spec_.outputs()) out.push_back(acts_[t.node][t.output]);
@@ -240,7 +248,7 @@ void Network::backward(std::span<const ops::Tensor> output_grads, const ops::OpC
         direct.push_back(false);
       }
     }
-    ops_[id]->backward(ctx, in, node_params_[id], acts_[id], grads_[id], din,
+    ops_[id]->backward(node_context(ctx, id), in, node_params_[id], acts_[id], grads_[id], din,
                        node_param_grads_[id]);
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const TensorRef& t = node.inputs[i];

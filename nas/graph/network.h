@@ -63,6 +63,7 @@ class Network {
  private:
   Network(const NetworkSpec& spec, ExecMode mode) : spec_(spec), mode_(mode) {}
   void plan();
+  static ops::OpContext node_context(const ops::OpContext& ctx, int node);
   void gather_bound_params();
 
   NetworkSpec spec_;

@@ -187,6 +187,23 @@ TEST(Cli, SearchDryRunPreparesRunFolderOnceAndResolvedConfigValidates) {
   EXPECT_TRUE(contains(text, "batch_size: 128")) << text;
 }
 
+TEST(Cli, ValidateExperimentChecksItsSpace) {
+  testing::TempDir dir;
+  std::ofstream(dir.path() + "/space.yaml") << "name: s\nkind: macro\nstagez: []\n";
+  const std::string exp = write_experiment(dir, "runs/t");
+  std::string text;
+  {
+    std::ifstream in(exp);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const size_t a = text.find("space: ") + 7, b = text.find('\n', a);
+  text.replace(a, b - a, "space.yaml");
+  std::ofstream(exp) << text;
+  auto r = run_nas("validate " + exp);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, dir.path() + "/space.yaml:3:1: error: unknown key 'stagez'")) << r.err;
+}
+
 TEST(Cli, SearchWithoutEngineSaysSoAndWritesNothing) {
   testing::TempDir dir;
   const std::string exp = write_experiment(dir, "runs/t");
