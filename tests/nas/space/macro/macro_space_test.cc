@@ -90,7 +90,7 @@ TEST(MacroSpaces, CanonicalStringReadsAsTheNetwork) {
   const Genotype zero(s->decisions().size(), 0);
   EXPECT_EQ(s->canonical_string(zero),
             "r28-w0.75|s1:mbconv,k3,e1,g1,w16,d1,s1,relu,se0"
-            "|s2:mbconv,k3,e3,g1,w24,d1,s2,relu,se0|s3:mbconv,k3,e3,g1,w48,d1,s2,relu,se0");
+            "|s2:mbconv,k3,e2,g1,w24,d1,s2,relu,se0|s3:mbconv,k3,e2,g1,w48,d1,s2,relu,se0");
   auto fb = load_shipped("fbnet");
   ASSERT_TRUE(fb);
   Genotype g(fb->decisions().size(), 8);  // every layer skip
@@ -114,8 +114,8 @@ TEST(MacroSpaces, ParseRejectsMalformedStrings) {
   };
   EXPECT_NE(error("r28-w0.75").find("expected 4 '|'-separated parts, got 1"), std::string::npos);
   std::string bad = good;
-  bad.replace(bad.find("k3"), 2, "k7");
-  EXPECT_NE(error(bad).find("stage 1 kernel: '7' is not a choice (choices: 3, 5)"), std::string::npos)
+  bad.replace(bad.find("|s2:mbconv,k3") + 11, 2, "k7");
+  EXPECT_NE(error(bad).find("stage 2 kernel: '7' is not a choice (choices: 3, 5)"), std::string::npos)
       << error(bad);
   bad = good;
   bad.replace(bad.find("w16"), 3, "w17");
@@ -154,16 +154,17 @@ TEST(MacroSpaces, CanonicalizeMakesDepthMaskedDuplicatesEqual) {
 TEST(MacroSpaces, CanonicalizeIgnoresSettingsABlockDoesNotRead) {
   auto s = load_shipped("mobilenet_tiny");
   ASSERT_TRUE(s);
-  // stage3.block basic ignores expand and se.
+  // A basic block ignores the expansion ratio; mbconv reads it.
   Genotype a(s->decisions().size(), 0);
-  a[decision(*s, "stage3.block")] = choice(*s, "stage3.block", "basic");
+  a[decision(*s, "stage1.block")] = choice(*s, "stage1.block", "basic");
   Genotype b = a;
-  b[decision(*s, "stage3.expand")] = 1;
-  b[decision(*s, "stage3.se")] = 1;
+  b[decision(*s, "stage1.expand")] = 1;
   EXPECT_EQ(s->canonicalize(a), s->canonicalize(b));
-  Genotype c = a;
-  c[decision(*s, "stage3.kernel")] = 1;  // basic reads its kernel
-  EXPECT_NE(s->canonicalize(a), s->canonicalize(c));
+  Genotype c = b;
+  c[decision(*s, "stage1.block")] = choice(*s, "stage1.block", "mbconv");
+  Genotype d = c;
+  d[decision(*s, "stage1.expand")] = 0;
+  EXPECT_NE(s->canonicalize(c), s->canonicalize(d));
 }
 
 // A space small enough to count its MACs by hand.
