@@ -27,6 +27,9 @@ struct NamedBlock {
   int kernel = 0;
   double expand = 0;
   int groups = 0;
+  // mbconv: keep the 1x1 expansion conv at expansion 1 (FBNet's blocks do;
+  // MobileNetV2's drop it, the default).
+  bool keep_expand = false;
 };
 
 struct StemConfig {

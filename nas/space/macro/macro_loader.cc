@@ -46,7 +46,7 @@ std::optional<NamedBlock> read_named_block(config::YamlSource& src, const std::s
     src.error(where, path + ": expected a map, got " + config::describe(node));
     return std::nullopt;
   }
-  MapReader m(src, node, path, path, where, {"block", "kernel", "expand", "groups"});
+  MapReader m(src, node, path, path, where, {"block", "kernel", "expand", "groups", "keep_expand"});
   NamedBlock b;
   b.name = name;
   bool ok = true;
@@ -59,6 +59,11 @@ std::optional<NamedBlock> read_named_block(config::YamlSource& src, const std::s
   ok = m.read("kernel", b.kernel, kKernel) && ok;
   ok = m.read("expand", b.expand, kExpand) && ok;
   ok = m.read("groups", b.groups, kGroups) && ok;
+  if (m.has("keep_expand")) {
+    const auto k = m.choice("keep_expand", Need::kOptional, {"false", "true"});
+    if (k) b.keep_expand = k->value == 1;
+    else ok = false;
+  }
   if (b.kernel > 0 && b.kernel % 2 == 0) {
     src.error(m.value_location("kernel"),
               path + ".kernel: expected an odd integer, got " + std::to_string(b.kernel));

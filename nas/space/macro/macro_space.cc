@@ -50,6 +50,7 @@ NetworkPlan MacroSpace::plan(const Genotype& g, std::vector<char>* used) const {
         for (const NamedBlock& b : c_.blocks)
           if (b.name == block) fixed = b;
       l.type = fixed.type;
+      l.keep_expand = fixed.keep_expand;
       const bool inverted = l.type == BlockType::kMbconv || l.type == BlockType::kFusedMbconv;
       if (l.type != BlockType::kSkip) {
         l.kernel = fixed.kernel ? fixed.kernel : static_cast<int>(s.kernel.value(pick(s.kernel, g, j, used)));
@@ -197,7 +198,7 @@ std::string emit_layer(Builder& b, const std::string& name, const std::string& i
     }
     case BlockType::kMbconv: {
       std::string x = in;
-      if (l.expand != 1) {
+      if (l.expand != 1 || l.keep_expand) {
         x = b.conv_bn(name + ".expand", x, mid, 1, 1, l.groups, l.activation);
         if (l.groups > 1) x = b.shuffle(name + ".shuffle", x, l.groups);
       }

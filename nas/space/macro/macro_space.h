@@ -31,6 +31,7 @@ struct LayerPlan {
   int stride = 1;
   std::string activation = "relu";
   bool se = false;
+  bool keep_expand = false;  // mbconv: 1x1 expansion conv even at expansion 1
 };
 
 struct NetworkPlan {

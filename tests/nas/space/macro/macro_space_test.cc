@@ -63,6 +63,24 @@ TEST(Fbnet, HasNineToTheTwentySecondGenotypes) {
   EXPECT_EQ(space_size(*s), "984770902183611232881");
 }
 
+TEST(Fbnet, GroupedBlocksHalveThePointwiseConvs) {
+  auto s = load_shipped("fbnet");
+  ASSERT_TRUE(s);
+  const auto macs = [&](const std::string& block) {
+    Genotype g(s->decisions().size(), choice(*s, "stage5.layer2.block", "skip"));
+    g[decision(*s, "stage5.layer2.block")] = choice(*s, "stage5.layer2.block", block);
+    auto spec = graph::build_network_spec(s->decode(g).value(), 1);
+    EXPECT_TRUE(spec.is_ok()) << spec.status().message();
+    return spec.value().total_cost().macs;
+  };
+  // Stage 5, layer 2: 14x14, 112 -> 112. k3_e1 keeps FBNet's expanding 1x1
+  // conv (112 -> 112) beside the projection; g2 halves both.
+  const int64_t pointwise = 14 * 14 * 112 * 112;
+  EXPECT_EQ(macs("k3_e1") - macs("skip"), 2 * pointwise + 14 * 14 * 112 * 9);
+  EXPECT_EQ(macs("k3_e1") - macs("k3_e1_g2"), pointwise);
+  EXPECT_EQ(macs("k5_e6") - macs("skip"), 2 * 6 * pointwise + 14 * 14 * 112 * 6 * 25);
+}
+
 TEST(OfaMobilenetV3, CountMatchesItsDefinition) {
   // 4 resolutions; 5 stages each: depth {2,3,4} and, for each of the 4
   // layer slots, kernel {3,5,7} x expand {3,4,6} (one genotype per slot,
