@@ -209,6 +209,16 @@ TEST(MacroSpaces, MacsOfAHandCountedNetwork) {
   EXPECT_EQ(macs(1), stem + 64 * 8 * 16 + 64 * 16 * 9 + 64 * 16 * 8 + fc);
 }
 
+TEST(MacroSpaces, DecodedArchitecturesSurviveTheArchitectureFile) {
+  for (const char* name : {"mobilenet_tiny", "ofa_mobilenetv3", "fbnet"}) {
+    SCOPED_TRACE(name);
+    auto s = load_shipped(name);
+    ASSERT_TRUE(s);
+    train::Rng rng(21);
+    for (int i = 0; i < 3; ++i) testing::check_architecture_file(*s, sample_uniform(*s, rng));
+  }
+}
+
 TEST(MacroSpaces, SmallNetworksRunForward) {
   auto tiny = load_shipped("mobilenet_tiny");
   ASSERT_TRUE(tiny);

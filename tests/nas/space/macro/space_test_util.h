@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -73,6 +74,25 @@ inline void check_random_genotypes(const Space& space, int count, int64_t classe
     EXPECT_EQ(config::write_architecture(arch_c.value()), config::write_architecture(arch.value()))
         << text << " vs its canonical form " << space.canonical_string(c);
   }
+}
+
+// The architecture of g, written as an architecture file and read back by
+// load_architecture (what `nas train` does), builds to the same MACs and
+// parameter count as the decoded one.
+inline void check_architecture_file(const Space& space, const Genotype& g) {
+  auto arch = space.decode(g);
+  ASSERT_TRUE(arch.is_ok()) << arch.status().message();
+  const std::string path = ::testing::TempDir() + "/" + space.name() + "_arch.yaml";
+  std::ofstream(path) << config::write_architecture(arch.value());
+  config::Diagnostics diags;
+  auto back = config::load_architecture(path, ops::op_registry().names(), diags);
+  ASSERT_TRUE(back.has_value()) << diags.str();
+  auto a = graph::build_network_spec(arch.value(), 1);
+  auto b = graph::build_network_spec(*back, 1);
+  ASSERT_TRUE(a.is_ok() && b.is_ok()) << b.status().message();
+  EXPECT_EQ(a.value().total_cost().macs, b.value().total_cost().macs) << space.canonical_string(g);
+  EXPECT_EQ(a.value().param_count(), b.value().param_count()) << space.canonical_string(g);
+  EXPECT_EQ(a.value().size(), b.value().size());
 }
 
 // Builds g for `batch`, runs one inference forward on seeded inputs and

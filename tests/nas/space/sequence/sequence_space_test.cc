@@ -118,6 +118,16 @@ TEST(SequenceSpaces, MacsOfAHandCountedNetwork) {
   EXPECT_EQ(macs(2), embed + 4 * 1 * 8 * (8 + 8) + norm + fc);  // tanh RNN: 1 gate
 }
 
+TEST(SequenceSpaces, DecodedArchitecturesSurviveTheArchitectureFile) {
+  for (const char* name : {"vit_tiny", "rnn_seq"}) {
+    SCOPED_TRACE(name);
+    auto s = load_shipped(name);
+    ASSERT_TRUE(s);
+    train::Rng rng(23);
+    for (int i = 0; i < 5; ++i) testing::check_architecture_file(*s, sample_uniform(*s, rng));
+  }
+}
+
 TEST(SequenceSpaces, SmallNetworksRunForward) {
   train::Rng rng(9);
   for (const char* name : {"vit_tiny", "rnn_seq"}) {
