@@ -53,10 +53,12 @@ void LayerNorm::forward(const OpContext&, std::span<const Tensor> inputs,
   float* y = outputs[0].data();
   const float* gamma = params[0].data();
   const float* beta = params[1].data();
+  // Outputs well past the last-level cache go out with streaming stores.
+  const bool stream = rows_ * dim_ * static_cast<int64_t>(sizeof(float)) > (int64_t{32} << 20);
   parallel_for(rows_, 16, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r)
       k.layer_norm_forward(x + r * dim_, y + r * dim_, dim_, gamma, beta, eps_,
-                           mean_.data() + r, rstd_.data() + r);
+                           mean_.data() + r, rstd_.data() + r, stream);
   });
 }
 

@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 
@@ -145,7 +146,8 @@ void softmax_grad(const float* p, float* dp, int64_t n, float scale, float d) {
 // Layer norm rows: vector body plus a scalar tail; two passes over the row
 // (mean, then centred variance) for accuracy, the row stays in L1.
 void layer_norm_forward(const float* x, float* y, int64_t n, const float* gamma,
-                        const float* beta, float eps, float* mean, float* rstd) {
+                        const float* beta, float eps, float* mean, float* rstd,
+                        bool nontemporal) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -175,6 +177,14 @@ void layer_norm_forward(const float* x, float* y, int64_t n, const float* gamma,
   const float rs = 1.0f / std::sqrt(v / static_cast<float>(n) + eps);
   const __m256 vrs = _mm256_set1_ps(rs);
   i = 0;
+  if (nontemporal && reinterpret_cast<uintptr_t>(y) % 32 == 0) {
+    for (; i + 8 <= n; i += 8) {
+      __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmu), vrs);
+      _mm256_stream_ps(y + i, _mm256_fmadd_ps(xh, _mm256_loadu_ps(gamma + i),
+                                              _mm256_loadu_ps(beta + i)));
+    }
+    _mm_sfence();  // order the streaming stores before the task completes
+  }
   for (; i + 8 <= n; i += 8) {
     __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmu), vrs);
     _mm256_storeu_ps(y + i, _mm256_fmadd_ps(xh, _mm256_loadu_ps(gamma + i),

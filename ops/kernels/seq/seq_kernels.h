@@ -27,8 +27,11 @@ struct SeqKernels {
   void (*softmax_grad)(const float* p, float* dp, int64_t n, float scale, float d);
   // One row of layer norm: y = (x - mean) * rstd * gamma + beta, biased
   // variance; writes the row's mean and rstd = 1 / sqrt(var + eps).
+  // nontemporal: y is written with streaming stores (for outputs far larger
+  // than the caches; saves the read-for-ownership of y); a hint only.
   void (*layer_norm_forward)(const float* x, float* y, int64_t n, const float* gamma,
-                             const float* beta, float eps, float* mean, float* rstd);
+                             const float* beta, float eps, float* mean, float* rstd,
+                             bool nontemporal);
   // Its backward for one row: dx (OVERWRITTEN, skipped when nullptr) and,
   // when non-null, dgamma += dy * xhat, dbeta += dy.
   void (*layer_norm_backward)(const float* x, const float* dy, float* dx, int64_t n,

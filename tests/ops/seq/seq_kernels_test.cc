@@ -41,11 +41,14 @@ TEST(SeqKernels, EachIsaMatchesScalar) {
       if (n == 0) continue;
       auto g = testing::random_floats(n, 3, 0.5f, 1.5f), be = testing::random_floats(n, 4);
       float ma, ra, mb, rb;
-      ref.layer_norm_forward(x.data(), a.data(), n, g.data(), be.data(), 1e-5f, &ma, &ra);
-      k->layer_norm_forward(x.data(), b.data(), n, g.data(), be.data(), 1e-5f, &mb, &rb);
-      EXPECT_NEAR(ma, mb, 1e-5f);
-      EXPECT_NEAR(ra, rb, 1e-5f * ra);
-      for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-5f);
+      ref.layer_norm_forward(x.data(), a.data(), n, g.data(), be.data(), 1e-5f, &ma, &ra, false);
+      for (bool nt : {false, true}) {
+        alignas(32) float out[128];
+        k->layer_norm_forward(x.data(), out, n, g.data(), be.data(), 1e-5f, &mb, &rb, nt);
+        EXPECT_NEAR(ma, mb, 1e-5f);
+        EXPECT_NEAR(ra, rb, 1e-5f * ra);
+        for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], out[i], 1e-5f);
+      }
       auto dy = testing::random_floats(n, 5);
       std::vector<float> ga(n, 0.f), ba(n, 0.f), gb(n, 0.f), bb(n, 0.f);
       ref.layer_norm_backward(x.data(), dy.data(), a.data(), n, g.data(), ma, ra, ga.data(), ba.data());
