@@ -12,7 +12,8 @@ class ToySpace : public Space {
  public:
   explicit ToySpace(std::vector<int> sizes) {
     for (size_t i = 0; i < sizes.size(); ++i) {
-      Decision d{"d" + std::to_string(i), {}};
+      Decision d{"d", {}};
+      d.name += std::to_string(i);
       for (int c = 0; c < sizes[i]; ++c) d.choices.push_back(std::to_string(c));
       decisions_.push_back(d);
     }
