@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 
+#include "nas/config/catalog.h"
 #include "nas/eval/evaluator_catalog.h"
 #include "nas/search/strategy_catalog.h"
 #include "nas/util/paths.h"
@@ -63,7 +64,7 @@ int ListCommand::run(const std::vector<std::string>& args) {
   po::options_description options("Options");
   std::string what;
   options.add_options()("what", po::value<std::string>(&what),
-                        "spaces | strategies | evaluators | hardware | ops (default: all)");
+                        "spaces | strategies | evaluators | hardware | ops | datasets | metrics (default: all)");
   po::positional_options_description positional;
   positional.add("what", 1);
   int code = kExitOk;
@@ -82,6 +83,18 @@ int ListCommand::run(const std::vector<std::string>& args) {
        [] {
          const ops::OpRegistry& r = ops::op_registry();
          for (const std::string& n : r.names()) print_row(n, r.find(n)->summary);
+       }},
+      {"datasets",
+       [] {
+         for (const std::string& n : config::Catalog::defaults().datasets)
+           print_row(n, n == "fashion_mnist" ? "Debian package dataset-fashion-mnist"
+                        : n == "cifar10"     ? "binary batches from a folder (dataset.path)"
+                                             : "");
+       }},
+      {"metrics",
+       [] {
+         for (const config::MetricInfo& m : config::Catalog::defaults().metrics)
+           print_row(m.name, m.per_hardware ? "per hardware profile" : "");
        }},
   };
   std::vector<std::string> names;

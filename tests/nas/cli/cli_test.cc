@@ -74,7 +74,8 @@ TEST(Cli, UnbuiltSubcommandsSaySoInOneLine) {
 TEST(Cli, ListShowsShippedSpacesProfilesAndNames) {
   auto r = run_nas("list");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* s : {"mobilenet_tiny", "nas_bench_201", "raspberry_pi4", "evolution", "train"})
+  for (const char* s : {"mobilenet_tiny", "nas_bench_201", "raspberry_pi4", "evolution", "train",
+                        "fashion_mnist", "latency_ms", "conv2d"})
     EXPECT_TRUE(contains(r.out, s)) << s << "\n" << r.out;
   auto bad = run_nas("list strategis");
   EXPECT_EQ(bad.exit_code, 2);
