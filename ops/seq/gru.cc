@@ -6,6 +6,7 @@
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
 #include "ops/kernels/seq/seq_kernels.h"
+#include "ops/seq/recurrent_common.h"
 #include "ops/seq/seq_math.h"
 
 namespace nas::ops {
@@ -114,11 +115,7 @@ void GruCell::step_backward(std::span<const Tensor> params, const Tensor& x, con
 // ---- the sequence op ----
 
 Result<std::unique_ptr<Op>> Gru::create(const OpAttrs& attrs, std::span<const Shape> inputs) {
-  if (inputs.size() != 1 || inputs[0].rank() != 3 || inputs[0].numel() < 1)
-    return Status::error("failed to create gru: expected one [B, T, I] input");
-  if (attrs.hidden < 1)
-    return Status::error("failed to create gru with hidden " + std::to_string(attrs.hidden) +
-                         ": must be >= 1");
+  if (Status s = seq::check_recurrent_args("gru", attrs, inputs); !s) return s;
   return std::unique_ptr<Op>(new Gru(inputs[0], attrs.hidden));
 }
 
@@ -129,14 +126,9 @@ Gru::Gru(const Shape& in, int64_t hidden) : cell_(in[2], hidden), batch_(in[0]),
 }
 
 OpCost Gru::cost() const {
-  const int64_t B = batch_, T = steps_, I = cell_.input(), H = cell_.hidden();
-  OpCost c;
-  c.params = (I + H) * 3 * H + 6 * H;
-  c.macs = T * B * 3 * H * (I + H);
-  c.flops_other = T * B * H * (6 + 3 + 5);  // two biases, 3 activations, gating
-  c.bytes_read = (B * T * I + c.params) * kF;
-  c.bytes_written = B * T * H * kF;
-  return c;
+  // flops_other per hidden unit and step: two biases, 3 activations, gating.
+  return seq::recurrent_cost(batch_, steps_, cell_.input(), cell_.hidden(), 3,
+                             6 * cell_.hidden(), (6 + 3 + 5));
 }
 
 void Gru::forward(const OpContext&, std::span<const Tensor> inputs,

@@ -6,6 +6,7 @@
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
 #include "ops/kernels/seq/seq_kernels.h"
+#include "ops/seq/recurrent_common.h"
 #include "ops/seq/seq_math.h"
 
 namespace nas::ops {
@@ -101,11 +102,7 @@ void LstmCell::step_backward(std::span<const Tensor> params, const Tensor& x, co
 // ---- the sequence op ----
 
 Result<std::unique_ptr<Op>> Lstm::create(const OpAttrs& attrs, std::span<const Shape> inputs) {
-  if (inputs.size() != 1 || inputs[0].rank() != 3 || inputs[0].numel() < 1)
-    return Status::error("failed to create lstm: expected one [B, T, I] input");
-  if (attrs.hidden < 1)
-    return Status::error("failed to create lstm with hidden " + std::to_string(attrs.hidden) +
-                         ": must be >= 1");
+  if (Status s = seq::check_recurrent_args("lstm", attrs, inputs); !s) return s;
   return std::unique_ptr<Op>(new Lstm(inputs[0], attrs.hidden));
 }
 
@@ -117,14 +114,9 @@ Lstm::Lstm(const Shape& in, int64_t hidden)
 }
 
 OpCost Lstm::cost() const {
-  const int64_t B = batch_, T = steps_, I = cell_.input(), H = cell_.hidden();
-  OpCost c;
-  c.params = (I + H) * 4 * H + 4 * H;
-  c.macs = T * B * 4 * H * (I + H);
-  c.flops_other = T * B * H * (4 + 4 + 5);  // bias, 4 activations, cell update and tanh(c)
-  c.bytes_read = (B * T * I + c.params) * kF;
-  c.bytes_written = B * T * H * kF;
-  return c;
+  // flops_other per hidden unit and step: bias, 4 activations, cell update and tanh(c).
+  return seq::recurrent_cost(batch_, steps_, cell_.input(), cell_.hidden(), 4,
+                             4 * cell_.hidden(), (4 + 4 + 5));
 }
 
 void Lstm::forward(const OpContext&, std::span<const Tensor> inputs,

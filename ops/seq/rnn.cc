@@ -6,6 +6,7 @@
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
 #include "ops/kernels/seq/seq_kernels.h"
+#include "ops/seq/recurrent_common.h"
 #include "ops/seq/seq_math.h"
 
 namespace nas::ops {
@@ -58,11 +59,7 @@ void RnnCell::step_backward(std::span<const Tensor> params, const Tensor& x, con
 }
 
 Result<std::unique_ptr<Op>> Rnn::create(const OpAttrs& attrs, std::span<const Shape> inputs) {
-  if (inputs.size() != 1 || inputs[0].rank() != 3 || inputs[0].numel() < 1)
-    return Status::error("failed to create rnn_tanh: expected one [B, T, I] input");
-  if (attrs.hidden < 1)
-    return Status::error("failed to create rnn_tanh with hidden " + std::to_string(attrs.hidden) +
-                         ": must be >= 1");
+  if (Status s = seq::check_recurrent_args("rnn_tanh", attrs, inputs); !s) return s;
   return std::unique_ptr<Op>(new Rnn(inputs[0], attrs.hidden));
 }
 
@@ -73,14 +70,9 @@ Rnn::Rnn(const Shape& in, int64_t hidden) : cell_(in[2], hidden), batch_(in[0]),
 }
 
 OpCost Rnn::cost() const {
-  const int64_t B = batch_, T = steps_, I = cell_.input(), H = cell_.hidden();
-  OpCost c;
-  c.params = (I + H) * H + H;
-  c.macs = T * B * H * (I + H);
-  c.flops_other = T * B * H * 2;  // bias, tanh
-  c.bytes_read = (B * T * I + c.params) * kF;
-  c.bytes_written = B * T * H * kF;
-  return c;
+  // flops_other per hidden unit and step: bias, tanh.
+  return seq::recurrent_cost(batch_, steps_, cell_.input(), cell_.hidden(), 1,
+                             cell_.hidden(), 2);
 }
 
 void Rnn::forward(const OpContext&, std::span<const Tensor> inputs,
