@@ -10,22 +10,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="${NAS_ROOT:-$(cd "$here/../.." && pwd)}"
-if [ -n "${NAS_BENCH_BIN:-}" ]; then
-  bin="$NAS_BENCH_BIN/layers/bench_layers"
-else
-  build="${1:-$root/build}"
-  ninja -C "$build" -j2 bench_layers >/dev/null
-  bin="$build/bench/layers/bench_layers"
-fi
-rounds="${NAS_BENCH_ROUNDS:-3}"
-ours="$(mktemp)"; peer="$(mktemp)"
-trap 'rm -f "$ours" "$peer"' EXIT
-jemalloc="$(ldconfig -p | awk '/libjemalloc.so.2/ {p = $NF} END {print p}')"
-for ((r = 0; r < rounds; ++r)); do
-  "$bin" >> "$ours"
-  LD_PRELOAD="${jemalloc}" MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 \
-    OMP_WAIT_POLICY=passive /usr/bin/python3 "$here/torch_layers.py" >> "$peer"
-done
+. "$root/bench/common/interleaved_rounds.sh"
+run_interleaved_rounds layers bench_layers "$here/torch_layers.py" "${1:-}"
 python3 - "$ours" "$peer" "$rounds" <<'PY'
 import math, sys
 

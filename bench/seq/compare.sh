@@ -12,22 +12,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="${NAS_ROOT:-$(cd "$here/../.." && pwd)}"
-if [ -n "${NAS_BENCH_BIN:-}" ]; then
-  bin="$NAS_BENCH_BIN/seq/bench_seq"
-else
-  build="${1:-$root/build}"
-  ninja -C "$build" -j2 bench_seq >/dev/null
-  bin="$build/bench/seq/bench_seq"
-fi
-rounds="${NAS_BENCH_ROUNDS:-3}"
-ours="$(mktemp)"; peer="$(mktemp)"
-trap 'rm -f "$ours" "$peer"' EXIT
-jemalloc="$(ldconfig -p | awk '/libjemalloc.so.2/ {p = $NF} END {print p}')"
-for ((r = 0; r < rounds; ++r)); do
-  "$bin" >> "$ours"
-  LD_PRELOAD="${jemalloc}" MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1 \
-    OMP_WAIT_POLICY=passive /usr/bin/python3 "$here/torch_seq.py" >> "$peer"
-done
+. "$root/bench/common/interleaved_rounds.sh"
+run_interleaved_rounds seq bench_seq "$here/torch_seq.py" "${1:-}"
 python3 - "$ours" "$peer" "$rounds" <<'PY'
 import math, sys
 
