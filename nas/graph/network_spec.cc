@@ -6,6 +6,8 @@
 #include <iterator>
 #include <set>
 
+#include "nas/graph/op_signature.h"
+
 namespace nas::graph {
 
 int NetworkSpec::add_input(const std::string& name, const ops::Shape& shape) {
@@ -48,6 +50,8 @@ Result<int> NetworkSpec::add_node(const std::string& name, const std::string& op
   n.output_shapes = o.output_shapes();
   n.params = o.param_specs();
   n.cost = o.cost();
+  n.signature = op_signature(op, attrs, n.input_shapes);
+  n.signature_hash = signature_hash(n.signature);
   for (const ParamBinding& b : bindings) {
     auto it = std::find_if(n.params.begin(), n.params.end(),
                            [&](const ops::ParamSpec& p) { return p.name == b.param; });

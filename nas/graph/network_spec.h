@@ -42,6 +42,10 @@ struct NodeSpec {
   std::vector<ops::Shape> output_shapes;
   std::vector<ops::ParamSpec> params;
   ops::OpCost cost;
+  // op_signature() of this node and its hash (nas/graph/op_signature.h): the
+  // key of latency tables. Empty / 0 for network inputs.
+  std::string signature;
+  uint64_t signature_hash = 0;
   bool is_input() const { return op == "input"; }
 };
 
