@@ -4,7 +4,7 @@ namespace nas {
 
 std::span<const CatalogEntry> strategy_catalog() {
   static const CatalogEntry kEntries[] = {
-      {"random", "uniform random sampling of the space", false},
+      {"random", "uniform random sampling of the space", true},
       {"evolution", "regularized (aging) evolution, Real et al. 2019", false},
       {"nsga2", "NSGA-II multi-objective evolution with constrained domination", false},
       {"reinforce", "REINFORCE controller (LSTM policy, moving-average baseline)", false},
