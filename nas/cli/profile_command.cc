@@ -1,10 +1,217 @@
 #include "nas/cli/profile_command.h"
 
-namespace nas::cli {
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
 
-ProfileCommand::ProfileCommand()
-    : NotBuiltCommand("profile", "measure this machine: peak FLOP/s, bandwidth, a latency table per op config",
-                      "[--space S ...] [--out DIR] [--threads N] [--batch B] [--validate]",
-                      "the hardware cost-model issue") {}
+#include "nas/hardware/profile_cost_model.h"
+#include "nas/hardware/profiler/host_cache.h"
+#include "nas/hardware/profiler/host_profiler.h"
+#include "nas/hardware/profiler/latency_validation.h"
+#include "nas/space/space_loader.h"
+#include "nas/util/atomic_file.h"
+#include "nas/util/paths.h"
+#include "nas/util/suggest.h"
+#include "ops/core/parallel.h"
+
+namespace nas::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+int fail(const std::string& message) {
+  std::cerr << "nas profile: error: " << message << "\n";
+  return kExitUsage;
+}
+
+// The shipped spaces' names (search_spaces/*.yaml).
+std::vector<std::string> shipped_spaces() {
+  std::vector<std::string> names;
+  const fs::path root = data_root();
+  std::error_code ec;
+  if (root.empty()) return names;
+  for (const auto& e : fs::directory_iterator(root / "search_spaces", ec))
+    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A --space value: a YAML path, or the name of a shipped space.
+std::optional<fs::path> resolve_space(const std::string& s) {
+  std::error_code ec;
+  if (fs::is_regular_file(s, ec)) return fs::path(s);
+  const bool looks_like_path = s.find('/') != std::string::npos || fs::path(s).extension() == ".yaml";
+  const fs::path root = data_root();
+  if (!looks_like_path && !root.empty() && fs::is_regular_file(root / "search_spaces" / (s + ".yaml"), ec))
+    return root / "search_spaces" / (s + ".yaml");
+  const std::vector<std::string> names = shipped_spaces();
+  std::string message = "--space '" + s + "' is neither a file nor a shipped space (";
+  if (const std::string near = closest_name(s, names); !near.empty()) message += "did you mean '" + near + "'? ";
+  message += "shipped: " + join_names(names) + ")";
+  fail(message);
+  return std::nullopt;
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0, five = 0, fifteen = 0;
+  if (!(in >> one >> five >> fifteen)) return "unknown";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", one, five, fifteen);
+  return buf;
+}
+
+void print_profile(const hardware::HostProfileReport& r) {
+  const hardware::HardwareProfile& p = r.profile;
+  char line[512];
+  std::printf("host: %s, %d threads, batch %lld (load average %s)\n", r.cpu_model.c_str(), p.threads,
+              static_cast<long long>(p.batch), load_average().c_str());
+  const char* when = r.machine_measured ? "measured" : "cached";
+  std::snprintf(line, sizeof line,
+                "peak FP32: %.1f GFLOP/s (%s%s FMA loop), bandwidth: %.1f GB/s (STREAM triad), "
+                "executor overhead: %.2f us per layer (%s)",
+                p.fp32_gflops, r.machine_measured ? r.peak_isa.c_str() : "", r.machine_measured ? "" : "cached",
+                p.bandwidth_gbs, p.per_layer_us, when);
+  std::cout << line << "\n";
+  for (const hardware::SpaceCoverage& c : r.coverage) {
+    std::cout << c.space << ": " << c.configs << " op configurations, "
+              << (c.exhaustive ? "exact (every one of " + std::to_string(c.genotypes) + " genotypes decoded)"
+                               : "sampled from " + std::to_string(c.genotypes) +
+                                     " genotypes until none new came: an estimate of the space's set")
+              << "\n";
+  }
+  std::snprintf(line, sizeof line,
+                "%lld configurations: %lld measured now in %d networks, %lld from the cache; median noise "
+                "(p90-p10)/median %.1f%%",
+                static_cast<long long>(r.configs), static_cast<long long>(r.measured), r.networks,
+                static_cast<long long>(r.configs - r.measured), r.median_spread_pct);
+  std::cout << line << "\n";
+  std::cout << "wrote " << (r.dir / hardware::kHostProfileFile).string() << " and "
+            << (r.dir / hardware::kHostLutFile).string() << " (" << r.lut.size() << " entries)\n";
+}
+
+void print_validation(const std::string& space, const hardware::ValidationSummary& s) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
+                "Kendall tau %.3f, mean measured/predicted %.3f",
+                space.c_str(), s.networks, 100 * s.within_5pct, 100 * s.within_10pct, s.rmse_ms, s.rmse_pct,
+                s.kendall_tau, s.mean_ratio);
+  std::cout << line << "\n";
+  std::snprintf(line, sizeof line,
+                "measured: median noise (p90-p10)/median %.1f%%; predictions %.1f%% from measured entries; "
+                "load average %s",
+                s.median_spread_pct, 100 * s.mean_lut_coverage, load_average().c_str());
+  std::cout << line << "\n";
+}
+
+std::string csv_rows(const std::vector<hardware::ValidationRow>& rows) {
+  std::ostringstream out;
+  out << "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage\n";
+  char buf[160];
+  for (const hardware::ValidationRow& r : rows) {
+    out << '"' << r.arch << '"';
+    std::snprintf(buf, sizeof buf, ",%d,%.6g,%.3g,%.6g,%.4g\n", r.nodes, r.measured_ms, r.spread_pct,
+                  r.predicted_ms, r.lut_coverage);
+    out << buf;
+  }
+  return out.str();
+}
+
+}  // namespace
+
+int ProfileCommand::run(const std::vector<std::string>& args) {
+  std::vector<std::string> space_args;
+  std::string out_dir, csv;
+  int threads = 0, repeats = 10, samples = 200;
+  int64_t batch = 1;
+  uint64_t seed = 0;
+  po::options_description options("Options");
+  options.add_options()
+      ("space", po::value(&space_args)->composing(), "an op space (path or shipped name); repeatable (default mobilenet_tiny)")
+      ("out", po::value(&out_dir), "write host.yaml and host.lut.csv here (default: the host cache, docs/profiling.md)")
+      ("threads", po::value(&threads), "threads (default: all cores)")
+      ("batch", po::value(&batch), "batch size the latencies are for (default 1)")
+      ("repeats", po::value(&repeats), "timed passes per network measured (default 10)")
+      ("validate", "time random networks of --space end to end and compare with the host cost model")
+      ("samples", po::value(&samples), "--validate: networks (default 200)")
+      ("seed", po::value(&seed), "--validate: sampling seed (default 0)")
+      ("csv", po::value(&csv), "--validate: write one row per network to this CSV");
+  int code = kExitOk;
+  auto vm = parse_args(*this, args, options, {}, "[--space S ...] [--out DIR] [--threads N] [--batch B] [--repeats R] | --validate --space S [--samples N] [--seed N] [--csv FILE]", &code);
+  if (!vm) return code;
+  const bool validate = vm->count("validate") > 0;
+  if (threads < 0) return fail("--threads must be >= 1, got " + std::to_string(threads));
+  if (vm->count("threads") && threads == 0) return fail("--threads must be >= 1, got 0");
+  if (batch < 1) return fail("--batch must be >= 1, got " + std::to_string(batch));
+  if (repeats < 1) return fail("--repeats must be >= 1, got " + std::to_string(repeats));
+  if (samples < 1) return fail("--samples must be >= 1, got " + std::to_string(samples));
+  if (!validate && (vm->count("samples") || vm->count("seed") || vm->count("csv")))
+    return fail("--samples, --seed and --csv go with --validate");
+  if (validate && space_args.size() != 1) return fail("--validate needs exactly one --space");
+  if (space_args.empty()) space_args.push_back("mobilenet_tiny");
+  std::error_code ec;
+  if (!out_dir.empty() && fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
+    return fail("--out " + out_dir + " exists and is not a folder");
+  if (!csv.empty()) {
+    const fs::path parent = fs::path(csv).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec)) return fail("--csv: no folder " + parent.string());
+  }
+  // One thread count for measuring and validating (the profile is per count).
+  if (threads > 0) ops::set_num_threads(threads);
+
+  std::vector<std::unique_ptr<space::Space>> owned;
+  std::vector<const space::Space*> spaces;
+  for (const std::string& s : space_args) {
+    auto path = resolve_space(s);
+    if (!path) return kExitUsage;
+    config::Diagnostics diagnostics;
+    auto sp = space::load_space(path->string(), diagnostics);
+    if (!sp) {
+      std::cerr << diagnostics.str() << "\n";
+      return kExitUsage;
+    }
+    spaces.push_back(sp.get());
+    owned.push_back(std::move(sp));
+  }
+
+  hardware::HostProfileOptions po;
+  po.threads = threads;
+  po.batch = batch;
+  po.repeats = repeats;
+  po.out_dir = out_dir;
+  po.remeasure_machine = !validate;  // validation reuses the profile it checks
+  auto report = hardware::profile_host(spaces, po);
+  if (!report) {
+    std::cerr << "nas profile: " << report.status().message() << "\n";
+    return kExitFailure;
+  }
+  print_profile(report.value());
+  if (!validate) return kExitOk;
+
+  auto model = hardware::make_profile_cost_model(report.value().profile, report.value().lut);
+  hardware::ValidationOptions vo;
+  vo.samples = samples;
+  vo.seed = seed;
+  vo.batch = batch;
+  auto rows = hardware::validate_latency(*spaces[0], *model, vo);
+  if (!rows) {
+    std::cerr << "nas profile: " << rows.status().message() << "\n";
+    return kExitFailure;
+  }
+  print_validation(spaces[0]->name(), hardware::summarize_validation(rows.value()));
+  if (!csv.empty()) {
+    if (Status s = write_file_atomic(csv, csv_rows(rows.value())); !s) {
+      std::cerr << "nas profile: error: " << s.message() << "\n";
+      return kExitFailure;
+    }
+    std::cout << "wrote " << csv << "\n";
+  }
+  return kExitOk;
+}
 
 }  // namespace nas::cli

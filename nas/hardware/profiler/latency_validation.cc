@@ -1,0 +1,100 @@
+#include "nas/hardware/profiler/latency_validation.h"
+
+#include <cmath>
+#include <memory>
+
+#include "nas/graph/architecture_builder.h"
+#include "nas/hardware/profiler/timing_stats.h"
+#include "nas/space/genotype_ops.h"
+#include "nas/train/rng.h"
+#include "nas/util/progress.h"
+
+namespace nas::hardware {
+
+Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
+                                                    const ValidationOptions& options) {
+  NAS_CHECK(options.samples >= 1 && options.batch >= 1);
+  train::Rng rng(options.seed);
+  std::vector<graph::NetworkSpec> specs;
+  std::vector<ValidationRow> rows;
+  for (int i = 0; i < options.samples; ++i) {
+    const space::Genotype g = space::sample_uniform(space, rng);
+    ValidationRow row;
+    row.arch = space.canonical_string(g);
+    auto arch = space.decode(g);
+    if (!arch) return Status::error("failed to decode " + row.arch + ": " + arch.status().message());
+    auto spec = graph::build_network_spec(arch.value(), options.batch);
+    if (!spec) return Status::error("failed to build " + row.arch + ": " + spec.status().message());
+    for (int id = 0; id < spec.value().size(); ++id) row.nodes += spec.value().node(id).is_input() ? 0 : 1;
+    const CostEstimate e = model.estimate(spec.value());
+    row.predicted_ms = e.latency_ms;
+    row.lut_coverage = e.lut_coverage;
+    rows.push_back(row);
+    specs.push_back(spec.take());
+  }
+  std::unique_ptr<Progress> progress;
+  if (options.show_progress) progress = std::make_unique<Progress>("timing networks", options.samples);
+  auto times = time_networks(specs, options.timing, [&](int64_t done) {
+    if (progress) progress->update(done);
+  });
+  if (!times) return times.status();
+  if (progress) progress->finish();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].measured_ms = times.value()[i].median_ms;
+    rows[i].spread_pct = times.value()[i].spread_pct;
+  }
+  return rows;
+}
+
+double kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {
+  NAS_CHECK(a.size() == b.size());
+  int64_t concordant = 0, discordant = 0, ties_a = 0, ties_b = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = i + 1; j < a.size(); ++j) {
+      const double da = a[i] - a[j], db = b[i] - b[j];
+      if (da == 0 && db == 0) continue;
+      if (da == 0) ++ties_a;
+      else if (db == 0) ++ties_b;
+      else if ((da > 0) == (db > 0)) ++concordant;
+      else ++discordant;
+    }
+  }
+  const double n1 = static_cast<double>(concordant + discordant + ties_a);
+  const double n2 = static_cast<double>(concordant + discordant + ties_b);
+  if (n1 <= 0 || n2 <= 0) return 0;
+  return static_cast<double>(concordant - discordant) / std::sqrt(n1 * n2);
+}
+
+ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows) {
+  ValidationSummary s;
+  s.networks = static_cast<int>(rows.size());
+  if (rows.empty()) return s;
+  double se = 0, se_rel = 0, ratio = 0, coverage = 0;
+  int w5 = 0, w10 = 0;
+  std::vector<double> measured, predicted, spreads;
+  for (const ValidationRow& r : rows) {
+    const double err = r.predicted_ms - r.measured_ms;
+    const double rel = r.measured_ms > 0 ? err / r.measured_ms : 0;
+    se += err * err;
+    se_rel += rel * rel;
+    w5 += std::abs(rel) <= 0.05 ? 1 : 0;
+    w10 += std::abs(rel) <= 0.10 ? 1 : 0;
+    ratio += r.predicted_ms > 0 ? r.measured_ms / r.predicted_ms : 0;
+    coverage += r.lut_coverage;
+    measured.push_back(r.measured_ms);
+    predicted.push_back(r.predicted_ms);
+    spreads.push_back(r.spread_pct);
+  }
+  const double n = static_cast<double>(rows.size());
+  s.within_5pct = w5 / n;
+  s.within_10pct = w10 / n;
+  s.rmse_ms = std::sqrt(se / n);
+  s.rmse_pct = 100.0 * std::sqrt(se_rel / n);
+  s.kendall_tau = kendall_tau(predicted, measured);
+  s.mean_ratio = ratio / n;
+  s.median_spread_pct = median_of(spreads);
+  s.mean_lut_coverage = coverage / n;
+  return s;
+}
+
+}  // namespace nas::hardware

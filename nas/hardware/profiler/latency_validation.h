@@ -1,0 +1,58 @@
+// `nas profile --validate`: how well a cost model predicts the end-to-end
+// forward latency of whole networks measured with the real executor and
+// kernels. Random networks of a space are built, timed (network_timer.h)
+// and estimated; the summary gives the share within +-5% / +-10%, RMSE and
+// Kendall's tau (does the model rank networks as the clock does).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nas/hardware/cost_model.h"
+#include "nas/hardware/profiler/network_timer.h"
+#include "nas/space/space.h"
+#include "ops/core/status.h"
+
+namespace nas::hardware {
+
+struct ValidationOptions {
+  int samples = 200;       // random networks (uniform genotypes), >= 1
+  uint64_t seed = 0;
+  int64_t batch = 1;
+  NetworkTimingOptions timing;
+  bool show_progress = true;
+};
+
+struct ValidationRow {
+  std::string arch;          // the genotype's canonical string
+  int nodes = 0;             // op nodes
+  double measured_ms = 0;    // median of the timed forwards
+  double spread_pct = 0;     // their (p90 - p10) / median
+  double predicted_ms = 0;   // the cost model's estimate
+  double lut_coverage = 0;   // share of the estimate from measured entries
+};
+
+struct ValidationSummary {
+  int networks = 0;
+  double within_5pct = 0;    // share of networks with |predicted / measured - 1| <= 0.05
+  double within_10pct = 0;
+  double rmse_ms = 0;
+  double rmse_pct = 0;       // RMS of (predicted - measured) / measured, in %
+  double kendall_tau = 0;    // tau-b of predicted vs measured
+  double mean_ratio = 0;     // mean of measured / predicted
+  double median_spread_pct = 0;
+  double mean_lut_coverage = 0;
+};
+
+// Samples, builds, times and estimates `options.samples` networks of `space`.
+Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
+                                                    const ValidationOptions& options);
+
+ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows);
+
+// Kendall's tau-b of two equally long series (ties handled); 0 when fewer
+// than two pairs or a series is constant.
+double kendall_tau(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace nas::hardware

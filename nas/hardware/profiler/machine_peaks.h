@@ -1,0 +1,21 @@
+// This machine's physical limits, measured: the FP32 FMA peak and the DRAM
+// bandwidth, on the project's thread pool at its current thread count. The
+// roofline of the host profile divides by these.
+#pragma once
+
+namespace nas::hardware {
+
+struct MachinePeaks {
+  double fp32_gflops = 0;     // median of the runs
+  double bandwidth_gbs = 0;   // median of the runs
+  const char* isa = "scalar"; // the FMA loop's ISA
+};
+
+// The peak: every thread runs independent FMA chains of the widest vector
+// ISA the CPU has (AVX-512, AVX2+FMA, else scalar), ~0.1 s a run, median of
+// `runs`. Bandwidth: a STREAM triad a = b + s*c over three 64 MiB arrays
+// (several times any L3), counted as STREAM does (24 bytes an element, no
+// write-allocate traffic), median of `runs`. Takes about a second.
+MachinePeaks measure_machine_peaks(int runs = 5);
+
+}  // namespace nas::hardware

@@ -1,0 +1,78 @@
+#include "nas/hardware/profiler/network_timer.h"
+
+#include <chrono>
+#include <memory>
+
+#include "nas/graph/network.h"
+#include "nas/train/rng.h"
+
+namespace nas::hardware {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Runner {
+  std::unique_ptr<graph::Network> net;
+  std::vector<ops::Tensor> inputs;
+  int64_t bytes = 0;
+};
+
+Result<Runner> make_runner(const graph::NetworkSpec& spec, uint64_t seed) {
+  auto net = graph::Network::create(spec, graph::ExecMode::kInference, seed);
+  if (!net) return net.status();
+  Runner r;
+  r.net = net.take();
+  train::Rng rng(seed);
+  for (int id : spec.inputs()) {
+    ops::Tensor t = ops::Tensor::empty(spec.node(id).output_shapes[0]);
+    for (int64_t i = 0; i < t.numel(); ++i)
+      t.data()[i] = 2.0f * static_cast<float>(rng.next_u64() >> 40) / 16777216.0f - 1.0f;
+    r.inputs.push_back(t);
+    r.bytes += t.numel() * 4;
+  }
+  const graph::MemoryReport m = r.net->memory_report();
+  r.bytes += m.activation_bytes + m.param_bytes;
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
+                                               const NetworkTimingOptions& options,
+                                               const std::function<void(int64_t)>& progress) {
+  NAS_CHECK(options.warmup >= 1 && options.repeats >= 1);
+  std::vector<TimingStats> out(specs.size());
+  ops::OpContext ctx;
+  ctx.training = false;
+  size_t begin = 0;
+  while (begin < specs.size()) {
+    std::vector<Runner> group;
+    int64_t bytes = 0;
+    size_t end = begin;
+    while (end < specs.size()) {
+      auto r = make_runner(specs[end], train::mix_seed(end, 7));
+      if (!r) return Status::error("failed to create network " + std::to_string(end) + ": " + r.status().message());
+      if (!group.empty() && bytes + r.value().bytes > options.group_bytes) break;
+      bytes += r.value().bytes;
+      group.push_back(r.take());
+      ++end;
+    }
+    std::vector<std::vector<double>> samples(group.size());
+    for (int round = 0; round < options.warmup + options.repeats; ++round) {
+      for (size_t i = 0; i < group.size(); ++i) {
+        for (int k = 0; k < options.settle; ++k) group[i].net->forward(group[i].inputs, ctx);
+        const auto t0 = Clock::now();
+        group[i].net->forward(group[i].inputs, ctx);
+        const auto t1 = Clock::now();
+        if (round >= options.warmup)
+          samples[i].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      }
+    }
+    for (size_t i = 0; i < group.size(); ++i) out[begin + i] = summarize_timings(std::move(samples[i]));
+    begin = end;
+    if (progress) progress(static_cast<int64_t>(begin));
+  }
+  return out;
+}
+
+}  // namespace nas::hardware

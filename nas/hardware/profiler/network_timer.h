@@ -1,0 +1,35 @@
+// Times whole networks end to end with the executor (nas/graph/network.h):
+// inference mode, the project's kernels, warm-up, median of repeats. What
+// `nas profile --validate` compares the cost model's predictions with.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "nas/graph/network_spec.h"
+#include "nas/hardware/profiler/timing_stats.h"
+#include "ops/core/status.h"
+
+namespace nas::hardware {
+
+struct NetworkTimingOptions {
+  int warmup = 3;    // untimed forwards first (>= 1: the conv autotuner's first calls)
+  int repeats = 10;  // timed forwards; the median is the latency (>= 1)
+  // Each timed forward follows this many untimed ones of the same network,
+  // so it runs as a network served repeatedly does (its weights in cache
+  // as far as they fit) even though networks are interleaved.
+  int settle = 1;
+  // Networks measured together (interleaved, one forward each per round)
+  // hold at most this many bytes of parameters and activations.
+  int64_t group_bytes = int64_t{256} << 20;
+};
+
+// Times each spec (in order). progress(done) after each group. The error
+// names the network that could not be created.
+Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
+                                               const NetworkTimingOptions& options,
+                                               const std::function<void(int64_t)>& progress = {});
+
+}  // namespace nas::hardware

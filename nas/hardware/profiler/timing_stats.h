@@ -1,0 +1,24 @@
+// Summary of repeated timings: the median is the figure, (p90 - p10) / median
+// the noise.
+#pragma once
+
+#include <vector>
+
+namespace nas::hardware {
+
+struct TimingStats {
+  double median_ms = 0;
+  double spread_pct = 0;  // (p90 - p10) / median * 100
+  int repeats = 0;
+};
+
+// REQUIRES: samples not empty. Percentiles by linear interpolation.
+TimingStats summarize_timings(std::vector<double> samples_ms);
+
+// The median of any values. REQUIRES: not empty.
+double median_of(std::vector<double> values);
+
+// The q-quantile (q in [0, 1]) of sorted values, linear interpolation. REQUIRES: not empty.
+double quantile_sorted(const std::vector<double>& sorted, double q);
+
+}  // namespace nas::hardware
