@@ -9,6 +9,23 @@
 #include "nas/graph/op_signature.h"
 
 namespace nas::graph {
+namespace {
+
+int64_t total_numel(const std::vector<ops::Shape>& shapes) {
+  int64_t n = 0;
+  for (const ops::Shape& s : shapes) n += s.numel();
+  return n;
+}
+
+// The registry's names, sorted (a std::map's order), resolved once.
+int32_t op_id_of(const std::string& op) {
+  static const std::vector<std::string> names = ops::op_registry().names();
+  auto it = std::lower_bound(names.begin(), names.end(), op);
+  NAS_CHECK(it != names.end() && *it == op);
+  return static_cast<int32_t>(it - names.begin());
+}
+
+}  // namespace
 
 int NetworkSpec::add_input(const std::string& name, const ops::Shape& shape) {
   NodeSpec n;
@@ -16,6 +33,10 @@ int NetworkSpec::add_input(const std::string& name, const ops::Shape& shape) {
   n.op = "input";
   n.output_shapes = {shape};
   n.cost.bytes_written = shape.numel() * static_cast<int64_t>(sizeof(float));
+  NodeCostRecord r;
+  r.bytes_written = n.cost.bytes_written;
+  r.output_elements = shape.numel();
+  records_.push_back(r);
   nodes_.push_back(std::move(n));
   boost::add_vertex(graph_);
   input_ids_.push_back(size() - 1);
@@ -67,10 +88,37 @@ Result<int> NetworkSpec::add_node(const std::string& name, const std::string& op
                            it->shape.str() + " does not fit in shared tensor '" + b.shared + "' " +
                            b.shared_shape.str() + " at the given offsets");
   }
+  NodeCostRecord r;
+  r.signature_hash = n.signature_hash;
+  r.macs = n.cost.macs;
+  r.flops_other = n.cost.flops_other;
+  r.bytes_read = n.cost.bytes_read;
+  r.bytes_written = n.cost.bytes_written;
+  r.output_elements = total_numel(n.output_shapes);
+  r.first_input_elements = n.input_shapes.empty() ? 0 : n.input_shapes[0].numel();
+  for (const ops::ParamSpec& p : n.params) {
+    auto b = std::find_if(bindings.begin(), bindings.end(),
+                          [&](const ParamBinding& x) { return x.param == p.name; });
+    if (b == bindings.end()) r.params += p.shape.numel();
+    else if (shared_seen_.insert(b->shared).second) r.params += b->shared_shape.numel();
+  }
+  r.op_id = op_id_of(op);
+  r.kernel = attrs.kernel;
+  r.groups = attrs.groups;
+  r.stride = attrs.stride;
+  r.first_input = inputs.empty() ? -1 : inputs[0].node;
   nodes_.push_back(std::move(n));
   const int id = size() - 1;
   boost::add_vertex(graph_);
-  for (const TensorRef& t : inputs) boost::add_edge(t.node, id, graph_);
+  for (const TensorRef& t : inputs) {
+    boost::add_edge(t.node, id, graph_);
+    NodeCostRecord& producer = records_[t.node];
+    if (producer.last_consumer != id) {  // a node reading one tensor twice counts once
+      ++producer.consumers;
+      producer.last_consumer = id;
+    }
+  }
+  records_.push_back(r);
   return id;
 }
 
@@ -78,6 +126,15 @@ Result<int> NetworkSpec::then(const std::string& name, const std::string& op,
                               const ops::OpAttrs& attrs) {
   NAS_CHECK(size() > 0);
   return add_node(name, op, attrs, {TensorRef{size() - 1, 0}});
+}
+
+void NetworkSpec::set_outputs(std::vector<TensorRef> outputs) {
+  for (NodeCostRecord& r : records_) r.is_output = false;
+  for (const TensorRef& t : outputs) {
+    NAS_CHECK(t.node >= 0 && t.node < size());
+    records_[t.node].is_output = true;
+  }
+  outputs_ = std::move(outputs);
 }
 
 std::vector<TensorRef> NetworkSpec::outputs() const {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,26 @@ struct NodeSpec {
   bool is_input() const { return op == "input"; }
 };
 
+// The numbers the cost model reads for one node, packed so that estimating a
+// network streams one contiguous array with no string work (the search
+// estimates hundreds of thousands of networks a second). Filled by add_input /
+// add_node; the consumer fields are updated as later nodes read this one.
+struct NodeCostRecord {
+  uint64_t signature_hash = 0;  // NodeSpec::signature_hash (0 for inputs)
+  int64_t macs = 0, flops_other = 0, bytes_read = 0, bytes_written = 0;  // NodeSpec::cost
+  int64_t output_elements = 0;       // sum of numel over the node's outputs
+  int64_t first_input_elements = 0;  // numel of input 0 (0 for inputs)
+  // Learnable scalars this node adds to param_count(): its own parameters,
+  // plus a shared tensor's full size at the first node bound to it.
+  int64_t params = 0;
+  int32_t op_id = -1;           // index of NodeSpec::op in op_registry().names(); -1: input
+  int32_t kernel = 1, groups = 1, stride = 1;  // NodeSpec::attrs
+  int32_t first_input = -1;     // the node producing input 0; -1 for inputs
+  int32_t consumers = 0;        // distinct nodes reading any output
+  int32_t last_consumer = -1;   // the largest such node id; -1: none
+  bool is_output = false;       // named by set_outputs()
+};
+
 class NetworkSpec {
  public:
   // Adds a network input of the given shape (batch first); returns its id.
@@ -61,7 +83,9 @@ class NetworkSpec {
                        const std::vector<ParamBinding>& bindings = {});
   // Shorthand: one input, the previous node's first output.
   Result<int> then(const std::string& name, const std::string& op, const ops::OpAttrs& attrs = {});
-  void set_outputs(std::vector<TensorRef> outputs) { outputs_ = std::move(outputs); }
+  void set_outputs(std::vector<TensorRef> outputs);
+  // True after set_outputs() with a non-empty list (else outputs() is the last node).
+  bool outputs_set() const { return !outputs_.empty(); }
 
   int size() const { return static_cast<int>(nodes_.size()); }
   const NodeSpec& node(int id) const { return nodes_[id]; }
@@ -77,12 +101,17 @@ class NetworkSpec {
   ops::OpCost total_cost() const;
   // Learnable scalars, counting each shared tensor once.
   int64_t param_count() const;
+  // One record per node, indexed by node id (ids are a topological order:
+  // a node's inputs always have smaller ids).
+  const std::vector<NodeCostRecord>& cost_records() const { return records_; }
 
  private:
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
   std::vector<NodeSpec> nodes_;
   std::vector<int> input_ids_;
   std::vector<TensorRef> outputs_;
+  std::vector<NodeCostRecord> records_;
+  std::set<std::string> shared_seen_;  // shared tensors already counted in records_
   Graph graph_;
 };
 

@@ -6,9 +6,11 @@
 // memory is the inference peak (activations by liveness + parameters).
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 
+#include "nas/config/diagnostics.h"
 #include "nas/hardware/cost_model.h"
 #include "nas/hardware/hardware_profile.h"
 #include "nas/hardware/latency_table.h"
@@ -16,7 +18,14 @@
 namespace nas::hardware {
 
 // `lut` overrides the roofline for the signatures it holds (none: roofline only).
+// REQUIRES: a profile as load_hardware_profile() returns it (the peak of its
+// precision and its bandwidth > 0, fusion rules within the limits).
 std::unique_ptr<CostModel> make_profile_cost_model(HardwareProfile profile,
                                                    std::optional<LatencyTable> lut);
+
+// Loads the profile YAML at `path` and the LUT it names, and makes its cost
+// model; null after adding every problem (file:line:col) to `diagnostics`.
+std::unique_ptr<CostModel> load_profile_cost_model(const std::filesystem::path& path,
+                                                   config::Diagnostics& diagnostics);
 
 }  // namespace nas::hardware

@@ -16,8 +16,9 @@ std::optional<HardwareProfile> load_hardware_profile(const std::filesystem::path
                                                      config::Diagnostics& diagnostics);
 
 // The YAML text of a profile, in the schema load_hardware_profile reads
-// (nas profile writes the measured host profile with it). `lut` is written
-// relative to the profile's folder when it lies inside it.
+// (nas profile writes the measured host profile with it); loading the text
+// gives back an equal profile. `profile.source` is where the text will be
+// saved: `lut` is written relative to its folder when it lies inside it.
 std::string write_hardware_profile(const HardwareProfile& profile);
 
 }  // namespace nas::hardware
