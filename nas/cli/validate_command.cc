@@ -6,13 +6,14 @@
 #include "nas/cli/validate_space.h"
 #include "nas/config/architecture.h"
 #include "nas/graph/architecture_builder.h"
+#include "nas/hardware/profile_loader.h"
 
 #include <yaml-cpp/yaml.h>
 
 namespace nas::cli {
 namespace {
 
-enum class YamlKind { kExperiment, kSpace, kArchitecture };
+enum class YamlKind { kExperiment, kSpace, kArchitecture, kHardwareProfile };
 
 // Spaces have a top-level `kind`, architectures `nodes`; anything else
 // (including a file that does not parse) is validated as an experiment, whose
@@ -20,6 +21,13 @@ enum class YamlKind { kExperiment, kSpace, kArchitecture };
 YamlKind sniff_yaml_kind(const std::string& path) {
   try {
     const YAML::Node root = YAML::LoadFile(path);
+    // Profiles have `compute` and a device kind; spaces a space kind.
+    if (root.IsMap() && root["compute"]) return YamlKind::kHardwareProfile;
+    if (root.IsMap() && root["kind"] && root["kind"].IsScalar()) {
+      const std::string kind = root["kind"].Scalar();
+      if (kind == "cpu" || kind == "gpu" || kind == "npu" || kind == "mcu")
+        return YamlKind::kHardwareProfile;
+    }
     if (root.IsMap() && root["kind"]) return YamlKind::kSpace;
     if (root.IsMap() && root["nodes"]) return YamlKind::kArchitecture;
   } catch (const YAML::Exception&) {
@@ -45,6 +53,22 @@ int validate_architecture(const std::string& path) {
   return kExitOk;
 }
 
+int validate_hardware_profile(const std::string& path) {
+  config::Diagnostics diagnostics;
+  auto p = hardware::load_hardware_profile(path, diagnostics);
+  if (!p) {
+    std::cerr << diagnostics.str() << "\n";
+    return kExitUsage;
+  }
+  const char* kinds[] = {"cpu", "gpu", "npu", "mcu"};
+  std::cout << path << ": valid hardware profile '" << p->name << "' ("
+            << kinds[static_cast<int>(p->kind)] << "), "
+            << (p->lut.empty() ? "no latency table: every figure is the modelled roofline"
+                               : "latency table " + p->lut.string())
+            << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int ValidateCommand::run(const std::vector<std::string>& args) {
@@ -53,13 +77,13 @@ int ValidateCommand::run(const std::vector<std::string>& args) {
   int samples = 100;
   uint64_t seed = 0;
   options.add_options()("file", po::value<std::string>(&path)->required(),
-                        "an experiment, op-space or architecture YAML")(
+                        "an experiment, op-space, architecture or hardware-profile YAML")(
       "samples", po::value(&samples), "spaces: random architectures to cost (default 100)")(
       "seed", po::value(&seed), "spaces: seed of the samples (default 0)");
   po::positional_options_description positional;
   positional.add("file", 1);
   int code = kExitOk;
-  if (!parse_args(*this, args, options, positional, "EXPERIMENT.yaml | SPACE.yaml | ARCH.yaml", &code))
+  if (!parse_args(*this, args, options, positional, "EXPERIMENT.yaml | SPACE.yaml | ARCH.yaml | PROFILE.yaml", &code))
     return code;
   if (samples < 0) {
     std::cerr << "nas validate: error: --samples must be >= 0\n";
@@ -68,6 +92,7 @@ int ValidateCommand::run(const std::vector<std::string>& args) {
   switch (sniff_yaml_kind(path)) {
     case YamlKind::kSpace: return validate_space(path, samples, seed);
     case YamlKind::kArchitecture: return validate_architecture(path);
+    case YamlKind::kHardwareProfile: return validate_hardware_profile(path);
     case YamlKind::kExperiment: break;
   }
 
