@@ -18,50 +18,72 @@ using graph::NodeCostRecord;
 constexpr int64_t kFp32Bytes = 4;  // ops/core/cost.h counts bytes as fp32
 
 // An open-addressing table from signature hash to a LUT entry's figures:
-// estimate() does one probe sequence per node, on two flat arrays.
+// estimate() does one probe sequence per node over 16-byte slots (key and
+// latency on one cache line); energies sit in a parallel array read only
+// when the table has any.
 class FlatLut {
  public:
-  struct Value {
-    double latency_ms = 0;
-    double energy_mj = -1;  // < 0: not measured
-  };
-
   explicit FlatLut(const LatencyTable* table) {
     const size_t n = table ? table->size() : 0;
     size_t cap = 16;
-    while (cap < 2 * n) cap *= 2;
-    mask_ = cap - 1;
-    keys_.assign(cap, 0);
-    values_.assign(cap, Value{});
-    used_.assign(cap, 0);
+    int bits = 4;
+    while (cap < 2 * n) cap *= 2, ++bits;
+    shift_ = 64 - bits;
+    slots_.assign(cap, Slot{});
+    energy_.assign(cap, -1);
     if (!table) return;
     for (const LatencyEntry& e : table->entries()) {
       const uint64_t h = graph::signature_hash(e.signature);
+      if (e.energy_mj >= 0) has_energy_ = true;
+      if (h == kEmpty) {  // the one key the slots cannot hold
+        zero_ = Slot{h, e.latency_ms};
+        zero_energy_ = e.energy_mj;
+        continue;
+      }
       size_t i = slot(h);
-      while (used_[i] && keys_[i] != h) i = (i + 1) & mask_;
-      used_[i] = 1;
-      keys_[i] = h;
-      values_[i] = Value{e.latency_ms, e.energy_mj};
+      while (slots_[i].key != kEmpty && slots_[i].key != h) i = (i + 1) & (cap - 1);
+      slots_[i] = Slot{h, e.latency_ms};
+      energy_[i] = e.energy_mj;
     }
     empty_ = n == 0;
   }
 
-  const Value* find(uint64_t h) const {
-    if (empty_) return nullptr;
-    for (size_t i = slot(h);; i = (i + 1) & mask_) {
-      if (!used_[i]) return nullptr;
-      if (keys_[i] == h) return &values_[i];
+  // The measured latency of signature hash h, or a negative number; its
+  // measured energy (negative: none) in *energy_mj.
+  double find(uint64_t h, double* energy_mj) const {
+    *energy_mj = -1;
+    if (empty_) return -1;
+    if (h == kEmpty) {
+      *energy_mj = zero_energy_;
+      return zero_.latency_ms;
+    }
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = slot(h);; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.key == h) {
+        if (has_energy_) *energy_mj = energy_[i];
+        return s.latency_ms;
+      }
+      if (s.key == kEmpty) return -1;
     }
   }
 
  private:
-  size_t slot(uint64_t h) const { return static_cast<size_t>(h ^ (h >> 29)) & mask_; }
+  static constexpr uint64_t kEmpty = 0;
+  struct Slot {
+    uint64_t key = kEmpty;
+    double latency_ms = -1;
+  };
+  // Fibonacci hashing: the top bits of h times 2^64 / golden ratio.
+  size_t slot(uint64_t h) const { return static_cast<size_t>((h * 0x9E3779B97F4A7C15ULL) >> shift_); }
 
-  size_t mask_ = 0;
+  int shift_ = 60;
   bool empty_ = true;
-  std::vector<uint64_t> keys_;
-  std::vector<Value> values_;
-  std::vector<uint8_t> used_;
+  bool has_energy_ = false;
+  std::vector<Slot> slots_;
+  std::vector<double> energy_;
+  Slot zero_;
+  double zero_energy_ = -1;
 };
 
 // What the cost model needs per registry op, indexed by NodeCostRecord::op_id.
@@ -200,13 +222,10 @@ class ProfileCostModel final : public CostModel {
       const double dram_bytes = static_cast<double>(bytes) * elem_bytes_ / kFp32Bytes;
       const double flops = 2.0 * static_cast<double>(r.macs) + static_cast<double>(r.flops_other);
 
-      double latency_ms;
-      double energy_mj;
-      bool measured = false;
-      const FlatLut::Value* hit = lut_.find(r.signature_hash);
-      if (hit != nullptr) {
-        measured = true;
-        latency_ms = hit->latency_ms;
+      double measured_energy_mj;
+      double latency_ms = lut_.find(r.signature_hash, &measured_energy_mj);
+      const bool measured = latency_ms >= 0;
+      if (measured) {
         measured_ms += latency_ms;
       } else {
         OpClass c = op.base;
@@ -216,8 +235,9 @@ class ProfileCostModel final : public CostModel {
         latency_ms = std::max(flops * ms_per_flop_[static_cast<int>(c)], dram_bytes * ms_per_byte_) +
                      (follower ? 0.0 : per_layer_ms_);
       }
-      if (hit != nullptr && hit->energy_mj >= 0) {
-        energy_mj = hit->energy_mj;
+      double energy_mj;
+      if (measured_energy_mj >= 0) {
+        energy_mj = measured_energy_mj;
       } else {
         all_energy_measured = false;
         energy_mj = flops * mj_per_flop_ + dram_bytes * mj_per_byte_ + profile_.static_w * latency_ms;
