@@ -1,5 +1,7 @@
 #include "nas/eval/metric_table.h"
 
+#include "nas/eval/csv_line.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -10,64 +12,6 @@
 
 namespace nas::eval {
 namespace {
-
-struct Field {
-  std::string text;
-  int column = 1;  // 1-based column of its first character
-};
-
-// Splits one CSV line (RFC 4180 quoting within a line). On a malformed
-// quote returns nullopt and sets *error_column / *error.
-std::optional<std::vector<Field>> split_line(const std::string& line, int* error_column,
-                                             std::string* error) {
-  std::vector<Field> fields;
-  size_t i = 0;
-  while (true) {
-    Field f;
-    f.column = static_cast<int>(i) + 1;
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      bool closed = false;
-      while (i < line.size()) {
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            f.text += '"';
-            i += 2;
-            continue;
-          }
-          closed = true;
-          ++i;
-          break;
-        }
-        f.text += line[i++];
-      }
-      if (!closed) {
-        *error_column = f.column;
-        *error = "unterminated quoted field (expected a closing '\"' on the same line)";
-        return std::nullopt;
-      }
-      if (i < line.size() && line[i] != ',') {
-        *error_column = static_cast<int>(i) + 1;
-        *error = std::string("unexpected character '") + line[i] +
-                 "' after a quoted field (expected ',' or the end of the line)";
-        return std::nullopt;
-      }
-    } else {
-      while (i < line.size() && line[i] != ',') {
-        if (line[i] == '"') {
-          *error_column = static_cast<int>(i) + 1;
-          *error = "a '\"' inside an unquoted field (quote the whole field and double the '\"')";
-          return std::nullopt;
-        }
-        f.text += line[i++];
-      }
-    }
-    fields.push_back(std::move(f));
-    if (i >= line.size()) break;
-    ++i;  // the comma
-  }
-  return fields;
-}
 
 bool valid_column_name(const std::string& name) {
   if (name.empty()) return false;
@@ -142,11 +86,10 @@ std::optional<MetricTable> MetricTable::parse(const std::string& file, const std
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (blank_or_comment(line)) continue;
     last_line = line_no;
-    int error_column = 0;
-    std::string error;
-    auto fields = split_line(line, &error_column, &error);
+    CsvError error;
+    auto fields = split_csv_line(line, &error);
     if (!fields) {
-      errors.add(line_no, error_column, error);
+      errors.add(line_no, error.column, error.message);
       if (!have_header) break;  // without a header no row can be read
       continue;
     }
@@ -154,7 +97,7 @@ std::optional<MetricTable> MetricTable::parse(const std::string& file, const std
       have_header = true;
       std::set<std::string> seen;
       for (size_t c = 0; c < fields->size(); ++c) {
-        const Field& f = (*fields)[c];
+        const CsvField& f = (*fields)[c];
         if (c == 0) {
           if (f.text != "arch")
             errors.add(line_no, f.column,
@@ -184,7 +127,7 @@ std::optional<MetricTable> MetricTable::parse(const std::string& file, const std
                      std::to_string(fields->size()));
       continue;
     }
-    const Field& arch = (*fields)[0];
+    const CsvField& arch = (*fields)[0];
     auto genotype = space.parse(arch.text);
     std::string key;
     if (!genotype) {
@@ -202,7 +145,7 @@ std::optional<MetricTable> MetricTable::parse(const std::string& file, const std
     std::map<std::string, double> metrics;
     bool row_ok = !key.empty();
     for (size_t c = 1; c < fields->size(); ++c) {
-      const Field& f = (*fields)[c];
+      const CsvField& f = (*fields)[c];
       const auto v = parse_number(f.text);
       if (!v) {
         errors.add(line_no, f.column,
