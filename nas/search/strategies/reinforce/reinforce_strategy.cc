@@ -1,5 +1,6 @@
 #include "nas/search/strategies/reinforce/reinforce_strategy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -65,6 +66,10 @@ void ReinforceStrategy::tell(std::span<const Observation> results) {
     pending_rewards_.push_back(r);
     if (static_cast<int>(pending_rewards_.size()) == config_.samples_per_update) update();
   }
+  // A replay that only tells (no asks) still moves the sample streams on, so
+  // the next ask draws what the uninterrupted run would have drawn.
+  told_ += static_cast<int64_t>(results.size());
+  samples_drawn_ = std::max(samples_drawn_, told_);
 }
 
 void ReinforceStrategy::update() {

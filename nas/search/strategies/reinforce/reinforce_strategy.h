@@ -12,7 +12,8 @@
 //
 // ask(n) draws n genotypes from the current policy; sample k of the run uses
 // its own random stream mix_seed(mix_seed(seed, 2), k), so the draws do not
-// depend on how asks are batched. tell() buffers results in order and takes
+// depend on how asks are batched (k counts the samples asked, or told when a
+// replay tells without asking). tell() buffers results in order and takes
 // one update per `samples_per_update` results (B = samples_per_update).
 // Everything is a deterministic function of the seed and the sequence of
 // asks and tells, at any thread count: `nas search --resume` restores the
@@ -62,7 +63,8 @@ class ReinforceStrategy final : public Strategy {
   config::ReinforceConfig config_;
   const space::Space* space_;
   uint64_t sample_seed_;
-  int64_t samples_drawn_ = 0;
+  int64_t samples_drawn_ = 0;  // samples asked so far (or told, if more)
+  int64_t told_ = 0;
   std::unique_ptr<reinforce::Policy> policy_;
   std::unique_ptr<train::Optimizer> optimizer_;
   std::vector<space::Genotype> pending_genotypes_;
