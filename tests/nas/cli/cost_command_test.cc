@@ -2,6 +2,7 @@
 // --breakdown, MCU infeasibility, and every user error (exit 2, no stdout).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -132,6 +133,39 @@ TEST(CostCommand, ProfileAndSpaceGivenAsPaths) {
                          "/hardware_profiles/edge_tpu.yaml --samples 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(parse_csv(r.out).size(), 2u);
+}
+
+// The documented workflow for a custom device: list the signatures with
+// --breakdown, write a LUT for them, point the profile at it.
+TEST(CostCommand, ProfileWithALutOfEverySignatureIsFullyMeasured) {
+  const std::string cmd = " --space mobilenet_tiny --samples 3 --seed 5";
+  const auto nodes = parse_csv(run_nas("cost --hardware raspberry_pi4 --breakdown" + cmd).out);
+  ASSERT_GT(nodes.size(), 1u);
+  testing::TempDir dir;
+  {
+    std::ofstream lut(dir.path() + "/dev.lut.csv");
+    lut << "signature,latency_ms,spread_pct,repeats,energy_mj\n";
+    std::vector<std::string> seen;
+    for (size_t i = 1; i < nodes.size(); ++i) {
+      if (std::find(seen.begin(), seen.end(), nodes[i][4]) != seen.end()) continue;
+      seen.push_back(nodes[i][4]);
+      lut << nodes[i][4] << ",0.125,1.0,20,0.5\n";
+    }
+    std::ofstream(dir.path() + "/dev.yaml")
+        << "name: dev\nkind: cpu\ncompute: {fp32_gflops: 10}\nmemory: {bandwidth_gbs: 2}\n"
+           "lut: {file: dev.lut.csv, batch: 1}\n";
+  }
+  const auto r = run_nas("cost --hardware " + dir.path() + "/dev.yaml" + cmd);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = parse_csv(r.out);
+  ASSERT_EQ(rows.size(), 4u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][6], "1");  // lut_coverage
+    EXPECT_EQ(rows[i][8], "measured");
+    EXPECT_EQ(rows[i][9], "measured");
+    // Every non-input node measured at 0.125 ms and 0.5 mJ.
+    EXPECT_NEAR(std::stod(rows[i][2]) / std::stod(rows[i][1]), 4.0, 1e-3) << rows[i][1];
+  }
 }
 
 TEST(CostCommand, UserErrorsExit2WithOneClearMessage) {
