@@ -107,6 +107,14 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
                 "load average %s",
                 s.median_spread_pct, 100 * s.mean_lut_coverage, load_average().c_str());
   std::cout << line << "\n";
+  if (s.waiting_share >= 0) {
+    std::snprintf(line, sizeof line,
+                  "while timing, this process's threads waited for a CPU %.1f%% of the time%s", 100 * s.waiting_share,
+                  s.waiting_share > 0.05 ? " (a loaded machine: networks longer than a scheduler time slice "
+                                           "measure slower than their ops' medians add up to)"
+                                         : "");
+    std::cout << line << "\n";
+  }
 }
 
 std::string csv_rows(const std::vector<hardware::ValidationRow>& rows) {
@@ -198,12 +206,15 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   vo.samples = samples;
   vo.seed = seed;
   vo.batch = batch;
-  auto rows = hardware::validate_latency(*spaces[0], *model, vo);
+  double waiting_share = -1;
+  auto rows = hardware::validate_latency(*spaces[0], *model, vo, &waiting_share);
   if (!rows) {
     std::cerr << "nas profile: " << rows.status().message() << "\n";
     return kExitFailure;
   }
-  print_validation(spaces[0]->name(), hardware::summarize_validation(rows.value()));
+  hardware::ValidationSummary summary = hardware::summarize_validation(rows.value());
+  summary.waiting_share = waiting_share;
+  print_validation(spaces[0]->name(), summary);
   if (!csv.empty()) {
     if (Status s = write_file_atomic(csv, csv_rows(rows.value())); !s) {
       std::cerr << "nas profile: error: " << s.message() << "\n";

@@ -195,8 +195,14 @@ Result<HostProfileReport> profile_host(const std::vector<const space::Space*>& s
       "# " + report.cpu_model + ", " + std::to_string(threads) + " threads, batch " +
       std::to_string(options.batch) + ", " + date + "\n" + write_hardware_profile(p);
   if (Status s = write_file_atomic(p.source, yaml); !s) return s;
-  report.profile = p;
-  report.lut = std::move(*lut);
+  // What the files hold (the table's figures are rounded to 6 digits), so
+  // that this run and every later one that reads the cache estimate alike.
+  std::optional<HardwareProfile> written;
+  std::optional<LatencyTable> written_lut;
+  load_previous(report.dir, threads, options.batch, written, written_lut);
+  if (!written || !written_lut) return Status::error("failed to read back the host profile written to " + report.dir.string());
+  report.profile = std::move(*written);
+  report.lut = std::move(*written_lut);
   return report;
 }
 

@@ -12,7 +12,8 @@
 namespace nas::hardware {
 
 Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
-                                                    const ValidationOptions& options) {
+                                                    const ValidationOptions& options,
+                                                    double* waiting_share) {
   NAS_CHECK(options.samples >= 1 && options.batch >= 1);
   train::Rng rng(options.seed);
   std::vector<graph::NetworkSpec> specs;
@@ -36,7 +37,7 @@ Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, c
   if (options.show_progress) progress = std::make_unique<Progress>("timing networks", options.samples);
   auto times = time_networks(specs, options.timing, [&](int64_t done) {
     if (progress) progress->update(done);
-  });
+  }, waiting_share);
   if (!times) return times.status();
   if (progress) progress->finish();
   for (size_t i = 0; i < rows.size(); ++i) {

@@ -43,11 +43,16 @@ struct ValidationSummary {
   double mean_ratio = 0;     // mean of measured / predicted
   double median_spread_pct = 0;
   double mean_lut_coverage = 0;
+  // Share of the timing's wall time the process's threads waited for a CPU
+  // (a loaded machine), per thread; -1 when unknown.
+  double waiting_share = -1;
 };
 
-// Samples, builds, times and estimates `options.samples` networks of `space`.
+// Samples, builds, times and estimates `options.samples` networks of
+// `space`; `waiting_share` as time_networks() gives it.
 Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
-                                                    const ValidationOptions& options);
+                                                    const ValidationOptions& options,
+                                                    double* waiting_share = nullptr);
 
 ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows);
 

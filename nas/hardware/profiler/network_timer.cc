@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "nas/graph/network.h"
+#include "nas/hardware/profiler/run_delay.h"
+#include "ops/core/parallel.h"
 #include "nas/train/rng.h"
 
 namespace nas::hardware {
@@ -39,11 +41,14 @@ Result<Runner> make_runner(const graph::NetworkSpec& spec, uint64_t seed) {
 
 Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
                                                const NetworkTimingOptions& options,
-                                               const std::function<void(int64_t)>& progress) {
+                                               const std::function<void(int64_t)>& progress,
+                                               double* waiting_share) {
   NAS_CHECK(options.warmup >= 1 && options.repeats >= 1);
   std::vector<TimingStats> out(specs.size());
   ops::OpContext ctx;
   ctx.training = false;
+  const int64_t delay_before = process_run_delay_ns();
+  const auto wall_before = Clock::now();
   size_t begin = 0;
   while (begin < specs.size()) {
     std::vector<Runner> group;
@@ -71,6 +76,13 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
     for (size_t i = 0; i < group.size(); ++i) out[begin + i] = summarize_timings(std::move(samples[i]));
     begin = end;
     if (progress) progress(static_cast<int64_t>(begin));
+  }
+  if (waiting_share != nullptr) {
+    const int64_t delay_after = process_run_delay_ns();
+    const double wall_ns = std::chrono::duration<double, std::nano>(Clock::now() - wall_before).count();
+    *waiting_share = (delay_before < 0 || delay_after < 0 || wall_ns <= 0)
+                         ? -1.0
+                         : static_cast<double>(delay_after - delay_before) / (wall_ns * ops::num_threads());
   }
   return out;
 }

@@ -26,10 +26,14 @@ struct NetworkTimingOptions {
   int64_t group_bytes = int64_t{256} << 20;
 };
 
-// Times each spec (in order). progress(done) after each group. The error
-// names the network that could not be created.
+// Times each spec (in order). progress(done) after each group. When
+// `waiting_share` is given, it receives the share of the timing's wall time
+// this process's threads spent runnable but waiting for a CPU, per thread
+// (run_delay.h; -1 when unknown). The error names the network that could
+// not be created.
 Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
                                                const NetworkTimingOptions& options,
-                                               const std::function<void(int64_t)>& progress = {});
+                                               const std::function<void(int64_t)>& progress = {},
+                                               double* waiting_share = nullptr);
 
 }  // namespace nas::hardware

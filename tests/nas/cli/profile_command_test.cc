@@ -1,0 +1,143 @@
+// `nas profile` and `nas profile --validate`, run as a user runs them, on a
+// tiny space with few repeats (the tight validation figures belong to
+// docs/profiling.md, not to a timed test). Every run points NAS_CACHE_DIR at
+// a temporary folder so no test writes the user's cache.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/nas/testing/run_nas.h"
+
+namespace nas {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_nas;
+using testing::TempDir;
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class ProfileCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("NAS_CACHE_DIR", (fs::path(dir_.path()) / "cache").c_str(), 1);
+    space_ = dir_.path() + "/tiny.yaml";
+    std::ofstream(space_) << "name: tiny\nkind: macro\ninput: {channels: 1, resolution: 8}\n"
+                             "stem: {width: 8, kernel: 3, stride: 1}\n"
+                             "stages:\n"
+                             "  - {block: [conv, mbconv], kernel: [3, 5], expand: 2, width: 8, depth: 1, stride: 1}\n"
+                             "head: {classes: 2}\n";
+  }
+  void TearDown() override { unsetenv("NAS_CACHE_DIR"); }
+
+  // A usage error: exit 2, one "nas profile: error:" message, nothing on stdout.
+  void expect_usage_error(const std::string& args, const std::string& message) {
+    auto r = run_nas("profile " + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << args << "\n" << r.out;
+    EXPECT_TRUE(contains(r.err, "nas profile: error: ")) << args << "\n" << r.err;
+    EXPECT_TRUE(contains(r.err, message)) << args << "\n" << r.err;
+    EXPECT_FALSE(fs::exists(fs::path(dir_.path()) / "cache")) << args << ": wrote the cache";
+  }
+
+  TempDir dir_;
+  std::string space_;
+};
+
+TEST_F(ProfileCommand, BadFlagsExit2WithoutMeasuring) {
+  expect_usage_error("--space " + space_ + " --threads 0", "--threads must be >= 1, got 0");
+  expect_usage_error("--space " + space_ + " --threads -3", "--threads must be >= 1");
+  expect_usage_error("--space " + space_ + " --batch 0", "--batch must be >= 1, got 0");
+  expect_usage_error("--space " + space_ + " --repeats 0", "--repeats must be >= 1, got 0");
+  expect_usage_error("--space " + space_ + " --samples 5", "--samples, --seed and --csv go with --validate");
+  expect_usage_error("--validate", "--validate needs exactly one --space");
+  expect_usage_error("--validate --space " + space_ + " --space " + space_, "--validate needs exactly one --space");
+  expect_usage_error("--validate --space " + space_ + " --samples 0", "--samples must be >= 1, got 0");
+  expect_usage_error("--validate --space " + space_ + " --csv " + dir_.path() + "/no/such/rows.csv",
+                     "--csv: no folder");
+  expect_usage_error("--space " + space_ + " --bogus", "unrecognised option '--bogus'");
+  expect_usage_error("--space " + space_ + " --batch two", "--batch");
+}
+
+TEST_F(ProfileCommand, UnknownSpaceExits2AndSuggests) {
+  expect_usage_error("--space mobilenet_tin", "did you mean 'mobilenet_tiny'?");
+  expect_usage_error("--space no/such/space.yaml", "is neither a file nor a shipped space");
+}
+
+TEST_F(ProfileCommand, BadSpaceFileExits2WithItsLocation) {
+  const std::string bad = dir_.path() + "/bad.yaml";
+  std::ofstream(bad) << "name: bad\nkind: macro\nbogus_key: 1\n";
+  auto r = run_nas("profile --space " + bad);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(contains(r.err, bad + ":")) << r.err;
+  EXPECT_TRUE(contains(r.err, "error:")) << r.err;
+}
+
+TEST_F(ProfileCommand, ProfilesIntoTheCacheThenReusesIt) {
+  auto r = run_nas("profile --space " + space_ + " --threads 1 --repeats 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"host: ", "1 threads, batch 1", "peak FP32: ", "GFLOP/s", "bandwidth: ", "GB/s",
+                           "executor overhead: ", "tiny: ", "exact (every one of 4 genotypes decoded)",
+                           "measured now in", "median noise", "wrote "})
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  // The cache folder: <NAS_CACHE_DIR>/host/<cpu>-t1-b1/.
+  const fs::path host = fs::path(dir_.path()) / "cache" / "host";
+  ASSERT_TRUE(fs::is_directory(host));
+  fs::path folder;
+  for (const auto& e : fs::directory_iterator(host)) folder = e.path();
+  EXPECT_TRUE(folder.filename().string().ends_with("-t1-b1")) << folder;
+  EXPECT_TRUE(fs::exists(folder / "host.yaml"));
+  EXPECT_TRUE(fs::exists(folder / "host.lut.csv"));
+  EXPECT_TRUE(contains(r.out, (folder / "host.yaml").string())) << r.out;
+
+  auto again = run_nas("profile --space " + space_ + " --threads 1 --repeats 2");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(contains(again.out, ": 0 measured now in 0 networks")) << again.out;
+}
+
+TEST_F(ProfileCommand, OutFolderAndBatch) {
+  const std::string out = dir_.path() + "/prof";
+  auto r = run_nas("profile --space " + space_ + " --threads 1 --batch 2 --repeats 2 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "batch 2")) << r.out;
+  EXPECT_TRUE(fs::exists(out + "/host.yaml"));
+  std::ifstream lut(out + "/host.lut.csv");
+  std::stringstream text;
+  text << lut.rdbuf();
+  EXPECT_TRUE(contains(text.str(), "in=[2x8x8x1]")) << text.str();
+  EXPECT_FALSE(fs::exists(fs::path(dir_.path()) / "cache"));  // --out: the cache is not touched
+
+  const std::string file = dir_.path() + "/a_file";
+  std::ofstream(file) << "x";
+  expect_usage_error("--space " + space_ + " --out " + file, "exists and is not a folder");
+}
+
+TEST_F(ProfileCommand, ValidateOnATinySpace) {
+  const std::string csv = dir_.path() + "/rows.csv";
+  auto r = run_nas("profile --validate --space " + space_ + " --threads 1 --repeats 3 --samples 6 --seed 1 --csv " + csv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"tiny: 6 networks: within +-5%: ", "within +-10%: ", "RMSE ", "Kendall tau ",
+                           "mean measured/predicted ", "predictions 100.0% from measured entries"})
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  // A loose bound: the table predicts these 8x8 networks within a factor of 2
+  // on average, even on a loaded machine.
+  const size_t at = r.out.find("mean measured/predicted ");
+  ASSERT_NE(at, std::string::npos);
+  const double ratio = std::atof(r.out.c_str() + at + std::string("mean measured/predicted ").size());
+  EXPECT_GT(ratio, 0.5) << r.out;
+  EXPECT_LT(ratio, 2.0) << r.out;
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage");
+  int rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, 6);
+}
+
+}  // namespace
+}  // namespace nas
