@@ -11,8 +11,9 @@
 # cache (written by `nas profile`), it is timed too, with its coverage.
 # Rates: wall clock (median of samples) and the thread's CPU time (best of
 # samples; on a shared machine the wall clock includes waiting for the core).
-# Each of NAS_BENCH_ROUNDS (default 3) rounds runs bench_cost pinned to CPU 0
-# when taskset exists; the best round per case is kept. Ends with one line:
+# Each of NAS_BENCH_ROUNDS (default 3) rounds runs bench_cost (one thread;
+# not pinned, so a busy core does not hold it); the best round per case is
+# kept. Ends with one line:
 #   cost: archs_per_s=.. (target 200000) wall_archs_per_s=.. roofline_archs_per_s=.. lut=..
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,16 +30,14 @@ cache="${NAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nas}"
 host_args=()
 host_yaml=$(ls "$cache"/host/*-t1-b1/host.yaml 2>/dev/null | head -1 || true)
 [ -n "$host_yaml" ] && host_args=(--host "$host_yaml")
-pin=()
-command -v taskset >/dev/null && pin=(taskset -c 0)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((r = 0; r < rounds; ++r)); do
-  "${pin[@]}" "$bin/cost/bench_cost" --space "$root/search_spaces/ofa_mobilenetv3.yaml" \
+  "$bin/cost/bench_cost" --space "$root/search_spaces/ofa_mobilenetv3.yaml" \
     --profile "$root/hardware_profiles/raspberry_pi4.yaml" --specs 500 "${host_args[@]}" >>"$out"
 done
-python3 - "$out" "$rounds" "${host_yaml:-}" <<'PY'
+python3 - "$out" "$rounds" "${host_yaml:-}" "$load" <<'PY'
 import sys
 best = {}
 for line in open(sys.argv[1]):
@@ -52,7 +51,8 @@ what = {
     "lut_breakdown": "as lut_synthetic, with the per-node breakdown",
     "host_measured": "measured host profile + LUT " + host,
 }
-print(f"CostModel::estimate on one core, 500 ofa_mobilenetv3 networks at batch 1 (best of {rounds} rounds)")
+print(f"CostModel::estimate on one core, 500 ofa_mobilenetv3 networks at batch 1 (best of {rounds} rounds; "
+      f"load average at start {sys.argv[4]})")
 print(f"| {'case':<14} | {'archs/s (cpu)':>13} | {'archs/s (wall)':>14} | {'LUT coverage':>12} | what")
 print(f"|{'-'*16}|{'-'*15}|{'-'*16}|{'-'*14}|------")
 for name, (w, c, cov) in best.items():
