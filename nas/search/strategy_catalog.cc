@@ -7,7 +7,7 @@ std::span<const CatalogEntry> strategy_catalog() {
       {"random", "uniform random sampling of the space", true},
       {"evolution", "regularized (aging) evolution, Real et al. 2019", true},
       {"nsga2", "NSGA-II multi-objective evolution with constrained domination", true},
-      {"reinforce", "REINFORCE controller (LSTM policy, moving-average baseline)", false},
+      {"reinforce", "REINFORCE controller (LSTM policy, moving-average baseline)", true},
   };
   return kEntries;
 }
