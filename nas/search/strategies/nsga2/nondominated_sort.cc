@@ -84,8 +84,8 @@ std::vector<double> crowding_distances(std::span<const Observation> pool,
     const double range = hi - lo;
     if (!std::isfinite(range) || range <= 0) continue;
     for (size_t k = 1; k + 1 < n; ++k) {
-      const double gap = objective(pool[front[order[k + 1]]], m) -
-                         objective(pool[front[order[k - 1]]], m);
+      const double gap =
+          objective(pool[front[order[k + 1]]], m) - objective(pool[front[order[k - 1]]], m);
       if (std::isfinite(gap)) distance[order[k]] += gap / range;
     }
   }

@@ -118,8 +118,7 @@ void Nsga2Strategy::survive() {
     std::iota(order.begin(), order.end(), size_t{0});
     if (next.size() + order.size() > target) {
       // The last front that fits only partly: the least crowded first.
-      std::stable_sort(order.begin(), order.end(),
-                       [&](size_t a, size_t b) { return d[a] > d[b]; });
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d[a] > d[b]; });
       order.resize(target - next.size());
     }
     for (size_t k : order) {

@@ -34,8 +34,8 @@ class Nsga2Strategy final : public Strategy {
  public:
   // REQUIRES: space outlives the strategy; config within its documented
   // ranges (make_nsga2_strategy checks them); num_objectives >= 1.
-  Nsga2Strategy(const space::Space& space, const config::Nsga2Config& config,
-                int num_objectives, uint64_t seed);
+  Nsga2Strategy(const space::Space& space, const config::Nsga2Config& config, int num_objectives,
+                uint64_t seed);
 
   std::vector<space::Genotype> ask(int n) override;
   void tell(std::span<const Observation> results) override;
@@ -62,7 +62,7 @@ class Nsga2Strategy final : public Strategy {
   std::vector<Observation> parents_;
   std::vector<int> rank_;
   std::vector<double> crowding_;
-  std::vector<Observation> offspring_;   // told, waiting for a whole generation
+  std::vector<Observation> offspring_;  // told, waiting for a whole generation
   std::unordered_set<uint64_t> known_;  // hashes of every genotype proposed or told
 };
 

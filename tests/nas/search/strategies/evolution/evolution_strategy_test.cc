@@ -12,12 +12,11 @@
 namespace nas::search::testing {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(Evolution, StrategyConformance,
-                         ::testing::Values(ConformanceCase{"evolution",
-                                                           config::EvolutionConfig{16, 4, 1}},
-                                           ConformanceCase{"evolution_two_mutations",
-                                                           config::EvolutionConfig{8, 8, 2}}),
-                         conformance_case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Evolution, StrategyConformance,
+    ::testing::Values(ConformanceCase{"evolution", config::EvolutionConfig{16, 4, 1}},
+                      ConformanceCase{"evolution_two_mutations", config::EvolutionConfig{8, 8, 2}}),
+    conformance_case_name);
 
 Observation observation(int64_t id, space::Genotype g, double scalar, double violation = 0,
                         bool ok = true) {
@@ -143,16 +142,15 @@ void expect_evolution_beats_random(Landscape landscape, int64_t budget) {
   const ToySpace space(12, 4);
   std::vector<int64_t> evolution, random;
   for (uint64_t seed = 100; seed < 120; ++seed) {
-    evolution.push_back(evaluations_to_optimum(config::EvolutionConfig{32, 8, 1}, space,
-                                               landscape, seed, budget));
+    evolution.push_back(
+        evaluations_to_optimum(config::EvolutionConfig{32, 8, 1}, space, landscape, seed, budget));
     random.push_back(
         evaluations_to_optimum(config::RandomConfig{}, space, landscape, seed, budget));
   }
   const int64_t me = median(evolution), mr = median(random);
   std::printf("evaluations to the optimum, median of 20 seeds: evolution %lld, random %s\n",
               static_cast<long long>(me),
-              mr > budget ? ("> " + std::to_string(budget)).c_str()
-                          : std::to_string(mr).c_str());
+              mr > budget ? ("> " + std::to_string(budget)).c_str() : std::to_string(mr).c_str());
   EXPECT_LE(me, budget) << "evolution must reach the optimum within the budget";
   EXPECT_LT(me, mr);
 }

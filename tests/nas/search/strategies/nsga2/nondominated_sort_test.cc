@@ -44,13 +44,13 @@ TEST(ConstrainedDomination, FeasibleBeatsInfeasibleBeatsFailed) {
 
 TEST(NondominatedFronts, SortsIntoLayers) {
   const std::vector<Observation> pool = {
-      point(1, 5),          // 0: front 0
-      point(2, 2),          // 1: front 0
-      point(5, 1),          // 2: front 0
-      point(3, 3),          // 3: front 1 (dominated by 1)
-      point(6, 6),          // 4: front 2
-      point(0, 0, 0.5),     // 5: infeasible: after every feasible point
-      point(0, 0, 0, false) // 6: failed: last
+      point(1, 5),           // 0: front 0
+      point(2, 2),           // 1: front 0
+      point(5, 1),           // 2: front 0
+      point(3, 3),           // 3: front 1 (dominated by 1)
+      point(6, 6),           // 4: front 2
+      point(0, 0, 0.5),      // 5: infeasible: after every feasible point
+      point(0, 0, 0, false)  // 6: failed: last
   };
   const auto fronts = nondominated_fronts(pool);
   ASSERT_EQ(fronts.size(), 5u);

@@ -11,12 +11,11 @@
 namespace nas::search::testing {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(Nsga2, StrategyConformance,
-                         ::testing::Values(ConformanceCase{"nsga2",
-                                                           config::Nsga2Config{20, 0.9, 0.2}},
-                                           ConformanceCase{"nsga2_mutation_only",
-                                                           config::Nsga2Config{8, 0.0, 0.3}}),
-                         conformance_case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Nsga2, StrategyConformance,
+    ::testing::Values(ConformanceCase{"nsga2", config::Nsga2Config{20, 0.9, 0.2}},
+                      ConformanceCase{"nsga2_mutation_only", config::Nsga2Config{8, 0.0, 0.3}}),
+    conformance_case_name);
 
 Observation observation(int64_t id, space::Genotype g, std::vector<double> objectives,
                         double violation = 0) {
@@ -34,7 +33,8 @@ TEST(Nsga2Strategy, InfeasibleIsNeverPreferredOverFeasible) {
   // Generation 0: two feasible but poor, two infeasible but excellent.
   const auto g0 = s.ask(4);
   s.tell(std::vector<Observation>{observation(0, g0[0], {9, 9}), observation(1, g0[1], {0, 0}, 0.3),
-                                  observation(2, g0[2], {8, 10}), observation(3, g0[3], {0, 1}, 0.1)});
+                                  observation(2, g0[2], {8, 10}),
+                                  observation(3, g0[3], {0, 1}, 0.1)});
   ASSERT_EQ(s.generations(), 1);
   // Generation 1: infeasible children better than everything on the objectives.
   const auto g1 = s.ask(4);
@@ -65,7 +65,8 @@ TEST(Nsga2Strategy, SurvivalKeepsTheBestOfParentsAndOffspring) {
   Nsga2Strategy s(space, config::Nsga2Config{4, 0.9, 0.2}, 2, 0);
   const auto g0 = s.ask(4);
   s.tell(std::vector<Observation>{observation(0, g0[0], {0, 10}), observation(1, g0[1], {10, 0}),
-                                  observation(2, g0[2], {20, 20}), observation(3, g0[3], {21, 21})});
+                                  observation(2, g0[2], {20, 20}),
+                                  observation(3, g0[3], {21, 21})});
   const auto g1 = s.ask(4);
   s.tell(std::vector<Observation>{observation(4, g1[0], {5, 5}), observation(5, g1[1], {30, 30}),
                                   observation(6, g1[2], {6, 4}), observation(7, g1[3], {40, 40})});
@@ -89,7 +90,8 @@ TEST(Nsga2Strategy, RejectsOutOfRangeSettings) {
   const StrategyContext context{&space, 0, 2};
   auto a = make_strategy(config::Nsga2Config{3, 0.9, 0.1}, context);
   ASSERT_FALSE(a.is_ok());
-  EXPECT_EQ(a.status().message(), "failed to create strategy 'nsga2' with population 3: must be >= 4");
+  EXPECT_EQ(a.status().message(),
+            "failed to create strategy 'nsga2' with population 3: must be >= 4");
   auto b = make_strategy(config::Nsga2Config{8, 1.5, 0.1}, context);
   ASSERT_FALSE(b.is_ok());
   EXPECT_EQ(b.status().message(),
@@ -106,9 +108,9 @@ TEST(Nsga2Strategy, RejectsOutOfRangeSettings) {
 constexpr uint64_t kFrontSeeds = 20;
 
 struct FrontResult {
-  size_t found = 0;             // true front points found within the budget
-  int64_t evaluations = 0;      // evaluations spent (until all were found, if they were)
-  double hypervolume_ratio = 0; // of the found front to the true one
+  size_t found = 0;              // true front points found within the budget
+  int64_t evaluations = 0;       // evaluations spent (until all were found, if they were)
+  double hypervolume_ratio = 0;  // of the found front to the true one
 };
 
 FrontResult run_front(const ToySpace& space, double cost_max, uint64_t seed, int64_t budget) {

@@ -139,10 +139,14 @@ namespace {
 
 std::pair<int, int> cost_error(int table_index) {
   switch (table_index) {
-    case 0: return {0, 6};
-    case 1: return {2, 2};
-    case 2: return {6, 0};
-    default: return {2 * table_index - 2, 2 * table_index - 2};
+    case 0:
+      return {0, 6};
+    case 1:
+      return {2, 2};
+    case 2:
+      return {6, 0};
+    default:
+      return {2 * table_index - 2, 2 * table_index - 2};
   }
 }
 
@@ -177,8 +181,7 @@ ToyObjective bi_objective(const space::Space& space, double cost_max) {
   };
 }
 
-std::vector<std::array<double, 2>> bi_objective_front(const space::Space& space,
-                                                      double cost_max) {
+std::vector<std::array<double, 2>> bi_objective_front(const space::Space& space, double cost_max) {
   // Every reachable (cost, error) sum, decision by decision: exact, and small
   // because the sums are small integers.
   std::set<std::pair<int, int>> reachable = {{0, 0}};
@@ -205,8 +208,7 @@ std::vector<std::array<double, 2>> bi_objective_front(const space::Space& space,
   return front;
 }
 
-double hypervolume_2d(std::vector<std::array<double, 2>> points,
-                      std::array<double, 2> reference) {
+double hypervolume_2d(std::vector<std::array<double, 2>> points, std::array<double, 2> reference) {
   std::sort(points.begin(), points.end());
   double area = 0, prev_y = reference[1];
   for (const auto& p : points) {
