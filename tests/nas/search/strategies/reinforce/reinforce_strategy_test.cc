@@ -9,12 +9,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
 #include <limits>
 #include <map>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "nas/space/space_loader.h"
 #include "nas/train/rng.h"
 #include "ops/core/parallel.h"
 #include "tests/nas/search/strategies/testing/strategy_conformance.h"
@@ -299,6 +303,48 @@ TEST(ReinforceStrategy, NonFiniteRewardsKeepTheParametersFinite) {
   ASSERT_EQ(s.updates().size(), 6u);
   for (const auto& u : s.updates()) EXPECT_TRUE(std::isfinite(u.mean_reward) && std::isfinite(u.loss));
   for (float v : parameters(s)) ASSERT_TRUE(std::isfinite(v));
+}
+
+// Every shipped space (macro, cell and sequence kinds) through the generic
+// decision interface: valid proposals, updates taken, both controllers.
+TEST(ReinforceStrategy, WorksOnEveryShippedSpace) {
+  const char* root = std::getenv("NAS_SOURCE_DIR");
+  const std::filesystem::path dir = std::filesystem::path(root ? root : ".") / "search_spaces";
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 3u) << dir;
+  std::set<space::SpaceKind> kinds;
+  for (const auto& file : files) {
+    config::Diagnostics diagnostics;
+    const auto space = space::load_space(file.string(), diagnostics);
+    ASSERT_NE(space, nullptr) << file;
+    kinds.insert(space->kind());
+    // A reward any space has: the fraction of decisions at their first choice.
+    const ToyObjective objective = [](const space::Genotype& g) {
+      ToyResult r;
+      for (int v : g) r.scalar += v == 0 ? 1.0 / g.size() : 0.0;
+      r.objectives = {-r.scalar};
+      return r;
+    };
+    for (const auto& config : {lstm_config(), independent_config()}) {
+      auto s = make_strategy(config, StrategyContext{space.get(), 1, 1});
+      ASSERT_TRUE(s.is_ok()) << s.status().message();
+      int64_t id = 0;
+      for (int round = 0; round < 3; ++round) {
+        std::vector<Observation> told;
+        for (const auto& g : s.value()->ask(8)) {
+          ASSERT_TRUE(space->valid(g)) << file;
+          EXPECT_FALSE(space->canonical_string(g).empty());
+          told.push_back(observe(objective, g, id++));
+        }
+        s.value()->tell(told);
+      }
+      EXPECT_EQ(dynamic_cast<ReinforceStrategy&>(*s.value()).updates().size(), 3u) << file;
+    }
+  }
+  EXPECT_EQ(kinds.size(), 3u) << "expected macro, cell and sequence spaces";
 }
 
 TEST(ReinforceStrategy, FactoryNamesTheBadSetting) {
