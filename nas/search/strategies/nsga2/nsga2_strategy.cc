@@ -63,6 +63,12 @@ space::Genotype Nsga2Strategy::child() {
   return c;
 }
 
+// Genotypes are compared as the engine compares them: by canonical form, so
+// that two encodings of one network count as one.
+uint64_t Nsga2Strategy::key(const space::Genotype& g) const {
+  return space::genotype_hash(space_.canonicalize(g));
+}
+
 space::Genotype Nsga2Strategy::propose() {
   // Random until generation 0 is proposed, and while no parents exist yet.
   const bool random = random_proposals_ < config_.population || parents_.empty();
@@ -70,9 +76,9 @@ space::Genotype Nsga2Strategy::propose() {
   space::Genotype g;
   for (int attempt = 0; attempt <= kMaxRedraws; ++attempt) {
     g = random ? space::sample_uniform(space_, rng_) : child();
-    if (!known_.count(space::genotype_hash(g))) break;
+    if (!known_.count(key(g))) break;
   }
-  known_.insert(space::genotype_hash(g));
+  known_.insert(key(g));
   return g;
 }
 
@@ -91,7 +97,7 @@ void Nsga2Strategy::tell(std::span<const Observation> results) {
     // A failed candidate's objectives are +inf whatever the engine sent.
     if (!copy.ok) copy.objectives.assign(num_objectives_, std::numeric_limits<double>::infinity());
     NAS_CHECK(static_cast<int>(copy.objectives.size()) == num_objectives_);
-    known_.insert(space::genotype_hash(copy.genotype));
+    known_.insert(key(copy.genotype));
     offspring_.push_back(std::move(copy));
     if (static_cast<int>(offspring_.size()) == config_.population) survive();
   }
@@ -101,10 +107,10 @@ void Nsga2Strategy::survive() {
   // Parents first, then the generation in told order; a genotype told twice
   // (the engine repeats earlier results for repeated proposals) counts once.
   std::vector<Observation> pool;
-  std::set<space::Genotype> in_pool;
+  std::set<space::Genotype> in_pool;  // canonical forms
   for (auto* group : {&parents_, &offspring_})
     for (Observation& o : *group)
-      if (in_pool.insert(o.genotype).second) pool.push_back(std::move(o));
+      if (in_pool.insert(space_.canonicalize(o.genotype)).second) pool.push_back(std::move(o));
   offspring_.clear();
 
   const std::vector<std::vector<int>> fronts = nondominated_fronts(pool);

@@ -8,15 +8,17 @@
 // crossover_prob the child is their uniform crossover, else a copy of the
 // first; then each decision is changed, with probability mutation_prob, to
 // another of its choices drawn uniformly. A child equal to a genotype already
-// proposed or told is redrawn (up to 32 times), as pymoo's duplicate
-// elimination does, so that the budget is not spent on repeats.
+// proposed or told (compared by the space's canonical form, as the engine
+// compares them) is redrawn up to 32 times, as pymoo's duplicate elimination
+// does, so that proposals are not wasted on repeats.
 //
 // Survival is (mu + lambda): every `population` told observations form an
-// offspring generation; parents and offspring together (repeated genotypes
-// once) are sorted into fronts, and the best `population` by (front, crowding
-// distance) become the next parents. ask(n) may be called with any n: told
-// observations are buffered until a whole generation is in, and children are
-// always made from the latest parents.
+// offspring generation; parents and offspring together (a network repeated
+// under any encoding counts once) are sorted into fronts, and the best
+// `population` by (front, crowding distance) become the next parents.
+// ask(n) may be called with any n: told observations are buffered until a
+// whole generation is in, and children are always made from the latest
+// parents.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +54,7 @@ class Nsga2Strategy final : public Strategy {
   int tournament();
   space::Genotype child();
   space::Genotype propose();
+  uint64_t key(const space::Genotype& g) const;
 
   const space::Space& space_;
   config::Nsga2Config config_;
@@ -63,7 +66,7 @@ class Nsga2Strategy final : public Strategy {
   std::vector<int> rank_;
   std::vector<double> crowding_;
   std::vector<Observation> offspring_;  // told, waiting for a whole generation
-  std::unordered_set<uint64_t> known_;  // hashes of every genotype proposed or told
+  std::unordered_set<uint64_t> known_;  // key() of every genotype proposed or told
 };
 
 // The registry's factory for `strategy: {name: nsga2, ...}`; an error names

@@ -161,5 +161,49 @@ TEST(Nsga2Strategy, RecoversTheConstrainedFront) {
   }
 }
 
+// A space where the order of the decisions does not matter: canonicalize
+// sorts the choices, so 6 x 4 genotypes describe 84 networks.
+class OrderFreeSpace final : public space::Space {
+ public:
+  const std::string& name() const override { return name_; }
+  space::SpaceKind kind() const override { return space::SpaceKind::kCell; }
+  const std::vector<space::Decision>& decisions() const override { return toy_.decisions(); }
+  std::string canonical_string(const space::Genotype& g) const override {
+    return toy_.canonical_string(canonicalize(g));
+  }
+  Result<space::Genotype> parse(const std::string& canonical) const override {
+    return toy_.parse(canonical);
+  }
+  space::Genotype canonicalize(const space::Genotype& g) const override {
+    space::Genotype c = g;
+    std::sort(c.begin(), c.end());
+    return c;
+  }
+  Result<config::Architecture> decode(const space::Genotype& g) const override {
+    return toy_.decode(g);
+  }
+
+ private:
+  ToySpace toy_{6, 4};
+  std::string name_ = "order_free";
+};
+
+TEST(Nsga2Strategy, ProposesNoNetworkTwiceUnderAnotherEncoding) {
+  const OrderFreeSpace space;
+  Nsga2Strategy s(space, config::Nsga2Config{8, 0.9, 0.2}, 2, 0);
+  std::set<space::Genotype> seen;
+  int64_t id = 0;
+  for (int round = 0; round < 8; ++round) {  // 40 of the 84 networks
+    const auto asked = s.ask(5);
+    std::vector<Observation> told;
+    for (const auto& g : asked) {
+      EXPECT_TRUE(seen.insert(space.canonicalize(g)).second) << space.canonical_string(g);
+      const double ones = static_cast<double>(std::count(g.begin(), g.end(), 1));
+      told.push_back(observation(id++, g, {ones, 6 - ones}));
+    }
+    s.tell(told);
+  }
+}
+
 }  // namespace
 }  // namespace nas::search::testing
