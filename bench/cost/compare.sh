@@ -8,7 +8,8 @@
 # The warm LUT is SYNTHETIC: every signature of the 500 networks, filled with
 # raspberry_pi4's roofline values. It is not a measurement; it times the lookup
 # path with every node a hit. When a measured host profile exists in the nas
-# cache (written by `nas profile`), it is timed too, with its coverage.
+# cache (written by `nas profile`, batch 1), it is timed too, with its coverage
+# of these networks (its LUT holds the spaces it was profiled for).
 # Rates: wall clock (median of samples) and the thread's CPU time (best of
 # samples; on a shared machine the wall clock includes waiting for the core).
 # Each of NAS_BENCH_ROUNDS (default 3) rounds runs bench_cost (one thread;
@@ -28,7 +29,9 @@ fi
 rounds="${NAS_BENCH_ROUNDS:-3}"
 cache="${NAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nas}"
 host_args=()
-host_yaml=$(ls "$cache"/host/*-t1-b1/host.yaml 2>/dev/null | head -1 || true)
+# A 1-thread profile if there is one, else any batch-1 one (lookup speed does
+# not depend on the threads the latencies were measured with).
+host_yaml=$(ls "$cache"/host/*-t1-b1/host.yaml "$cache"/host/*-b1/host.yaml 2>/dev/null | head -1 || true)
 [ -n "$host_yaml" ] && host_args=(--host "$host_yaml")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -58,7 +61,7 @@ print(f"|{'-'*16}|{'-'*15}|{'-'*16}|{'-'*14}|------")
 for name, (w, c, cov) in best.items():
     print(f"| {name:<14} | {c:>13.0f} | {w:>14.0f} | {cov:>12.3f} | {what[name]}")
 if not host:
-    print("no measured host profile in the nas cache (run `nas profile --threads 1` to time one)")
+    print("no measured host profile in the nas cache (run `nas profile --space ofa_mobilenetv3` to time one)")
 w, c, _ = best["lut_synthetic"]
 print(f"cost: archs_per_s={c:.0f} (target 200000) wall_archs_per_s={w:.0f} "
       f"roofline_archs_per_s={best['roofline'][1]:.0f} lut=synthetic-roofline-values")

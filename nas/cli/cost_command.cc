@@ -225,7 +225,9 @@ int CostCommand::run(const std::vector<std::string>& args) {
     const hardware::CostEstimate e = model->estimate(specs[i], breakdown);
     coverage_sum += e.lut_coverage;
     infeasible += e.feasible ? 0 : 1;
-    const char* energy_source = e.energy_measured ? "measured" : "modelled";
+    const char* energy_source = e.energy_measured        ? "measured"
+                                : model->models_energy() ? "modelled"
+                                                         : "none";
     if (breakdown) {
       for (const hardware::NodeCost& c : e.breakdown) {
         const graph::NodeSpec& n = specs[i].node(c.node);
@@ -242,6 +244,9 @@ int CostCommand::run(const std::vector<std::string>& args) {
     }
   }
   std::cout << out.str() << std::flush;
+  if (!model->models_energy())
+    std::cerr << "# nas cost: " << model->name()
+              << " has no energy figures: energy_mj is 0 and energy_source 'none'\n";
   char note[256];
   std::snprintf(note, sizeof note,
                 "# nas cost: %zu architectures on %s at batch %lld; mean LUT coverage %.1f%% "

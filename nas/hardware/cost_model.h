@@ -46,6 +46,10 @@ class CostModel {
 
   // The profile name ("raspberry_pi4", "host").
   virtual const std::string& name() const = 0;
+  // False when the device has no energy figures at all (every energy
+  // coefficient 0 and no measured energies, as a measured host profile):
+  // energy_mj is then 0 and means "unknown", not "free".
+  virtual bool models_energy() const { return true; }
   // Estimates the inference cost of `spec` (its batch size is the one the
   // figures are for). Thread-safe (const, no shared mutable state).
   virtual CostEstimate estimate(const graph::NetworkSpec& spec, bool breakdown = false) const = 0;

@@ -48,6 +48,8 @@ class FlatLut {
     empty_ = n == 0;
   }
 
+  bool has_energy() const { return has_energy_; }
+
   // The measured latency of signature hash h, or a negative number; its
   // measured energy (negative: none) in *energy_mj.
   double find(uint64_t h, double* energy_mj) const {
@@ -166,6 +168,10 @@ class ProfileCostModel final : public CostModel {
   }
 
   const std::string& name() const override { return profile_.name; }
+  bool models_energy() const override {
+    return profile_.pj_per_flop > 0 || profile_.pj_per_dram_byte > 0 || profile_.static_w > 0 ||
+           lut_.has_energy();
+  }
 
   CostEstimate estimate(const graph::NetworkSpec& spec, bool breakdown) const override {
     const std::vector<NodeCostRecord>& rec = spec.cost_records();

@@ -168,6 +168,19 @@ TEST(CostCommand, ProfileWithALutOfEverySignatureIsFullyMeasured) {
   }
 }
 
+TEST(CostCommand, ProfileWithoutEnergyFiguresSaysNone) {
+  testing::TempDir dir;
+  std::ofstream(dir.path() + "/noenergy.yaml")
+      << "name: noenergy\nkind: cpu\ncompute: {fp32_gflops: 10}\nmemory: {bandwidth_gbs: 2}\n";
+  const auto r = run_nas("cost --space mobilenet_tiny --samples 1 --hardware " + dir.path() + "/noenergy.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = parse_csv(r.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][2], "0");
+  EXPECT_EQ(rows[1][9], "none");
+  EXPECT_TRUE(contains(r.err, "noenergy has no energy figures")) << r.err;
+}
+
 TEST(CostCommand, UserErrorsExit2WithOneClearMessage) {
   struct Case {
     std::string args;

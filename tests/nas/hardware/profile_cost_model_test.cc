@@ -144,6 +144,18 @@ TEST(ProfileCostModel, EnergyIsFlopsPlusDramBytesPlusStaticPower) {
   EXPECT_FALSE(e.energy_measured);
 }
 
+TEST(ProfileCostModel, ModelsEnergyOnlyWithEnergyFigures) {
+  HardwareProfile p = unit_profile();
+  EXPECT_FALSE(make_profile_cost_model(p, std::nullopt)->models_energy());
+  LatencyTable lut;
+  lut.put({"relu|in=[1x4]", 0.5, 0, 0, -1});
+  EXPECT_FALSE(make_profile_cost_model(p, lut)->models_energy());
+  lut.put({"relu|in=[1x8]", 0.5, 0, 0, 0.25});
+  EXPECT_TRUE(make_profile_cost_model(p, lut)->models_energy());
+  p.static_w = 1;
+  EXPECT_TRUE(make_profile_cost_model(p, std::nullopt)->models_energy());
+}
+
 TEST(ProfileCostModel, PeakMemoryFollowsLiveness) {
   // Chain: at most two activations live at once: 2 * 2048 B.
   const NetworkSpec chain = conv_bn_relu();
