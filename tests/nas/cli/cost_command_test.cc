@@ -216,5 +216,20 @@ TEST(CostCommand, UserErrorsExit2WithOneClearMessage) {
   }
 }
 
+// `nas validate` recognises hardware profiles (here rather than in cli_test.cc
+// because the profile checks belong to the hardware work).
+TEST(ValidateHardwareProfile, ShippedProfileIsValidAndBadOneGivesItsDiagnostics) {
+  const std::string root = testing::source_dir();
+  const auto good = run_nas("validate " + root + "/hardware_profiles/stm32h743.yaml");
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_TRUE(contains(good.out, "valid hardware profile 'stm32h743' (mcu)")) << good.out;
+  const auto bad = run_nas("validate " + root + "/tests/nas/hardware/bad/unknown_top_key.yaml");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+  EXPECT_TRUE(contains(bad.err, "unknown_top_key.yaml:5:1: error: unknown key 'memroy' in hardware "
+                                "profile (did you mean 'memory'?)"))
+      << bad.err;
+}
+
 }  // namespace
 }  // namespace nas
