@@ -85,10 +85,10 @@ void print_profile(const hardware::HostProfileReport& r) {
               << "\n";
   }
   std::snprintf(line, sizeof line,
-                "%lld configurations: %lld measured now in %d networks, %lld from the cache; median noise "
+                "%lld configurations: %lld measured now, %lld from the cache (%d networks run); median noise "
                 "(p90-p10)/median %.1f%%",
-                static_cast<long long>(r.configs), static_cast<long long>(r.measured), r.networks,
-                static_cast<long long>(r.configs - r.measured), r.median_spread_pct);
+                static_cast<long long>(r.configs), static_cast<long long>(r.measured),
+                static_cast<long long>(r.configs - r.measured), r.networks, r.median_spread_pct);
   std::cout << line << "\n";
   std::cout << "wrote " << (r.dir / hardware::kHostProfileFile).string() << " and "
             << (r.dir / hardware::kHostLutFile).string() << " (" << r.lut.size() << " entries)\n";

@@ -12,7 +12,7 @@ struct MachinePeaks {
 };
 
 // The peak: every thread runs independent FMA chains of the widest vector
-// ISA the CPU has (AVX-512, AVX2+FMA, else scalar), ~0.1 s a run, median of
+// ISA the CPU has (AVX-512, AVX2+FMA, else scalar), ~0.05 s a run at 30 GFLOP/s a core, median of
 // `runs`. Bandwidth: a STREAM triad a = b + s*c over three 64 MiB arrays
 // (several times any L3), counted as STREAM does (24 bytes an element, no
 // write-allocate traffic), median of `runs`. Takes about a second.
