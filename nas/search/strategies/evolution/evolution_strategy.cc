@@ -28,7 +28,14 @@ double finite_or_lowest(double x) {
 bool selection_better(const Observation& a, const Observation& b) {
   const int ca = selection_class(a), cb = selection_class(b);
   if (ca != cb) return ca < cb;
-  if (ca == 1 && a.violation != b.violation) return a.violation < b.violation;
+  if (ca == 1) {
+    // NaN (an unknown violation) counts as the largest.
+    const double va =
+        std::isnan(a.violation) ? std::numeric_limits<double>::infinity() : a.violation;
+    const double vb =
+        std::isnan(b.violation) ? std::numeric_limits<double>::infinity() : b.violation;
+    if (va != vb) return va < vb;
+  }
   const double sa = finite_or_lowest(a.scalar), sb = finite_or_lowest(b.scalar);
   if (sa != sb) return sa > sb;
   if (a.id != b.id) return a.id < b.id;

@@ -96,6 +96,8 @@ void Nsga2Strategy::tell(std::span<const Observation> results) {
     Observation copy = o;
     // A failed candidate's objectives are +inf whatever the engine sent.
     if (!copy.ok) copy.objectives.assign(num_objectives_, std::numeric_limits<double>::infinity());
+    // An unknown violation is the worst one, never "feasible" nor a tie.
+    if (std::isnan(copy.violation)) copy.violation = std::numeric_limits<double>::infinity();
     NAS_CHECK(static_cast<int>(copy.objectives.size()) == num_objectives_);
     known_.insert(key(copy.genotype));
     offspring_.push_back(std::move(copy));

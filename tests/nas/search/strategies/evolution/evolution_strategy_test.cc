@@ -85,6 +85,10 @@ TEST(EvolutionStrategy, FeasibleParentsBeforeInfeasibleBeforeFailed) {
   EXPECT_FALSE(selection_better(failed, infeasible));
   Observation nan = observation(3, {4}, std::nan(""));
   EXPECT_TRUE(selection_better(feasible, nan));
+  Observation unknown_violation = observation(7, {5}, 1e9, std::nan(""));
+  EXPECT_TRUE(selection_better(infeasible, unknown_violation));
+  EXPECT_FALSE(selection_better(unknown_violation, infeasible));
+  EXPECT_TRUE(selection_better(unknown_violation, failed));
   // Ties: lower id, then genotype; never both ways.
   Observation twin = observation(6, {0}, 1.0);
   EXPECT_TRUE(selection_better(feasible, twin));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -58,6 +59,21 @@ TEST(Nsga2Strategy, InfeasibleIsNeverPreferredOverFeasible) {
       EXPECT_EQ(p.violation, 0.05);
     }
   }
+}
+
+TEST(Nsga2Strategy, RanksFeasibleThenByViolationThenUnknownViolationThenFailed) {
+  const ToySpace space(8, 4);
+  Nsga2Strategy s(space, config::Nsga2Config{4, 0.9, 0.2}, 2, 0);
+  const auto g = s.ask(4);
+  Observation failed = observation(3, g[3], {-9, -9});
+  failed.ok = false;
+  s.tell(std::vector<Observation>{observation(0, g[0], {5, 5}),
+                                  observation(1, g[1], {0, 0}, std::nan("")),
+                                  observation(2, g[2], {1, 1}, 0.3), failed});
+  ASSERT_EQ(s.parents().size(), 4u);
+  std::vector<int> rank_of(4);
+  for (size_t i = 0; i < 4; ++i) rank_of[s.parents()[i].id] = s.parent_ranks()[i];
+  EXPECT_EQ(rank_of, (std::vector<int>{0, 2, 1, 3}));
 }
 
 TEST(Nsga2Strategy, SurvivalKeepsTheBestOfParentsAndOffspring) {
