@@ -195,7 +195,7 @@ struct Reader {
     if (!file) return;
     p.lut = file->value;
     if (!LatencyTable::load(p.lut, src.diagnostics()))
-      src.error(file->where, "lut: the latency table '" + p.lut.string() + "' has errors (above)");
+      src.error(file->where, "lut: the latency table '" + p.lut.string() + "' has errors");
   }
 };
 

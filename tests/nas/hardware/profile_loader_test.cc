@@ -164,7 +164,7 @@ TEST(LoadHardwareProfile, MalformedLutIsReportedInBothFiles) {
   EXPECT_FALSE(load_hardware_profile(yaml, diags).has_value());
   EXPECT_EQ(diags.str(), csv.string() + ":3:15: error: latency_ms must be a number > 0, got 'fast'\n" +
                              yaml.string() + ":5:6: error: lut: the latency table '" + csv.string() +
-                             "' has errors (above)");
+                             "' has errors");
 }
 
 class BadProfile : public ::testing::TestWithParam<std::string> {};
