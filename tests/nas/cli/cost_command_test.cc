@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -179,6 +180,25 @@ TEST(CostCommand, ProfileWithoutEnergyFiguresSaysNone) {
   EXPECT_EQ(rows[1][2], "0");
   EXPECT_EQ(rows[1][9], "none");
   EXPECT_TRUE(contains(r.err, "noenergy has no energy figures")) << r.err;
+}
+
+// `--hardware host` measures this machine into a fresh cache (the profiler's
+// load_cost_model) and gives measured latencies and no energy figures.
+TEST(CostCommand, HostIsMeasuredAndLabelledMeasured) {
+  testing::TempDir cache;
+  ASSERT_EQ(setenv("NAS_CACHE_DIR", cache.path().c_str(), 1), 0);
+  const auto r = run_nas("cost --space mobilenet_tiny --hardware host --samples 2");
+  unsetenv("NAS_CACHE_DIR");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = parse_csv(r.out);
+  ASSERT_EQ(rows.size(), 3u) << r.out;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_GT(std::stod(rows[i][1]), 0);
+    EXPECT_GT(std::stod(rows[i][6]), 0.9) << "the host LUT covers the space it was measured for";
+    EXPECT_NE(rows[i][8], "modelled");
+    EXPECT_EQ(rows[i][9], "none");
+  }
+  EXPECT_TRUE(contains(r.err, "2 architectures on host")) << r.err;
 }
 
 TEST(CostCommand, UserErrorsExit2WithOneClearMessage) {
