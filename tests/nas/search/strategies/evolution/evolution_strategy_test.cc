@@ -167,5 +167,10 @@ TEST(EvolutionStrategy, ReachesTheOptimumFasterThanRandomOnARidge) {
   expect_evolution_beats_random(Landscape::kRidge, 6000);
 }
 
+TEST(EvolutionStrategy, KeepsExploringUntilASmallSpaceIsExhausted) {
+  expect_exhausts_small_space(config::EvolutionConfig{16, 4, 1});
+  expect_exhausts_small_space(config::EvolutionConfig{8, 8, 2});
+}
+
 }  // namespace
 }  // namespace nas::search::testing

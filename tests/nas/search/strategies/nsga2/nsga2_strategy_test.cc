@@ -221,5 +221,10 @@ TEST(Nsga2Strategy, ProposesNoNetworkTwiceUnderAnotherEncoding) {
   }
 }
 
+TEST(Nsga2Strategy, KeepsExploringUntilASmallSpaceIsExhausted) {
+  expect_exhausts_small_space(config::Nsga2Config{20, 0.9, 0.2});
+  expect_exhausts_small_space(config::Nsga2Config{8, 0.0, 0.3});
+}
+
 }  // namespace
 }  // namespace nas::search::testing

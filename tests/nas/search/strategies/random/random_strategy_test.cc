@@ -44,5 +44,9 @@ TEST(RandomStrategy, RegistryBuildsIt) {
   EXPECT_NE(dynamic_cast<RandomStrategy*>(s.value().get()), nullptr);
 }
 
+TEST(RandomStrategy, KeepsExploringUntilASmallSpaceIsExhausted) {
+  expect_exhausts_small_space(config::RandomConfig{});
+}
+
 }  // namespace
 }  // namespace nas::search::testing

@@ -52,6 +52,22 @@ inline ToyObjective failing_every(ToyObjective objective, uint64_t every, int nu
   };
 }
 
+// Not part of the suite (a policy that has converged, as REINFORCE's does,
+// rightly stops proposing new genotypes): checks that a strategy keeps
+// exploring until a small space (3 x 3: 27 genotypes) is exhausted, even
+// when the results give it a clear favourite. The engine ends a search whose
+// proposals stop being new.
+inline void expect_exhausts_small_space(const config::StrategyConfig& config) {
+  const ToySpace space(3, 3);
+  auto s = make_strategy(config, StrategyContext{&space, 5, 1});
+  ASSERT_TRUE(s.is_ok()) << s.status().message();
+  const RunHistory h =
+      run_strategy(*s.value(), single_objective(space, Landscape::kSeparable), space.size(), 4);
+  EXPECT_EQ(static_cast<int64_t>(h.evaluated.size()), space.size())
+      << config::strategy_name(config);
+  EXPECT_FALSE(h.stalled) << config::strategy_name(config);
+}
+
 class StrategyConformance : public ::testing::TestWithParam<ConformanceCase> {
  protected:
   std::unique_ptr<Strategy> make(const space::Space& space, uint64_t seed,
