@@ -105,6 +105,19 @@ TEST(SpaceEstimates, EstimateWithoutBreakdownDoesNotAllocate) {
   EXPECT_GT(sink, 0);
 }
 
+// A coarse check of the shipped figures' units: on a MobileNetV3 the devices
+// rank as their peaks and bandwidths say (a GHz/MHz or GB/MB slip breaks it).
+TEST(SpaceEstimates, ShippedDevicesRankAsTheirPeaksSay) {
+  const auto specs = sample_specs("ofa_mobilenetv3", 1);
+  ASSERT_EQ(specs.size(), 1u);
+  double previous = 0;
+  for (const char* device : {"h200", "jetson_tx2", "pixel3", "raspberry_pi4", "stm32h743"}) {
+    const double ms = shipped(device)->estimate(specs[0]).latency_ms;
+    EXPECT_GT(ms, previous) << device;
+    previous = ms;
+  }
+}
+
 TEST(SpaceEstimates, McuRejectsLargeNetworksAndAcceptsTinyOnes) {
   const auto model = shipped("stm32h743");
   for (const auto& s : sample_specs("ofa_mobilenetv3", 3)) {
