@@ -4,10 +4,15 @@
 
 namespace nas::cli {
 
-// `nas search EXPERIMENT.yaml`: validates the experiment, prepares its run
-// folder (created whole, never reused without --resume or --force) and runs
-// the search. The engine itself arrives with the search-engine issue; until
-// then `--dry-run` is the only form that does work.
+// `nas search EXPERIMENT.yaml [--resume | --force] [--dry-run] [--threads N]`:
+// loads the experiment, its op space, cost models (measuring the host's
+// missing op latencies first), evaluator and strategy — every input error
+// is reported before anything is written (exit 2) — then runs the Engine
+// into the run folder: history.jsonl, pareto.csv, best/arch.yaml,
+// summary.json, and a final table on stdout. Ctrl-C stops after the
+// candidate (or parallel batch) in flight, writes the outputs, exits 130;
+// `--resume` continues to the same result an uninterrupted run reaches.
+// docs/search.md.
 class SearchCommand : public Command {
  public:
   const char* name() const override { return "search"; }

@@ -68,7 +68,44 @@ struct BudgetSpec {
   std::optional<int64_t> candidates;   // >= 1: candidates to evaluate
   std::optional<int64_t> wall_time_s;  // >= 1: seconds of search
   // At least one of the two is set; the search stops at whichever comes first.
+  // >= 1: candidates asked of the strategy at once and evaluated together
+  // (up to the evaluator's preferred parallelism at a time). Part of the
+  // algorithm, not of the machine: the same batch gives the same history on
+  // any thread count. Default 8.
+  int batch = 8;
   Location where;
+};
+
+enum class ScalarizationKind {
+  kFirstObjective,  // the first objective, in maximise sense (its value, or minus it)
+  kMnas,            // MnasNet: accuracy x (metric / target)^exponent
+  kWeighted,        // sum over objectives of weight x objective (maximise sense)
+};
+
+enum class MnasForm {
+  kSoft,  // exponent w everywhere (MnasNet's alpha = beta = w)
+  kHard,  // exponent 0 at or under the target, w over it (alpha = 0, beta = w)
+};
+
+// The one number per candidate that single-objective strategies rank by and
+// REINFORCE takes as its reward (to maximise). Absent section: kFirstObjective.
+struct ScalarizationSpec {
+  ScalarizationKind kind = ScalarizationKind::kFirstObjective;
+  // kMnas: the cost metric (per-hardware ones name their hardware), the
+  // target T > 0 and the exponent w (default -0.07, MnasNet's soft value).
+  Located<std::string> metric;
+  std::optional<Located<std::string>> hardware;
+  double target = 0;
+  double w = -0.07;
+  MnasForm form = MnasForm::kSoft;
+  // kWeighted: one weight per objective, in the objectives' order; applied
+  // to each objective in maximise sense (minimised metrics are negated).
+  std::vector<double> weights;
+  // The scalar of a failed candidate or one that violates a constraint.
+  // Unset: 0 for kMnas (the least reward a feasible candidate can get),
+  // -infinity otherwise (below every feasible candidate).
+  std::optional<double> infeasible_penalty;
+  Location where;  // line 0 when the section is absent
 };
 
 struct Experiment {
@@ -84,6 +121,7 @@ struct Experiment {
   StrategySpec strategy;
   EvaluatorSpec evaluator;
   BudgetSpec budget;
+  ScalarizationSpec scalarization;
   // The run folder when the user set one (resolved); empty: the caller uses runs/<name>.
   Located<std::filesystem::path> output;
 

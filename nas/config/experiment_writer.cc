@@ -90,6 +90,26 @@ void emit_metric(YAML::Emitter& out, const Spec& s) {
   if (s.hardware) out << YAML::Key << "hardware" << YAML::Value << s.hardware->value;
 }
 
+void emit_scalarization(YAML::Emitter& out, const ScalarizationSpec& s) {
+  static const char* const kKinds[] = {"first_objective", "mnas", "weighted"};
+  out << YAML::Key << "scalarization" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << kKinds[static_cast<int>(s.kind)];
+  if (s.kind == ScalarizationKind::kMnas) {
+    emit_metric(out, s);
+    out << YAML::Key << "target" << YAML::Value << shortest(s.target);
+    out << YAML::Key << "w" << YAML::Value << shortest(s.w);
+    out << YAML::Key << "form" << YAML::Value << (s.form == MnasForm::kSoft ? "soft" : "hard");
+  } else if (s.kind == ScalarizationKind::kWeighted) {
+    out << YAML::Key << "weights" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const double w : s.weights) out << shortest(w);
+    out << YAML::EndSeq;
+  }
+  // An unset penalty stays unset: its default depends on the kind.
+  if (s.infeasible_penalty)
+    out << YAML::Key << "infeasible_penalty" << YAML::Value << shortest(*s.infeasible_penalty);
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string write_resolved_experiment(const Experiment& e, const fs::path& run_folder) {
@@ -137,7 +157,10 @@ std::string write_resolved_experiment(const Experiment& e, const fs::path& run_f
   if (e.budget.candidates) out << YAML::Key << "candidates" << YAML::Value << *e.budget.candidates;
   if (e.budget.wall_time_s)
     out << YAML::Key << "wall_time" << YAML::Value << (std::to_string(*e.budget.wall_time_s) + "s");
+  out << YAML::Key << "batch" << YAML::Value << e.budget.batch;
   out << YAML::EndMap;
+
+  emit_scalarization(out, e.scalarization);
 
   out << YAML::Key << "output" << YAML::Value << absolute_string(run_folder);
   out << YAML::EndMap;

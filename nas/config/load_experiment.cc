@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kTopKeys = {"name",      "seed",       "space",       "dataset",
                                            "hardware",  "objectives", "constraints", "strategy",
-                                           "evaluator", "budget",     "output"};
+                                           "evaluator", "budget",     "scalarization", "output"};
 
 constexpr const char* kRequiredKeys =
     "name, space, dataset, objectives, strategy, evaluator, budget";
@@ -317,13 +317,76 @@ struct Reader {
     if (!node) return;
     BudgetSpec& b = exp.budget;
     b.where = top.key_location("budget");
-    MapReader r(src, *node, "budget", "budget", b.where, {"candidates", "wall_time"});
+    MapReader r(src, *node, "budget", "budget", b.where, {"candidates", "wall_time", "batch"});
     if (const auto n = r.integer("candidates", Need::kOptional, IntBounds::at_least(1))) {
       b.candidates = n->value;
     }
+    r.read("batch", b.batch, IntBounds::between(1, 4096));
     if (r.has("wall_time")) read_wall_time(r, b);
     if (!r.has("candidates") && !r.has("wall_time")) {
       src.error(b.where, "budget needs 'candidates', 'wall_time' or both");
+    }
+  }
+
+  // The keys each scalarization kind accepts besides `kind` and
+  // `infeasible_penalty`; a key of another kind is an error naming its kind.
+  static const std::vector<std::string>& mnas_keys() {
+    static const std::vector<std::string> k = {"metric", "hardware", "target", "w", "form"};
+    return k;
+  }
+
+  void read_scalarization(MapReader& top) {
+    if (!top.has("scalarization")) return;
+    const auto node = top.map("scalarization", Need::kOptional);
+    if (!node) return;
+    ScalarizationSpec& s = exp.scalarization;
+    s.where = top.key_location("scalarization");
+    MapReader r(src, *node, "scalarization", "scalarization", s.where,
+                {"kind", "metric", "hardware", "target", "w", "form", "weights",
+                 "infeasible_penalty"});
+    if (const auto kind =
+            r.choice("kind", Need::kOptional, {"first_objective", "mnas", "weighted"})) {
+      s.kind = static_cast<ScalarizationKind>(kind->value);
+    }
+    if (const auto p = r.number("infeasible_penalty", Need::kOptional)) {
+      s.infeasible_penalty = p->value;
+    }
+    auto reject_unless = [&](const std::string& key, bool allowed, const char* kind) {
+      if (r.has(key) && !allowed) {
+        src.error(r.key_location(key), r.key_path(key) + ": only for kind " + kind);
+      }
+    };
+    const bool mnas = s.kind == ScalarizationKind::kMnas;
+    const bool weighted = s.kind == ScalarizationKind::kWeighted;
+    for (const std::string& key : mnas_keys()) reject_unless(key, mnas, "mnas");
+    reject_unless("weights", weighted, "weighted");
+    if (mnas) {
+      read_metric(r, s.metric, s.hardware);
+      if (const auto t = r.number("target", Need::kRequired, NumberBounds::above(0.0))) {
+        s.target = t->value;
+      }
+      r.read("w", s.w, NumberBounds{});
+      if (const auto f = r.choice("form", Need::kOptional, {"soft", "hard"})) {
+        s.form = f->value == 0 ? MnasForm::kSoft : MnasForm::kHard;
+      }
+    }
+    if (weighted) read_weights(r, s);
+  }
+
+  void read_weights(MapReader& r, ScalarizationSpec& s) {
+    const auto list = r.list("weights", Need::kRequired);
+    if (!list) return;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const auto w = read_number(src, (*list)[i], "scalarization.weights[" + std::to_string(i) + "]",
+                                 r.value_location("weights"), NumberBounds{});
+      if (w) s.weights.push_back(w->value);
+    }
+    if (s.weights.size() == list->size() && !exp.objectives.empty() &&
+        s.weights.size() != exp.objectives.size()) {
+      src.error(r.value_location("weights"),
+                "scalarization.weights: expected one weight per objective (" +
+                    std::to_string(exp.objectives.size()) + "), got " +
+                    std::to_string(s.weights.size()));
     }
   }
 
@@ -343,6 +406,7 @@ struct Reader {
     if (auto s = read_strategy(top, catalog)) exp.strategy = std::move(*s);
     if (auto e = read_evaluator(top, catalog)) exp.evaluator = std::move(*e);
     read_budget(top);
+    read_scalarization(top);
     if (auto out = top.path("output", Need::kOptional, PathKind::kUnchecked)) {
       exp.output = std::move(*out);
     }

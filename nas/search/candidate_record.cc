@@ -9,12 +9,21 @@ std::string metric_key(const std::string& metric, const std::string& hardware) {
   return hardware.empty() ? metric : metric + "@" + hardware;
 }
 
+const char* status_name(CandidateStatus status) {
+  switch (status) {
+    case CandidateStatus::kOk: return "ok";
+    case CandidateStatus::kFailed: return "failed";
+    case CandidateStatus::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
 std::string to_json_line(const CandidateRecord& r) {
   nlohmann::ordered_json j;
   j["id"] = r.id;
   j["genotype"] = r.genotype;
   j["arch"] = r.arch;
-  j["status"] = r.status == CandidateStatus::kOk ? "ok" : "failed";
+  j["status"] = status_name(r.status);
   if (!r.error.empty()) j["error"] = r.error;
   j["feasible"] = r.feasible;
   nlohmann::ordered_json m = nlohmann::ordered_json::object();
@@ -49,7 +58,8 @@ Result<CandidateRecord> from_json_line(const std::string& line) {
   const std::string status = j["status"].get<std::string>();
   if (status == "ok") r.status = CandidateStatus::kOk;
   else if (status == "failed") r.status = CandidateStatus::kFailed;
-  else return Status::error("'status' is '" + status + "' (expected ok or failed)");
+  else if (status == "skipped") r.status = CandidateStatus::kSkipped;
+  else return Status::error("'status' is '" + status + "' (expected ok, failed or skipped)");
   if (j.contains("error")) {
     if (!j["error"].is_string()) return Status::error("non-string 'error'");
     r.error = j["error"].get<std::string>();

@@ -13,8 +13,10 @@
 namespace nas::search {
 
 enum class CandidateStatus {
-  kOk,      // evaluated; may still violate a constraint (see feasible)
-  kFailed,  // the evaluator or the cost model failed; `error` says why
+  kOk,       // evaluated; may still violate a constraint (see feasible)
+  kFailed,   // the evaluator or the cost model failed; `error` says why
+  kSkipped,  // not evaluated: its cost metrics already break a constraint
+             // (or it does not fit a device); `error` says which. Infeasible.
 };
 
 struct CandidateRecord {
@@ -22,7 +24,7 @@ struct CandidateRecord {
   space::Genotype genotype;
   std::string arch;          // the space's canonical string
   CandidateStatus status = CandidateStatus::kOk;
-  std::string error;         // empty when ok
+  std::string error;         // why it failed or was skipped; empty when ok
   bool feasible = true;      // every constraint holds (false when failed)
   // "accuracy", "loss", "train_time_s", "params", "macs", and per profile
   // "latency_ms@raspberry_pi4", "energy_mj@raspberry_pi4",
@@ -31,6 +33,9 @@ struct CandidateRecord {
   double eval_seconds = 0;   // evaluator wall time
   double cost_seconds = 0;   // cost models wall time
 };
+
+// "ok", "failed", "skipped".
+const char* status_name(CandidateStatus status);
 
 // "latency_ms@raspberry_pi4" for a per-hardware metric, the bare name otherwise.
 std::string metric_key(const std::string& metric, const std::string& hardware);

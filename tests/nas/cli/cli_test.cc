@@ -205,13 +205,14 @@ TEST(Cli, ValidateExperimentChecksItsSpace) {
   EXPECT_TRUE(contains(r.err, dir.path() + "/space.yaml:3:1: error: unknown key 'stagez'")) << r.err;
 }
 
-TEST(Cli, SearchWithoutEngineSaysSoAndWritesNothing) {
+TEST(Cli, SearchRefusesAnExistingRunFolderAndWritesNothing) {
   testing::TempDir dir;
   const std::string exp = write_experiment(dir, "runs/t");
+  std::filesystem::create_directories(dir.path() + "/runs/t");
   auto r = run_nas("search " + exp);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(contains(r.err, "not built yet")) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/runs"));
+  EXPECT_TRUE(contains(r.err, "use --resume to continue that run or --force to replace it")) << r.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/runs/t"));
 }
 
 TEST(Cli, TrainSavesWeightsThatLoadBack) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <variant>
 
+#include "nas/config/experiment_writer.h"
 #include "tests/nas/config/test_paths.h"
 
 namespace nas::config {
@@ -309,6 +310,44 @@ TEST_F(LoadExperiment, ShippedExperimentsLoad) {
     ++loaded;
   }
   EXPECT_GT(loaded, 0);
+}
+
+TEST_F(LoadExperiment, ScalarizationAndBatch) {
+  const Experiment m = load_good("scalarization_mnas.yaml");
+  EXPECT_EQ(m.budget.batch, 4);
+  EXPECT_EQ(m.scalarization.kind, ScalarizationKind::kMnas);
+  EXPECT_EQ(m.scalarization.metric.value, "latency_ms");
+  EXPECT_EQ(m.scalarization.hardware->value, "tiny_pi");
+  EXPECT_EQ(m.scalarization.target, 5.0);
+  EXPECT_EQ(m.scalarization.w, -1.0);
+  EXPECT_EQ(m.scalarization.form, MnasForm::kHard);
+  EXPECT_EQ(m.scalarization.infeasible_penalty, -0.5);
+  const Experiment w = load_good("scalarization_weighted.yaml");
+  EXPECT_EQ(w.scalarization.kind, ScalarizationKind::kWeighted);
+  EXPECT_EQ(w.scalarization.weights, (std::vector<double>{1, 0.02}));
+  EXPECT_FALSE(w.scalarization.infeasible_penalty.has_value());
+  EXPECT_EQ(w.budget.batch, 8);  // the default
+  const Experiment d = load_good("minimal.yaml");
+  EXPECT_EQ(d.scalarization.kind, ScalarizationKind::kFirstObjective);
+  EXPECT_EQ(d.scalarization.w, -0.07);
+  EXPECT_EQ(d.scalarization.where.line, 0);
+}
+
+TEST_F(LoadExperiment, ResolvedConfigKeepsScalarizationAndBatch) {
+  for (const char* name : {"scalarization_mnas.yaml", "scalarization_weighted.yaml", "full.yaml"}) {
+    const Experiment a = load_good(name);
+    const std::string path = write_temp(write_resolved_experiment(a, "/tmp/run"));
+    Diagnostics diags;
+    const std::optional<Experiment> b = load_experiment(path, Catalog::defaults(), diags);
+    ASSERT_TRUE(b.has_value()) << name << ": " << diags.str();
+    EXPECT_EQ(b->budget.batch, a.budget.batch);
+    EXPECT_EQ(b->scalarization.kind, a.scalarization.kind);
+    EXPECT_EQ(b->scalarization.target, a.scalarization.target);
+    EXPECT_EQ(b->scalarization.w, a.scalarization.w);
+    EXPECT_EQ(b->scalarization.form, a.scalarization.form);
+    EXPECT_EQ(b->scalarization.weights, a.scalarization.weights);
+    EXPECT_EQ(b->scalarization.infeasible_penalty, a.scalarization.infeasible_penalty);
+  }
 }
 
 }  // namespace
