@@ -109,7 +109,7 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
   std::cout << line << "\n";
   if (s.waiting_share >= 0) {
     std::snprintf(line, sizeof line,
-                  "while timing, this process's threads waited for a CPU %.1f%% of the time%s", 100 * s.waiting_share,
+                  "while timing, the executor's thread waited for a CPU %.1f%% of the time%s", 100 * s.waiting_share,
                   s.waiting_share > 0.05 ? " (a loaded machine: networks longer than a scheduler time slice "
                                            "measure slower than their ops' medians add up to)"
                                          : "");

@@ -43,8 +43,8 @@ struct ValidationSummary {
   double mean_ratio = 0;     // mean of measured / predicted
   double median_spread_pct = 0;
   double mean_lut_coverage = 0;
-  // Share of the timing's wall time the process's threads waited for a CPU
-  // (a loaded machine), per thread; -1 when unknown.
+  // Share of the timing's wall time the executor's thread waited for a CPU
+  // (a loaded machine); -1 when unknown.
   double waiting_share = -1;
 };
 

@@ -5,7 +5,6 @@
 
 #include "nas/graph/network.h"
 #include "nas/hardware/profiler/run_delay.h"
-#include "ops/core/parallel.h"
 #include "nas/train/rng.h"
 
 namespace nas::hardware {
@@ -47,7 +46,7 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
   std::vector<TimingStats> out(specs.size());
   ops::OpContext ctx;
   ctx.training = false;
-  const int64_t delay_before = process_run_delay_ns();
+  const int64_t delay_before = thread_run_delay_ns();
   const auto wall_before = Clock::now();
   size_t begin = 0;
   while (begin < specs.size()) {
@@ -78,11 +77,11 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
     if (progress) progress(static_cast<int64_t>(begin));
   }
   if (waiting_share != nullptr) {
-    const int64_t delay_after = process_run_delay_ns();
+    const int64_t delay_after = thread_run_delay_ns();
     const double wall_ns = std::chrono::duration<double, std::nano>(Clock::now() - wall_before).count();
     *waiting_share = (delay_before < 0 || delay_after < 0 || wall_ns <= 0)
                          ? -1.0
-                         : static_cast<double>(delay_after - delay_before) / (wall_ns * ops::num_threads());
+                         : static_cast<double>(delay_after - delay_before) / wall_ns;
   }
   return out;
 }

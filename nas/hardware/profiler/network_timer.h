@@ -28,8 +28,8 @@ struct NetworkTimingOptions {
 
 // Times each spec (in order). progress(done) after each group. When
 // `waiting_share` is given, it receives the share of the timing's wall time
-// this process's threads spent runnable but waiting for a CPU, per thread
-// (run_delay.h; -1 when unknown). The error names the network that could
+// the calling thread spent runnable but waiting for a CPU (run_delay.h; -1
+// when unknown). The error names the network that could
 // not be created.
 Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
                                                const NetworkTimingOptions& options,

@@ -59,7 +59,7 @@ struct CollectOptions {
   int64_t batch = 1;
   // A space of at most this many genotypes is enumerated whole (the set is
   // then exact); a larger one is sampled.
-  int64_t enumerate_limit = 20'000;
+  int64_t enumerate_limit = 4'096;
   // Sampling stops after this many consecutive samples brought no new
   // signature (or at max_samples): the set is then an estimate.
   int64_t patience = 1'000;
