@@ -21,6 +21,11 @@ struct NetworkTimingOptions {
   // so it runs as a network served repeatedly does (its weights in cache
   // as far as they fit) even though networks are interleaved.
   int settle = 1;
+  // Time each forward by the CPU time of the calling thread instead of the
+  // wall clock: on a loaded machine this leaves out the time the thread
+  // waited for a CPU. It equals the wall time of an unloaded machine only
+  // when the forward runs on that one thread (ops::num_threads() == 1).
+  bool thread_cpu_clock = false;
   // Networks measured together (interleaved, one forward each per round)
   // hold at most this many bytes of parameters and activations.
   int64_t group_bytes = int64_t{256} << 20;
