@@ -71,7 +71,9 @@ CandidateRecord evaluate_candidate(const CandidateContext& ctx, int64_t id,
     const hardware::CostEstimate e = model->estimate(spec.value());
     const std::string& hw = model->name();
     r.metrics[metric_key("latency_ms", hw)] = e.latency_ms;
-    r.metrics[metric_key("energy_mj", hw)] = e.energy_mj;
+    // A profile without energy figures (the measured host) reports 0, which
+    // means unknown: leave the metric out rather than record free inference.
+    if (model->models_energy()) r.metrics[metric_key("energy_mj", hw)] = e.energy_mj;
     r.metrics[metric_key("peak_memory_bytes", hw)] = static_cast<double>(e.peak_memory_bytes);
     r.metrics[metric_key("lut_coverage", hw)] = e.lut_coverage;
     if (!e.feasible)

@@ -24,7 +24,8 @@ struct CandidateContext {
 
 // The record of candidate `id` with canonical genotype `canonical`.
 // Metrics: params and macs of the network (batch 1), and per profile
-// latency_ms@P, energy_mj@P, peak_memory_bytes@P, lut_coverage@P; then the
+// latency_ms@P, energy_mj@P (when the profile models energy),
+// peak_memory_bytes@P, lut_coverage@P; then the
 // evaluator's metrics. A candidate whose cost metrics break a constraint,
 // or that does not fit a device, is kSkipped without running the evaluator
 // (training it could not make it feasible). Thread-safe when the evaluator

@@ -209,7 +209,7 @@ std::string final_table(const std::vector<CandidateRecord>& history, const RunSu
   if (!experiment.hardware.empty())
     out << "latency and energy are modelled by each profile's cost model (host latency: sums of "
            "per-op times measured on this machine; energy: modelled from FLOPs, bytes and static "
-           "power)\n";
+           "power; '-' where a profile has no energy figures)\n";
   return out.str();
 }
 
