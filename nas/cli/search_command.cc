@@ -201,7 +201,7 @@ int SearchCommand::run(const std::vector<std::string>& args) {
   std::cout << search::final_table(outcome->history, summary, scorer, *experiment);
   std::cout << "stopped: " << search::stop_reason_name(outcome->reason) << " after "
             << outcome->history.size() << " candidates (" << outcome->evaluated
-            << " evaluated in this session";
+            << " new in this session";
   if (outcome->resumed) std::cout << ", " << outcome->resumed << " from the journal";
   std::cout << ", " << format_duration(outcome->seconds) << ")\n";
   if (summary.best) {

@@ -193,7 +193,7 @@ std::string final_table(const std::vector<CandidateRecord>& history, const RunSu
   }
   std::ostringstream out;
   out << "Pareto front (" << summary.pareto.size() << " of " << summary.feasible
-      << " feasible candidates; " << history.size() << " evaluated";
+      << " feasible candidates; " << history.size() << " candidates";
   if (summary.failed) out << ", " << summary.failed << " failed";
   if (summary.skipped) out << ", " << summary.skipped << " skipped by cost";
   out << ")";
