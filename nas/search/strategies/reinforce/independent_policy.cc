@@ -22,8 +22,8 @@ class IndependentPolicy final : public Policy {
       const int64_t C = static_cast<int64_t>(decisions[t].choices.size());
       NAS_CHECK(C >= 1);
       heads_.emplace_back(C, temperature, tanh_constant);
-      group_.params.push_back({"logits" + std::to_string(t), Tensor::zeros(Shape{C}),
-                               Tensor::zeros(Shape{C}), true});
+      group_.params.push_back(
+          {"logits" + std::to_string(t), Tensor::zeros(Shape{C}), Tensor::zeros(Shape{C}), true});
     }
   }
 

@@ -73,9 +73,9 @@ class LstmPolicy final : public Policy {
     const double scale = 1.0 / static_cast<double>(B);
     HeadTerms sum;
     for (size_t t = 0; t < D; ++t) {
-      const HeadTerms h = gradients ? heads_[t].loss(w.z[t], labels[t], advantages,
-                                                     entropy_weight, scale, w.dz[t])
-                                    : heads_[t].loss_only(w.z[t], labels[t], advantages);
+      const HeadTerms h =
+          gradients ? heads_[t].loss(w.z[t], labels[t], advantages, entropy_weight, scale, w.dz[t])
+                    : heads_[t].loss_only(w.z[t], labels[t], advantages);
       sum.policy_loss += h.policy_loss;
       sum.log_prob += h.log_prob;
       sum.entropy += h.entropy;
@@ -213,9 +213,9 @@ class LstmPolicy final : public Policy {
       for (int64_t i = 0; i < B * H; ++i)
         dh[i] = w.dh_head.data()[i] + (t + 1 < D ? w.dh_prev.data()[i] : 0.0f);
       const bool first = t == 0;
-      cell_.step_backward(cell_params(), w.x[t], w.h[t], w.c[t], w.gates[t], w.c[t + 1],
-                          w.dh_sum, dc_next, w.dx, first ? Tensor() : w.dh_prev,
-                          first ? Tensor() : dc_prev, cell_grads);
+      cell_.step_backward(cell_params(), w.x[t], w.h[t], w.c[t], w.gates[t], w.c[t + 1], w.dh_sum,
+                          dc_next, w.dx, first ? Tensor() : w.dh_prev, first ? Tensor() : dc_prev,
+                          cell_grads);
       if (first) {
         float* ds = grad(0).data();
         std::fill(ds, ds + H, 0.0f);
@@ -246,8 +246,8 @@ class LstmPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_lstm_policy(const std::vector<space::Decision>& decisions,
-                                         int hidden, double temperature, double tanh_constant,
+std::unique_ptr<Policy> make_lstm_policy(const std::vector<space::Decision>& decisions, int hidden,
+                                         double temperature, double tanh_constant,
                                          uint64_t init_seed) {
   return std::make_unique<LstmPolicy>(decisions, hidden, temperature, tanh_constant, init_seed);
 }

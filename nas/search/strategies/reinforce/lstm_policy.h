@@ -24,8 +24,8 @@
 namespace nas::search::reinforce {
 
 // REQUIRES: hidden >= 1, temperature > 0, tanh_constant >= 0, a space with >= 1 decision.
-std::unique_ptr<Policy> make_lstm_policy(const std::vector<space::Decision>& decisions,
-                                         int hidden, double temperature, double tanh_constant,
+std::unique_ptr<Policy> make_lstm_policy(const std::vector<space::Decision>& decisions, int hidden,
+                                         double temperature, double tanh_constant,
                                          uint64_t init_seed);
 
 }  // namespace nas::search::reinforce

@@ -12,8 +12,7 @@ std::unique_ptr<Policy> make_policy(const config::ReinforceConfig& config,
       return make_lstm_policy(space.decisions(), config.hidden, config.temperature,
                               config.tanh_constant, init_seed);
     case config::ControllerKind::kIndependent:
-      return make_independent_policy(space.decisions(), config.temperature,
-                                     config.tanh_constant);
+      return make_independent_policy(space.decisions(), config.temperature, config.tanh_constant);
   }
   return nullptr;
 }

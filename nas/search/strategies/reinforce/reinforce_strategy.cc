@@ -95,20 +95,20 @@ void ReinforceStrategy::update() {
 Result<std::unique_ptr<Strategy>> make_reinforce_strategy(const config::ReinforceConfig& c,
                                                           const StrategyContext& context) {
   NAS_CHECK(context.space != nullptr);
-  for (Status s : {check(c.samples_per_update >= 1, "samples_per_update", ">= 1",
-                         c.samples_per_update),
-                   check(c.learning_rate > 0, "learning_rate", "> 0", c.learning_rate),
-                   check(c.baseline_decay >= 0 && c.baseline_decay <= 1, "baseline_decay",
-                         "0..1", c.baseline_decay),
-                   check(c.entropy_weight >= 0, "entropy_weight", ">= 0", c.entropy_weight),
-                   check(c.temperature > 0, "temperature", "> 0", c.temperature),
-                   check(c.tanh_constant >= 0, "tanh_constant", ">= 0", c.tanh_constant),
-                   check(c.hidden >= 1, "hidden", ">= 1", c.hidden)}) {
+  for (Status s :
+       {check(c.samples_per_update >= 1, "samples_per_update", ">= 1", c.samples_per_update),
+        check(c.learning_rate > 0, "learning_rate", "> 0", c.learning_rate),
+        check(c.baseline_decay >= 0 && c.baseline_decay <= 1, "baseline_decay", "0..1",
+              c.baseline_decay),
+        check(c.entropy_weight >= 0, "entropy_weight", ">= 0", c.entropy_weight),
+        check(c.temperature > 0, "temperature", "> 0", c.temperature),
+        check(c.tanh_constant >= 0, "tanh_constant", ">= 0", c.tanh_constant),
+        check(c.hidden >= 1, "hidden", ">= 1", c.hidden)}) {
     if (!s) return s;
   }
   if (context.space->decisions().empty())
-    return Status::error("failed to create strategy reinforce for space " +
-                         context.space->name() + ": the space has no decision");
+    return Status::error("failed to create strategy reinforce for space " + context.space->name() +
+                         ": the space has no decision");
   for (const auto& d : context.space->decisions())
     if (d.choices.empty())
       return Status::error("failed to create strategy reinforce for space " +

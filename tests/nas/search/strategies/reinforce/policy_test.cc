@@ -8,8 +8,8 @@
 #include <cmath>
 #include <map>
 #include <ostream>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "nas/search/strategies/reinforce/independent_policy.h"
@@ -22,8 +22,10 @@ namespace {
 std::vector<space::Decision> decisions(const std::vector<int>& choices) {
   std::vector<space::Decision> out;
   for (size_t i = 0; i < choices.size(); ++i) {
-    space::Decision d{"d" + std::to_string(i), {}};
-    for (int c = 0; c < choices[i]; ++c) d.choices.push_back("c" + std::to_string(c));
+    // Appending (not literal + string) avoids g++ 12's false -Wrestrict.
+    space::Decision d{std::string("d").append(std::to_string(i)), {}};
+    for (int c = 0; c < choices[i]; ++c)
+      d.choices.push_back(std::string("c").append(std::to_string(c)));
     out.push_back(d);
   }
   return out;
@@ -52,8 +54,8 @@ TEST_P(PolicyGradient, MatchesFiniteDifferences) {
   for (const auto& prm : policy->params().params)
     for (int64_t i = 0; i < prm.value.numel(); ++i)
       prm.value.data()[i] = 1.5f * (2.0f * rng.uniform_float() - 1.0f);
-  const std::vector<space::Genotype> gs = {{0, 0, 3, 1}, {2, 0, 0, 0}, {1, 0, 2, 1},
-                                           {2, 0, 3, 0}, {0, 0, 1, 1}};
+  const std::vector<space::Genotype> gs = {
+      {0, 0, 3, 1}, {2, 0, 0, 0}, {1, 0, 2, 1}, {2, 0, 3, 0}, {0, 0, 1, 1}};
   const std::vector<double> adv = {0.7, -1.2, 0.4, 2.0, -0.3};
   const double ew = 0.25;
   policy->loss(gs, adv, ew, true);
@@ -79,12 +81,12 @@ TEST_P(PolicyGradient, MatchesFiniteDifferences) {
   EXPECT_GT(nonzero, checked / 2) << "most parameters must matter to the loss";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Policies, PolicyGradient,
-    ::testing::Values(GradCase{"lstm_tanh", true, 1.5, 2.0}, GradCase{"lstm_plain", true, 0.8, 0},
-                      GradCase{"independent_tanh", false, 1.5, 2.0},
-                      GradCase{"independent_plain", false, 0.8, 0}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Policies, PolicyGradient,
+                         ::testing::Values(GradCase{"lstm_tanh", true, 1.5, 2.0},
+                                           GradCase{"lstm_plain", true, 0.8, 0},
+                                           GradCase{"independent_tanh", false, 1.5, 2.0},
+                                           GradCase{"independent_plain", false, 0.8, 0}),
+                         [](const auto& info) { return info.param.name; });
 
 // The probabilities loss() computes by teacher forcing are the ones sample()
 // draws from: empirical frequencies over 20,000 draws of a 3 x 2 space.

@@ -39,8 +39,10 @@ void write_stand_in_table(const space::Space& space, const fs::path& file) {
     double acc = 0.5;
     for (size_t i = 0; i < g.size(); ++i) {
       const std::string& op = space.decisions()[i].choices[g[i]];
-      acc += op == "nor_conv_3x3" ? 0.07 : op == "nor_conv_1x1" ? 0.03
-             : op == "avg_pool_3x3" ? -0.02 : 0.0;
+      acc += op == "nor_conv_3x3"   ? 0.07
+             : op == "nor_conv_1x1" ? 0.03
+             : op == "avg_pool_3x3" ? -0.02
+                                    : 0.0;
     }
     out << space.canonical_string(g) << "," << acc << "\n";
     size_t i = 0;
@@ -83,8 +85,8 @@ class ReinforceNasBench201 : public ::testing::Test {
 };
 
 TEST_F(ReinforceNasBench201, ValidatesAndSearchesWithTheTabularEvaluator) {
-  const auto v = testing::run_nas("validate experiments/reinforce_nas_bench_201.yaml",
-                                  root_.string());
+  const auto v =
+      testing::run_nas("validate experiments/reinforce_nas_bench_201.yaml", root_.string());
   ASSERT_EQ(v.exit_code, 0) << v.err;
   EXPECT_NE(v.out.find("valid"), std::string::npos) << v.out;
   const auto s = testing::run_nas("search " + experiment(48) + " --quiet", root_.string());
@@ -111,12 +113,10 @@ TEST_F(ReinforceNasBench201, ResumedRunMatchesAnUninterruptedOne) {
     }
     return out;
   };
-  ASSERT_EQ(testing::run_nas("search " + experiment(48) + " --quiet", root_.string()).exit_code,
-            0);
+  ASSERT_EQ(testing::run_nas("search " + experiment(48) + " --quiet", root_.string()).exit_code, 0);
   const std::string whole = read(root_ / "runs/rl/history.jsonl");
   fs::remove_all(root_ / "runs/rl");
-  ASSERT_EQ(testing::run_nas("search " + experiment(24) + " --quiet", root_.string()).exit_code,
-            0);
+  ASSERT_EQ(testing::run_nas("search " + experiment(24) + " --quiet", root_.string()).exit_code, 0);
   const auto r = testing::run_nas("search " + experiment(48) + " --resume --quiet", root_.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string resumed = read(root_ / "runs/rl/history.jsonl");

@@ -53,8 +53,8 @@ struct SearchRun {
 };
 
 SearchRun run_search(const space::Space& space, const config::Experiment& e, const fs::path& dir,
-               const std::atomic<bool>* interrupt = nullptr,
-               std::function<void(int)> on_call = {}) {
+                     const std::atomic<bool>* interrupt = nullptr,
+                     std::function<void(int)> on_call = {}) {
   fs::create_directories(dir);
   config::ReinforceConfig rc = std::get<config::ReinforceConfig>(e.strategy.config);
   rc.samples_per_update = 6;  // groups that straddle the engine's asks of 8

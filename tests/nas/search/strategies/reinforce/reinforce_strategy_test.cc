@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 #include <limits>
 #include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,11 +38,11 @@ config::ReinforceConfig independent_config() {
   return c;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Reinforce, StrategyConformance,
-    ::testing::Values(ConformanceCase{"reinforce_lstm", lstm_config()},
-                      ConformanceCase{"reinforce_independent", independent_config()}),
-    conformance_case_name);
+INSTANTIATE_TEST_SUITE_P(Reinforce, StrategyConformance,
+                         ::testing::Values(ConformanceCase{"reinforce_lstm", lstm_config()},
+                                           ConformanceCase{"reinforce_independent",
+                                                           independent_config()}),
+                         conformance_case_name);
 
 Observation observe(const ToyObjective& objective, const space::Genotype& g, int64_t id) {
   const ToyResult r = objective(g);
@@ -126,9 +126,8 @@ TEST(ReinforceStrategy, FindsTheOptimumOfASmallSpace) {
     run_rounds(s, single_objective(space, Landscape::kRidge), 100, 8);
     std::map<space::Genotype, int> counts;
     for (const auto& g : s.ask(400)) ++counts[g];
-    const auto mode = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
-      return a.second < b.second;
-    });
+    const auto mode = std::max_element(counts.begin(), counts.end(),
+                                       [](auto& a, auto& b) { return a.second < b.second; });
     EXPECT_EQ(mode->first, target);
     const double p =
         std::exp(s.policy().loss({&target, 1}, std::vector<double>{0.0}, 0, false).log_prob);
@@ -274,8 +273,8 @@ TEST(ReinforceStrategy, SameAsksOnOneAndTwoThreads) {
   auto asks = [&](int threads) {
     ops::set_num_threads(threads);
     ReinforceStrategy s(lstm_config(), StrategyContext{&space, 8, 1});
-    return run_journal(s, single_objective(space, Landscape::kDeceptive),
-                       std::vector<int>(12, 8)).asks;
+    return run_journal(s, single_objective(space, Landscape::kDeceptive), std::vector<int>(12, 8))
+        .asks;
   };
   const int before = ops::num_threads();
   const auto one = asks(1), two = asks(2);
@@ -301,7 +300,8 @@ TEST(ReinforceStrategy, NonFiniteRewardsKeepTheParametersFinite) {
     s.tell(told);
   }
   ASSERT_EQ(s.updates().size(), 6u);
-  for (const auto& u : s.updates()) EXPECT_TRUE(std::isfinite(u.mean_reward) && std::isfinite(u.loss));
+  for (const auto& u : s.updates())
+    EXPECT_TRUE(std::isfinite(u.mean_reward) && std::isfinite(u.loss));
   for (float v : parameters(s)) ASSERT_TRUE(std::isfinite(v));
 }
 
