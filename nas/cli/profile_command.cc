@@ -149,8 +149,8 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
       ("samples", po::value(&samples), "--validate: networks (default 200)")
       ("seed", po::value(&seed), "--validate: sampling seed (default 0)")
       ("csv", po::value(&csv), "--validate: write one row per network to this CSV")
-      ("clock", po::value(&clock), "--validate: wall (default) | thread-cpu: time networks by the CPU time of "
-                                   "the executor's thread, leaving out waits for a CPU on a loaded machine (needs --threads 1)");
+      ("clock", po::value(&clock), "wall (default) | thread-cpu: time ops and networks by the CPU time of the "
+                                   "executor's thread, leaving out waits for a CPU on a loaded machine (needs --threads 1)");
   int code = kExitOk;
   auto vm = parse_args(*this, args, options, {}, "[--space S ...] [--out DIR] [--threads N] [--batch B] [--repeats R] | --validate --space S [--samples N] [--seed N] [--csv FILE]", &code);
   if (!vm) return code;
@@ -160,8 +160,8 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   if (batch < 1) return fail("--batch must be >= 1, got " + std::to_string(batch));
   if (repeats < 1) return fail("--repeats must be >= 1, got " + std::to_string(repeats));
   if (samples < 1) return fail("--samples must be >= 1, got " + std::to_string(samples));
-  if (!validate && (vm->count("samples") || vm->count("seed") || vm->count("csv") || vm->count("clock")))
-    return fail("--samples, --seed, --csv and --clock go with --validate");
+  if (!validate && (vm->count("samples") || vm->count("seed") || vm->count("csv")))
+    return fail("--samples, --seed and --csv go with --validate");
   if (clock != "wall" && clock != "thread-cpu") return fail("--clock '" + clock + "' is not one of wall, thread-cpu");
   if (clock == "thread-cpu" && threads != 1)
     return fail("--clock thread-cpu needs --threads 1 (with more threads one thread's CPU time is not the latency)");
@@ -198,6 +198,7 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   po.repeats = repeats;
   po.out_dir = out_dir;
   po.remeasure_machine = !validate;  // validation reuses the profile it checks
+  po.clock = clock == "thread-cpu" ? hardware::TimingClock::kThreadCpu : hardware::TimingClock::kWall;
   auto report = hardware::profile_host(spaces, po);
   if (!report) {
     std::cerr << "nas profile: " << report.status().message() << "\n";
@@ -212,7 +213,7 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   vo.seed = seed;
   vo.batch = batch;
   vo.timing.repeats = repeats;
-  vo.timing.thread_cpu_clock = clock == "thread-cpu";
+  vo.timing.clock = po.clock;
   double waiting_share = -1;
   auto rows = hardware::validate_latency(*spaces[0], *model, vo, &waiting_share);
   if (!rows) {
@@ -221,7 +222,7 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   }
   hardware::ValidationSummary summary = hardware::summarize_validation(rows.value());
   summary.waiting_share = waiting_share;
-  if (vo.timing.thread_cpu_clock) std::cout << "measured by the executor thread's CPU time (--clock thread-cpu)\n";
+  if (vo.timing.clock == hardware::TimingClock::kThreadCpu) std::cout << "measured by the executor thread's CPU time (--clock thread-cpu)\n";
   print_validation(spaces[0]->name(), summary);
   if (!csv.empty()) {
     if (Status s = write_file_atomic(csv, csv_rows(rows.value())); !s) {

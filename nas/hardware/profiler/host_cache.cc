@@ -53,10 +53,11 @@ std::string slug(const std::string& text) {
 }
 
 fs::path host_profile_dir(const fs::path& root, const std::string& cpu_model, int threads,
-                          int64_t batch) {
+                          int64_t batch, bool cpu_clock) {
   NAS_CHECK(threads >= 1 && batch >= 1);
   return root / "host" /
-         (slug(cpu_model) + "-t" + std::to_string(threads) + "-b" + std::to_string(batch));
+         (slug(cpu_model) + "-t" + std::to_string(threads) + "-b" + std::to_string(batch) +
+          (cpu_clock ? "-cpuclock" : ""));
 }
 
 }  // namespace nas::hardware

@@ -16,6 +16,7 @@
 #include "nas/hardware/hardware_profile.h"
 #include "nas/hardware/latency_table.h"
 #include "nas/hardware/profiler/op_configs.h"
+#include "nas/hardware/profiler/timing_clock.h"
 #include "nas/space/space.h"
 #include "ops/core/status.h"
 
@@ -34,6 +35,9 @@ struct HostProfileOptions {
   bool remeasure_machine = true;
   bool show_progress = true;  // a progress line while measuring op latencies
   CollectOptions collect;     // its batch is set from `batch`
+  // kThreadCpu (REQUIRES threads == 1 in effect): op latencies on the thread
+  // CPU clock, robust to a loaded machine; kept in their own cache folder.
+  TimingClock clock = TimingClock::kWall;
 };
 
 struct HostProfileReport {

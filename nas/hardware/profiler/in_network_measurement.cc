@@ -44,11 +44,11 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
     if (!x) return x.status();
     NodeTimingExecutor& ex = *x.value();
     const graph::NetworkSpec& s = ex.spec();
-    const bool time_executor = out.networks < options.overhead_networks;
+    const bool time_executor = out.networks < options.overhead_networks && options.clock == TimingClock::kWall;
     ++out.networks;
     std::vector<double> node_ms;
     for (int w = 0; w < options.warmup; ++w) {
-      ex.forward_timed(node_ms);
+      ex.forward_timed(node_ms, options.clock);
       if (time_executor) ex.forward_executor();
     }
     int op_nodes = 0;
@@ -57,7 +57,7 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
       // The executor's pass first, then the timed one: each then follows a
       // pass over the same network, as in a network served repeatedly.
       const double executor_ms = time_executor ? ex.forward_executor() : 0.0;
-      ex.forward_timed(node_ms);
+      ex.forward_timed(node_ms, options.clock);
       double nodes_ms = 0;
       for (int id = 0; id < s.size(); ++id) {
         nodes_ms += node_ms[id];
@@ -79,7 +79,7 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
     if (Status st = run_network(c); !st) return st;
     NAS_CHECK(covered.count(c.signature_hash));  // its origin network contains it
   }
-  for (size_t i = 0; out.networks < options.overhead_networks && i < probe.size(); ++i)
+  for (size_t i = 0; options.clock == TimingClock::kWall && out.networks < options.overhead_networks && i < probe.size(); ++i)
     if (Status st = run_network(probe[i]); !st) return st;
 
   for (size_t i = 0; i < wanted.size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include "nas/hardware/latency_table.h"
 #include "nas/hardware/profiler/op_configs.h"
+#include "nas/hardware/profiler/timing_clock.h"
 #include "nas/space/space.h"
 #include "ops/core/status.h"
 
@@ -26,6 +27,9 @@ struct InNetworkOptions {
   // (Network::forward) to find its per-node overhead.
   int overhead_networks = 8;
   uint64_t seed = 0;  // parameter and input values
+  // kThreadCpu: node times are the executor thread's CPU time (timing_clock.h;
+  // meaningful with one thread); the executor overhead is then not measured.
+  TimingClock clock = TimingClock::kWall;
 };
 
 struct InNetworkMeasurement {

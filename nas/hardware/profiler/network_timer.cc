@@ -1,27 +1,17 @@
 #include "nas/hardware/profiler/network_timer.h"
 
 #include <chrono>
-#include <ctime>
 #include <memory>
 
 #include "nas/graph/network.h"
 #include "nas/hardware/profiler/run_delay.h"
+#include "nas/hardware/profiler/timing_clock.h"
 #include "nas/train/rng.h"
 
 namespace nas::hardware {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double wall_ms() {
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
-
-double thread_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return 1e3 * static_cast<double>(ts.tv_sec) + 1e-6 * static_cast<double>(ts.tv_nsec);
-}
 
 struct Runner {
   std::unique_ptr<graph::Network> net;
@@ -76,9 +66,9 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
     for (int round = 0; round < options.warmup + options.repeats; ++round) {
       for (size_t i = 0; i < group.size(); ++i) {
         for (int k = 0; k < options.settle; ++k) group[i].net->forward(group[i].inputs, ctx);
-        const double t0 = options.thread_cpu_clock ? thread_cpu_ms() : wall_ms();
+        const double t0 = clock_now_ms(options.clock);
         group[i].net->forward(group[i].inputs, ctx);
-        const double t1 = options.thread_cpu_clock ? thread_cpu_ms() : wall_ms();
+        const double t1 = clock_now_ms(options.clock);
         if (round >= options.warmup) samples[i].push_back(t1 - t0);
       }
     }

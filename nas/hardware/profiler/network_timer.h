@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nas/graph/network_spec.h"
+#include "nas/hardware/profiler/timing_clock.h"
 #include "nas/hardware/profiler/timing_stats.h"
 #include "ops/core/status.h"
 
@@ -21,11 +22,10 @@ struct NetworkTimingOptions {
   // so it runs as a network served repeatedly does (its weights in cache
   // as far as they fit) even though networks are interleaved.
   int settle = 1;
-  // Time each forward by the CPU time of the calling thread instead of the
-  // wall clock: on a loaded machine this leaves out the time the thread
-  // waited for a CPU. It equals the wall time of an unloaded machine only
-  // when the forward runs on that one thread (ops::num_threads() == 1).
-  bool thread_cpu_clock = false;
+  // The clock each forward is timed on (timing_clock.h): kThreadCpu leaves
+  // out the time the thread waited for a CPU on a loaded machine; it stands
+  // for an unloaded machine's wall time only with ops::num_threads() == 1.
+  TimingClock clock = TimingClock::kWall;
   // Networks measured together (interleaved, one forward each per round)
   // hold at most this many bytes of parameters and activations.
   int64_t group_bytes = int64_t{256} << 20;

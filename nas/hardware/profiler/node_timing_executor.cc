@@ -85,23 +85,24 @@ void NodeTimingExecutor::plan() {
   for (size_t j = 0; j < s.inputs().size(); ++j) acts_[s.inputs()[j]][0] = inputs_[j];
 }
 
-double NodeTimingExecutor::forward_timed(std::vector<double>& node_ms) {
+double NodeTimingExecutor::forward_timed(std::vector<double>& node_ms, TimingClock clock) {
   const graph::NetworkSpec& s = net_->spec();
   node_ms.assign(s.size(), 0.0);
   ops::OpContext ctx;
   ctx.training = false;
   std::vector<ops::Tensor> in;
-  const auto start = Clock::now();
+  const double read_cost = clock_read_cost_ms(clock);
+  const double start = clock_now_ms(clock);
   for (int id : order_) {
     ops::Op* op = net_->op(id);
     if (op == nullptr) continue;
     in.clear();
     for (const graph::TensorRef& t : s.node(id).inputs) in.push_back(acts_[t.node][t.output]);
-    const auto t0 = Clock::now();
+    const double t0 = clock_now_ms(clock);
     op->forward(ctx, in, params_[id], acts_[id]);
-    node_ms[id] = ms_between(t0, Clock::now());
+    node_ms[id] = std::max(clock_now_ms(clock) - t0 - read_cost, 0.0);
   }
-  return ms_between(start, Clock::now());
+  return clock_now_ms(clock) - start;
 }
 
 double NodeTimingExecutor::forward_executor() {

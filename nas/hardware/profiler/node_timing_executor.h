@@ -19,6 +19,7 @@
 
 #include "nas/graph/network.h"
 #include "nas/graph/network_spec.h"
+#include "nas/hardware/profiler/timing_clock.h"
 #include "ops/core/status.h"
 
 namespace nas::hardware {
@@ -32,9 +33,10 @@ class NodeTimingExecutor {
 
   const graph::NetworkSpec& spec() const { return net_->spec(); }
 
-  // One forward pass through the timed loop: node_ms[id] = the wall time of
-  // node id's forward call (0 for network inputs). Returns the pass's total ms.
-  double forward_timed(std::vector<double>& node_ms);
+  // One forward pass through the timed loop: node_ms[id] = the time of node
+  // id's forward call on `clock`, less the cost of reading the clock (0 for
+  // network inputs). Returns the pass's total ms on that clock.
+  double forward_timed(std::vector<double>& node_ms, TimingClock clock = TimingClock::kWall);
   // One forward pass through the executor itself (Network::forward); returns its ms.
   double forward_executor();
 

@@ -52,9 +52,10 @@ TEST_F(ProfileCommand, BadFlagsExit2WithoutMeasuring) {
   expect_usage_error("--space " + space_ + " --threads -3", "--threads must be >= 1");
   expect_usage_error("--space " + space_ + " --batch 0", "--batch must be >= 1, got 0");
   expect_usage_error("--space " + space_ + " --repeats 0", "--repeats must be >= 1, got 0");
-  expect_usage_error("--space " + space_ + " --samples 5", "--samples, --seed, --csv and --clock go with --validate");
+  expect_usage_error("--space " + space_ + " --samples 5", "--samples, --seed and --csv go with --validate");
   expect_usage_error("--validate --space " + space_ + " --clock sundial", "--clock 'sundial' is not one of wall, thread-cpu");
   expect_usage_error("--validate --space " + space_ + " --threads 2 --clock thread-cpu", "--clock thread-cpu needs --threads 1");
+  expect_usage_error("--space " + space_ + " --clock thread-cpu", "--clock thread-cpu needs --threads 1");
   expect_usage_error("--validate", "--validate needs exactly one --space");
   expect_usage_error("--validate --space " + space_ + " --space " + space_, "--validate needs exactly one --space");
   expect_usage_error("--validate --space " + space_ + " --samples 0", "--samples must be >= 1, got 0");
@@ -124,6 +125,7 @@ TEST_F(ProfileCommand, ValidateOnATinySpace) {
   auto cpu = run_nas("profile --validate --space " + space_ + " --threads 1 --repeats 3 --samples 3 --clock thread-cpu");
   EXPECT_EQ(cpu.exit_code, 0) << cpu.err;
   EXPECT_TRUE(contains(cpu.out, "measured by the executor thread's CPU time")) << cpu.out;
+  EXPECT_TRUE(contains(cpu.out, "-t1-b1-cpuclock/host.yaml")) << cpu.out;  // its own table
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* part : {"tiny: 6 networks: within +-5%: ", "within +-10%: ", "RMSE ", "Kendall tau ",
                            "mean measured/predicted ", "predictions 100.0% from measured entries"})

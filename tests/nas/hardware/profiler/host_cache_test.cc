@@ -61,6 +61,7 @@ TEST(HostCache, RootFollowsTheEnvironmentInOrder) {
 TEST(HostCache, FolderPerCpuThreadsAndBatch) {
   EXPECT_EQ(host_profile_dir("/c", "AMD EPYC", 2, 1), "/c/host/amd-epyc-t2-b1");
   EXPECT_EQ(host_profile_dir("/c", "AMD EPYC", 1, 8), "/c/host/amd-epyc-t1-b8");
+  EXPECT_EQ(host_profile_dir("/c", "AMD EPYC", 1, 1, true), "/c/host/amd-epyc-t1-b1-cpuclock");
   EXPECT_FALSE(cpu_model_name().empty());
 }
 

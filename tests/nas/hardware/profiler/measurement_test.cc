@@ -43,6 +43,24 @@ TEST(InNetworkMeasurement, EveryWantedConfigurationGetsAnEntry) {
   EXPECT_EQ(progress.back(), static_cast<int64_t>(set.size()));
 }
 
+TEST(InNetworkMeasurement, ThreadCpuClockMeasuresWithoutOverheadProbes) {
+  const std::string dir = testing::fresh_dir("measure_cpu");
+  auto s = testing::load_tiny_space(testing::write_tiny_space(dir));
+  ASSERT_TRUE(s);
+  OpConfigSet set;
+  ASSERT_TRUE(collect_op_configs({s.get()}, {}, set));
+  InNetworkOptions o;
+  o.warmup = 1;
+  o.repeats = 2;
+  o.clock = TimingClock::kThreadCpu;
+  auto m = measure_in_networks({s.get()}, set.configs(), set.configs(), o);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m.value().overhead_samples, 0);
+  for (const LatencyEntry& e : m.value().entries) EXPECT_GT(e.latency_ms, 0);
+  EXPECT_GT(clock_read_cost_ms(TimingClock::kThreadCpu), 0);
+  EXPECT_GE(clock_read_cost_ms(TimingClock::kWall), 0);
+}
+
 TEST(InNetworkMeasurement, NothingWantedRunsOnlyTheOverheadProbes) {
   const std::string dir = testing::fresh_dir("probe");
   auto s = testing::load_tiny_space(testing::write_tiny_space(dir));
