@@ -39,7 +39,7 @@ print(f"| {'figure':<34} | {'ms':>8} |")
 print(f"|{'-'*36}|{'-'*10}|")
 for k, label in [("overhead_ms_per_candidate", "engine, journal fsync on"),
                  ("overhead_ms_nosync", "engine, journal fsync off"),
-                 ("decode_ms_per_candidate", "  of which decode + NetworkSpec"),
+                 ("decode_ms_per_candidate", "decode + NetworkSpec alone, 1 thread"),
                  ("fsync_ms", "disk floor: one line + fdatasync"),
                  ("replay_ms_per_candidate", "resume replay, per journaled cand.")]:
     print(f"| {label:<34} | {best[k]:>8.4f} |")

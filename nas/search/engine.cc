@@ -159,7 +159,7 @@ class Loop {
     if (parallelism_ <= 1 || fresh.size() == 1) {
       for (const auto& [id, g] : fresh) {
         if (interrupted()) return false;
-        if (Status s = commit(evaluate_candidate(context_, id, g)); !s) return s;
+        if (Status s = commit(evaluate_candidate(context_, id, g), /*flush=*/true); !s) return s;
       }
       return true;
     }
@@ -172,16 +172,24 @@ class Loop {
           done[i] = evaluate_candidate(context_, fresh[i].first, fresh[i].second);
       });
     });
+    // One flush for the batch's lines (group commit): each is on disk
+    // before the strategy hears of any of them.
     for (CandidateRecord& r : done)
-      if (Status s = commit(std::move(r)); !s) return s;
+      if (Status s = commit(std::move(r), /*flush=*/false); !s) return s;
+    if (Status s = journal_.flush(); !s) return s;
     return true;
   }
 
-  // A candidate counts only once its journal line is on disk; a journal
-  // that cannot be written stops the run (it could not be resumed).
-  Status commit(CandidateRecord record) {
+  // A candidate counts only once its journal line is on disk (flushed here,
+  // or by the caller before the tell); a journal that cannot be written
+  // stops the run (it could not be resumed). A sequential evaluation flushes
+  // each line at once, so a kill loses no finished training.
+  Status commit(CandidateRecord record, bool flush) {
     NAS_CHECK(record.id == static_cast<int64_t>(history_.size()));
     if (Status s = journal_.append(record); !s) return s;
+    if (flush) {
+      if (Status s = journal_.flush(); !s) return s;
+    }
     history_.push_back(std::move(record));
     ++outcome_.evaluated;
     note_best(history_.back());

@@ -1,7 +1,9 @@
 // Engine: the one search loop (DESIGN.md, "Data flow"). It asks the strategy
 // for a batch, evaluates the new candidates (cost models, then evaluator) in
 // parallel on the project's TBB arena, appends them to the journal in
-// candidate-id order, tells the strategy, and stops at the budget.
+// candidate-id order (flushed to disk before the strategy hears of them:
+// each line at once when evaluating one at a time, one fdatasync per batch
+// when evaluating in parallel), tells the strategy, and stops at the budget.
 //
 // Resume is replay: given the journal's records, the engine re-runs the
 // same loop from the strategy's seed, and wherever candidate id k is asked
@@ -52,7 +54,7 @@ struct EngineOptions {
   // the candidate in flight, a parallel one after the batch in flight.
   const std::atomic<bool>* interrupt = nullptr;
   bool show_progress = true;  // one line per candidate (at most ~2 a second) on stderr
-  bool sync_journal = true;   // fsync each journal line (off only for engine benchmarks)
+  bool sync_journal = true;   // fdatasync the journal (off only for engine benchmarks)
 
   // Budget and batch from the experiment.
   static EngineOptions from(const config::Experiment& experiment);

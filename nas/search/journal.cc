@@ -91,6 +91,10 @@ Status JournalWriter::append(const CandidateRecord& record) {
     }
     off += static_cast<size_t>(n);
   }
+  return Status::ok();
+}
+
+Status JournalWriter::flush() {
   if (sync_ && ::fdatasync(fd_) != 0) return errno_status("flush journal", path_);
   return Status::ok();
 }

@@ -39,9 +39,13 @@ class JournalWriter {
 
   // Opens `path` for appending, creating it when missing.
   Status open(const std::filesystem::path& path);
-  // Writes the record's line and a newline in one write(), then fsyncs.
+  // Writes the record's line and a newline in one write(). The line is not
+  // durable until flush().
   Status append(const CandidateRecord& record);
-  // When false, append() skips the fsync (benchmarks of the engine itself).
+  // fdatasync: every appended line is on disk when it returns. The engine
+  // flushes before a candidate counts (before the strategy is told).
+  Status flush();
+  // When false, flush() does nothing (benchmarks of the engine itself).
   void set_sync(bool sync) { sync_ = sync; }
 
  private:
