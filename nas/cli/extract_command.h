@@ -1,14 +1,22 @@
-// `nas extract`: write the chosen subnet of a run: arch.yaml + weights.safetensors.
-// Not built yet: it says so and exits 2 (arrives with the search-engine issue).
 #pragma once
 
-#include "nas/cli/not_built_command.h"
+#include "nas/cli/command.h"
 
 namespace nas::cli {
 
-class ExtractCommand : public NotBuiltCommand {
+// `nas extract runs/NAME [--select best|pareto:K|CONSTRAINTS] --out DIR
+// [--epochs N] [--train-subset N] [--force]`: takes one candidate of a
+// finished (or interrupted) run, retrains it from scratch with the project's
+// trainer, tests it on the dataset's test split, re-estimates its cost on
+// every hardware profile of the run, prints both, and writes
+// DIR/{arch.yaml, weights.safetensors, metrics.json} (docs/extract.md).
+class ExtractCommand : public Command {
  public:
-  ExtractCommand();
+  const char* name() const override { return "extract"; }
+  const char* summary() const override {
+    return "retrain the chosen subnet of a run, test it, save arch.yaml + weights.safetensors";
+  }
+  int run(const std::vector<std::string>& args) override;
 };
 
 }  // namespace nas::cli

@@ -8,12 +8,11 @@
 #include <sstream>
 
 #include "nas/config/architecture.h"
+#include "nas/eval/model_folder.h"
+#include "nas/eval/train_recipe.h"
 #include "nas/graph/architecture_builder.h"
-#include "nas/graph/safetensors.h"
 #include "nas/train/data/data_pipeline.h"
 #include "nas/train/trainer.h"
-#include "nas/util/atomic_file.h"
-#include "nas/util/atomic_folder.h"
 #include "nas/util/log.h"
 #include "nas/util/progress.h"
 #include "nas/util/suggest.h"
@@ -88,9 +87,9 @@ int TrainCommand::run(const std::vector<std::string>& args) {
   auto vm = parse_args(*this, args, options, positional, "ARCH.yaml [--dataset D] [--epochs N] [--out DIR]", &code);
   if (!vm) return code;
 
-  train::TrainOptions to;
-  if (!pick("optimizer", optimizer, {{"sgd", int(train::OptimizerKind::kSgd)}, {"adam", int(train::OptimizerKind::kAdam)}, {"adamw", int(train::OptimizerKind::kAdamW)}}, &to.optimizer.kind) ||
-      !pick("schedule", schedule, {{"onecycle", int(train::LrScheduleKind::kOneCycle)}, {"cosine", int(train::LrScheduleKind::kCosine)}, {"step", int(train::LrScheduleKind::kStep)}, {"constant", int(train::LrScheduleKind::kConstant)}}, &to.schedule.kind))
+  eval::TrainRecipe recipe;  // the settings shared with the train evaluator and nas extract
+  if (!pick("optimizer", optimizer, {{"sgd", int(train::OptimizerKind::kSgd)}, {"adam", int(train::OptimizerKind::kAdam)}, {"adamw", int(train::OptimizerKind::kAdamW)}}, &recipe.optimizer) ||
+      !pick("schedule", schedule, {{"onecycle", int(train::LrScheduleKind::kOneCycle)}, {"cosine", int(train::LrScheduleKind::kCosine)}, {"step", int(train::LrScheduleKind::kStep)}, {"constant", int(train::LrScheduleKind::kConstant)}}, &recipe.schedule))
     return kExitUsage;
   auto bad = [](const std::string& m) {
     std::cerr << "nas train: error: " << m << "\n";
@@ -139,21 +138,16 @@ int TrainCommand::run(const std::vector<std::string>& args) {
                "] does not match " + train_set.name + " images [" + std::to_string(train_set.height) +
                ", " + std::to_string(train_set.width) + ", " + std::to_string(train_set.channels) + "]");
 
-  to.epochs = epochs;
-  to.batch_size = batch;
-  to.optimizer.momentum = static_cast<float>(momentum);
-  to.optimizer.beta1 = static_cast<float>(momentum);
-  to.optimizer.nesterov = to.optimizer.kind == train::OptimizerKind::kSgd && momentum > 0;
-  to.optimizer.weight_decay = static_cast<float>(weight_decay);
-  to.schedule.base_lr = static_cast<float>(lr);
-  to.schedule.final_factor = to.schedule.kind == train::LrScheduleKind::kOneCycle ? 1e-3f : 0.0f;
-  if (to.schedule.kind == train::LrScheduleKind::kStep) {
-    to.schedule.step_size = std::max<int64_t>(1, epochs * (train_set.size() / batch) / 3);
-  }
-  to.label_smoothing = static_cast<float>(label_smoothing);
-  to.clip_grad_norm = clip;
-  to.seed = seed;
-  if (vm->count("augment")) to.augment = {2, true};
+  recipe.epochs = epochs;
+  recipe.batch_size = batch;
+  recipe.learning_rate = lr;
+  recipe.momentum = momentum;
+  recipe.weight_decay = weight_decay;
+  recipe.label_smoothing = label_smoothing;
+  recipe.clip_grad_norm = clip;
+  recipe.augment = vm->count("augment") > 0;
+  recipe.seed = seed;
+  const train::TrainOptions to = eval::to_train_options(recipe, train_set.size());
 
   const config::Architecture& a = *arch;
   auto trainer = train::Trainer::create(
@@ -216,15 +210,10 @@ int TrainCommand::run(const std::vector<std::string>& args) {
   for (const auto& e : history.value())
     metrics["epochs"].push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"train_accuracy", e.accuracy},
                                  {"images_per_s", e.images_per_s}, {"seconds", e.seconds}});
-  std::map<std::string, ops::Tensor> tensors;
-  for (auto& [name, t] : trainer.value()->named_tensors()) tensors.emplace(name, t);
   const std::string arch_text = read_file(arch_path);
-  Status s = create_folder_atomically(out_dir, vm->count("force") > 0, [&](const fs::path& tmp) {
-    if (Status w = write_file_atomic(tmp / "arch.yaml", arch_text); !w) return w;
-    if (Status w = write_file_atomic(tmp / "metrics.json", metrics.dump(2) + "\n"); !w) return w;
-    return graph::save_safetensors(tmp / "weights.safetensors", tensors,
-                                   {{"architecture", a.name.value}, {"format", "nas"}});
-  });
+  Status s = eval::save_model_folder(out_dir, vm->count("force") > 0, arch_text,
+                                     metrics.dump(2) + "\n", *trainer.value(),
+                                     {{"architecture", a.name.value}, {"format", "nas"}});
   if (!s) {
     std::cerr << "nas train: error: " << s.message() << "\n";
     return kExitFailure;
