@@ -55,15 +55,8 @@ std::vector<space::Genotype> ReinforceStrategy::ask(int n) {
 void ReinforceStrategy::tell(std::span<const Observation> results) {
   for (const Observation& o : results) {
     NAS_CHECK(space_->valid(o.genotype));
-    double r = o.scalar;
-    if (std::isfinite(r)) {
-      worst_reward_ = has_finite_reward_ ? std::min(worst_reward_, r) : r;
-      has_finite_reward_ = true;
-    } else {
-      r = has_finite_reward_ ? worst_reward_ : 0.0;
-    }
     pending_genotypes_.push_back(o.genotype);
-    pending_rewards_.push_back(r);
+    pending_rewards_.push_back(o.scalar);
     if (static_cast<int>(pending_rewards_.size()) == config_.samples_per_update) update();
   }
   // A replay that only tells (no asks) still moves the sample streams on, so
@@ -74,6 +67,16 @@ void ReinforceStrategy::tell(std::span<const Observation> results) {
 
 void ReinforceStrategy::update() {
   const size_t B = pending_rewards_.size();
+  // Non-finite rewards (a failure without a finite penalty) become the worst
+  // finite reward told so far, this group included: never better than a
+  // real result, and nothing infinite reaches the weights.
+  for (double r : pending_rewards_) {
+    if (!std::isfinite(r)) continue;
+    worst_reward_ = has_finite_reward_ ? std::min(worst_reward_, r) : r;
+    has_finite_reward_ = true;
+  }
+  for (double& r : pending_rewards_)
+    if (!std::isfinite(r)) r = has_finite_reward_ ? worst_reward_ : 0.0;
   double mean = 0;
   for (double r : pending_rewards_) mean += r;
   mean /= static_cast<double>(B);

@@ -20,8 +20,10 @@
 // controller by re-creating the strategy and replaying the journal's
 // ask/tell sequence (docs/reinforce.md).
 //
-// A non-finite reward (NaN, +-inf) is replaced by the lowest finite reward
-// told so far (0 before any), so one bad number cannot poison the policy.
+// A non-finite reward (NaN, +-inf: a failure when the scalarisation has no
+// finite penalty) is replaced, when its group is used, by the lowest finite
+// reward told so far, that group included (0 when there is none, and then
+// the whole group is 0), so one bad number cannot poison the policy.
 #pragma once
 
 #include <cstdint>

@@ -350,6 +350,28 @@ TEST(ReinforceStrategy, WorksOnEveryShippedSpace) {
   EXPECT_EQ(kinds.size(), 3u) << "expected macro, cell and sequence spaces";
 }
 
+// A failure told before the first finite reward of its group still counts as
+// that group's worst reward, not as 0 (which could beat negative rewards).
+TEST(ReinforceStrategy, NonFiniteRewardIsTheWorstOfItsGroup) {
+  const ToySpace space(3, 3);
+  config::ReinforceConfig c;
+  c.samples_per_update = 4;
+  ReinforceStrategy s(c, StrategyContext{&space, 0, 1});
+  const double scalars[] = {-std::numeric_limits<double>::infinity(), -3.0, -1.0, -2.0};
+  std::vector<Observation> told;
+  for (const auto& g : s.ask(4)) {
+    Observation o;
+    o.id = static_cast<int64_t>(told.size());
+    o.genotype = g;
+    o.ok = o.id != 0;
+    o.scalar = scalars[o.id];
+    told.push_back(o);
+  }
+  s.tell(told);
+  ASSERT_EQ(s.updates().size(), 1u);
+  EXPECT_DOUBLE_EQ(s.updates()[0].mean_reward, (-3.0 - 3.0 - 1.0 - 2.0) / 4);
+}
+
 TEST(ReinforceStrategy, FactoryNamesTheBadSetting) {
   const ToySpace space(3, 3);
   const StrategyContext context{&space, 0, 1};
