@@ -51,7 +51,8 @@ void write_table(const fs::path& file) {
 }
 
 // An experiment in `dir` (table.csv beside it) writing to dir/runs/t.
-std::string write_experiment(const fs::path& dir, int candidates, const std::string& extra = "") {
+std::string write_experiment(const fs::path& dir, int candidates, const std::string& extra = "",
+                             const std::string& strategy = "{name: random}") {
   if (!fs::exists(dir / "table.csv")) write_table(dir / "table.csv");
   const std::string file = (dir / "exp.yaml").string();
   std::ofstream(file) << "name: t\nseed: 5\nspace: " << testing::source_dir()
@@ -59,8 +60,9 @@ std::string write_experiment(const fs::path& dir, int candidates, const std::str
                          "dataset: {name: cifar10}\n"
                          "objectives:\n  - {metric: accuracy, goal: maximize}\n"
                          "  - {metric: params, goal: minimize}\n"
-                         "strategy: {name: random}\n"
-                         "evaluator: {name: tabular, table: table.csv}\n"
+                         "strategy: "
+                      << strategy
+                      << "\nevaluator: {name: tabular, table: table.csv}\n"
                          "budget: {candidates: "
                       << candidates << ", batch: 4}\noutput: runs/t\n"
                       << extra;
@@ -178,6 +180,41 @@ TEST_F(SearchCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
     EXPECT_EQ(read_text(dir / "runs/t/pareto.csv"), expected_csv) << "killed at " << at;
   }
   EXPECT_GE(killed, 2) << "the search finished before most kills; the test did not test";
+}
+
+// Resume replays the strategy from its seed and the journal's results, so
+// every registered strategy must continue to the same history.
+TEST_F(SearchCommand, EveryStrategyResumesAfterKillNineToTheSameHistory) {
+  testing::TempDir base;
+  const std::vector<std::pair<std::string, std::string>> strategies = {
+      {"evolution", "{name: evolution, population: 16, sample: 4}"},
+      {"nsga2", "{name: nsga2, population: 12}"},
+      {"reinforce", "{name: reinforce, samples_per_update: 4, hidden: 16}"}};
+  for (const auto& [name, strategy] : strategies) {
+    const fs::path whole = fs::path(base.path()) / (name + "_whole");
+    const fs::path killed = fs::path(base.path()) / (name + "_killed");
+    fs::create_directories(whole);
+    fs::create_directories(killed);
+    if (!fs::exists(fs::path(base.path()) / "table.csv")) write_table(fs::path(base.path()) / "table.csv");
+    fs::copy_file(fs::path(base.path()) / "table.csv", whole / "table.csv");
+    fs::copy_file(fs::path(base.path()) / "table.csv", killed / "table.csv");
+    const std::string whole_exp = write_experiment(whole, 200, "", strategy);
+    const std::string killed_exp = write_experiment(killed, 200, "", strategy);
+    ASSERT_EQ(run_nas("search -q " + whole_exp, whole.string()).exit_code, 0) << name;
+    const fs::path cwd = fs::current_path();
+    fs::current_path(killed);
+    const pid_t pid = spawn_search(killed_exp);
+    fs::current_path(cwd);
+    const bool running = wait_for_lines(pid, killed / "runs/t/history.jsonl", 70);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    auto resumed = run_nas("search -q --resume " + killed_exp, killed.string());
+    ASSERT_EQ(resumed.exit_code, 0) << name << ": " << resumed.err;
+    EXPECT_EQ(journal_without_timings(killed / "runs/t"), journal_without_timings(whole / "runs/t"))
+        << name << (running ? " (killed mid-run)" : " (finished before the kill)");
+    EXPECT_EQ(read_text(killed / "runs/t/pareto.csv"), read_text(whole / "runs/t/pareto.csv")) << name;
+  }
 }
 
 TEST_F(SearchCommand, CtrlCWritesOutputsExits130AndResumes) {

@@ -43,11 +43,22 @@ struct SearchRun {
 };
 
 // One search from scratch (or a resume when the journal exists) in `dir`.
+// The registered strategy a test asks for; the fake random one when unset.
+std::optional<config::StrategyConfig> g_strategy;
+
 SearchRun run_search(const space::Space& space, const config::Experiment& e, const fs::path& dir,
                EngineOptions options = {}, std::function<void(int)> on_call = {},
                int parallelism = 1) {
   fs::create_directories(dir);
-  FakeRandomStrategy strategy(space, static_cast<uint64_t>(e.seed.value));
+  FakeRandomStrategy fake(space, static_cast<uint64_t>(e.seed.value));
+  std::unique_ptr<Strategy> real;
+  if (g_strategy) {
+    auto made = make_strategy(*g_strategy, {&space, static_cast<uint64_t>(e.seed.value),
+                                            static_cast<int>(e.objectives.size())});
+    NAS_CHECK(made.is_ok());
+    real = made.take();
+  }
+  Strategy& strategy = real ? *real : static_cast<Strategy&>(fake);
   FakeEvaluator evaluator(space, parallelism);
   evaluator.on_call = std::move(on_call);
   FakeCostModel cost;
@@ -63,7 +74,7 @@ SearchRun run_search(const space::Space& space, const config::Experiment& e, con
   EXPECT_TRUE(outcome.is_ok()) << outcome.status().message();
   SearchRun r;
   if (outcome) r.outcome = outcome.take();
-  r.told = strategy.told;
+  r.told = fake.told;
   r.evaluator_calls = evaluator.calls;
   return r;
 }
@@ -310,6 +321,33 @@ TEST(Engine, ResumeAfterKillNineAtSeveralPointsMatchesAnUninterruptedRun) {
     EXPECT_EQ(testing::without_timings(journal->records),
               testing::without_timings(whole.outcome.history));
   }
+}
+
+// Resume is replay, so it relies on the registered strategies being
+// deterministic given their seed and tells: checked here end to end for
+// evolution and NSGA-II. (REINFORCE runs kernels on the TBB arena, which a
+// forked child cannot use; tests/nas/cli/search_command_test.cc kills the
+// nas binary running it instead.)
+TEST(Engine, EvolutionAndNsga2ResumeToTheSameHistory) {
+  const auto space = tiny_space();
+  config::Experiment e = testing::fake_experiment(40, 4);
+  const std::vector<config::StrategyConfig> strategies = {config::EvolutionConfig{8, 3, 1},
+                                                          config::Nsga2Config{8, 0.9, 0.1}};
+  nas::testing::TempDir dir;
+  for (size_t i = 0; i < strategies.size(); ++i) {
+    g_strategy = strategies[i];
+    const std::string name = config::strategy_name(strategies[i]);
+    const SearchRun whole = run_search(*space, e, fs::path(dir.path()) / (name + "_whole"));
+    ASSERT_EQ(whole.outcome.history.size(), 40u) << name;
+    const fs::path run = fs::path(dir.path()) / (name + "_killed");
+    run_until_killed(*space, e, run, 23);
+    const SearchRun rest = run_search(*space, e, run);
+    EXPECT_EQ(rest.outcome.resumed, 22) << name;
+    EXPECT_EQ(testing::without_timings(rest.outcome.history),
+              testing::without_timings(whole.outcome.history))
+        << name;
+  }
+  g_strategy.reset();
 }
 
 TEST(Engine, ResumeAfterATornLastLineDropsItAndMatches) {
