@@ -385,13 +385,18 @@ int extract(const Options& o) {
 
   // The cost models first: they are quick (host's LUT is cached by the
   // search) and a broken profile should stop us before minutes of training.
-  std::vector<std::pair<std::string, hardware::CostEstimate>> costs;
+  struct Cost {
+    std::string hardware;
+    hardware::CostEstimate estimate;
+    bool models_energy = true;  // false: energy_mj is unknown (the measured host)
+  };
+  std::vector<Cost> costs;
   for (const config::HardwareSpec& hw : experiment->hardware) {
     hardware::HostOptions host;
     host.show_progress = true;
     auto model = hardware::load_cost_model(hw, {space.get()}, host);
     if (!model) return fail({kExitUsage, model.status().message()});
-    costs.emplace_back(hw.name, model.value()->estimate(spec1.value()));
+    costs.push_back({hw.name, model.value()->estimate(spec1.value()), model.value()->models_energy()});
   }
 
   // Data: the whole published training set (or a seeded subset), tested on
@@ -441,12 +446,15 @@ int extract(const Options& o) {
   if (!costs.empty())
     std::cout << "cost (batch 1; latency and energy modelled from each profile, host's from "
                  "latencies measured on this machine):\n";
-  for (const auto& [hw, c] : costs) {
+  for (const Cost& cost : costs) {
+    const std::string& hw = cost.hardware;
+    const hardware::CostEstimate& c = cost.estimate;
     const auto search_latency = chosen.metrics.find(search::metric_key("latency_ms", hw));
     std::snprintf(line, sizeof line,
                   "  %-16s latency_ms %-10s energy_mj %-10s peak_memory_bytes %-10lld params "
                   "%-8lld macs %lld%s",
-                  hw.c_str(), number(c.latency_ms).c_str(), number(c.energy_mj).c_str(),
+                  hw.c_str(), number(c.latency_ms).c_str(),
+                  cost.models_energy ? number(c.energy_mj).c_str() : "-",
                   static_cast<long long>(c.peak_memory_bytes), static_cast<long long>(c.params),
                   static_cast<long long>(c.macs), c.feasible ? "" : "  (does not fit)");
     std::cout << line;
@@ -455,7 +463,8 @@ int extract(const Options& o) {
     std::cout << "\n";
     nlohmann::ordered_json j;
     j["latency_ms"] = c.latency_ms;
-    j["energy_mj"] = c.energy_mj;
+    // null: the profile has no energy figures (not "free").
+    j["energy_mj"] = cost.models_energy ? nlohmann::ordered_json(c.energy_mj) : nullptr;
     j["energy_measured"] = c.energy_measured;
     j["peak_memory_bytes"] = c.peak_memory_bytes;
     j["params"] = c.params;
