@@ -73,12 +73,10 @@ class Loop {
         outcome_.reason = StopReason::kWallTime;
         break;
       }
-      int n = options_.batch;
-      if (options_.max_candidates) n = static_cast<int>(std::min<int64_t>(n, *options_.max_candidates - done));
-      Result<bool> step = run_batch(n);
+      Result<bool> step = run_batch(options_.batch);
       if (!step) return step.status();
-      if (!step.value()) {  // interrupted inside the batch: it is not told
-        outcome_.reason = StopReason::kInterrupted;
+      if (!step.value()) {  // stopped inside the batch (interrupt or budget): not told
+        outcome_.reason = interrupted() ? StopReason::kInterrupted : StopReason::kCandidates;
         break;
       }
       idle_asks = static_cast<int64_t>(history_.size()) == done ? idle_asks + 1 : 0;
@@ -99,8 +97,12 @@ class Loop {
   bool interrupted() const { return options_.interrupt != nullptr && options_.interrupt->load(); }
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
-  // One ask / evaluate / journal / tell round of up to n proposals. Returns
-  // false when interrupted before the batch was complete (nothing told).
+  // One ask / evaluate / journal / tell round of n proposals. Every ask is a
+  // full batch, whatever budget is left: asks never depend on the budget, so
+  // a finished run resumed with a larger budget continues exactly as a run
+  // started with that budget. New candidates past the budget are neither
+  // evaluated nor told. Returns false when the batch stopped early
+  // (interrupt or budget; nothing told).
   Result<bool> run_batch(int n) {
     std::vector<space::Genotype> asked = parts_.strategy->ask(n);
     NAS_CHECK(static_cast<int>(asked.size()) == n);
@@ -108,6 +110,7 @@ class Loop {
     std::vector<int64_t> slot(asked.size());
     std::vector<std::pair<int64_t, space::Genotype>> fresh;  // (id, canonical) to evaluate
     int64_t next_id = static_cast<int64_t>(history_.size());
+    bool over_budget = false;
     for (size_t i = 0; i < asked.size(); ++i) {
       NAS_CHECK(parts_.space->valid(asked[i]));
       space::Genotype canonical = parts_.space->canonicalize(asked[i]);
@@ -116,6 +119,10 @@ class Loop {
         slot[i] = it->second;
         ++outcome_.repeats;
         continue;
+      }
+      if (options_.max_candidates && next_id >= *options_.max_candidates) {
+        over_budget = true;
+        break;
       }
       const int64_t id = next_id++;
       known_.emplace(canonical, id);
@@ -141,7 +148,8 @@ class Loop {
       note_best(history_.back());
     }
     Result<bool> complete = evaluate(fresh);
-    if (!complete || !complete.value()) return complete;
+    if (!complete) return complete;
+    if (!complete.value() || over_budget) return false;
 
     std::vector<Observation> told;
     told.reserve(asked.size());

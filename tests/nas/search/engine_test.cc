@@ -98,7 +98,7 @@ TEST(Engine, TwoRunsGiveTheSameHistoryWhateverTheParallelism) {
   EXPECT_NE(testing::without_timings(a.outcome.history), testing::without_timings(c.outcome.history));
 }
 
-TEST(Engine, BudgetCountsEvaluatedCandidatesAndLastAskIsShort) {
+TEST(Engine, BudgetCountsEvaluatedCandidates) {
   const auto space = tiny_space();
   nas::testing::TempDir dir;
   const config::Experiment e = testing::fake_experiment(20, 8);
@@ -135,10 +135,11 @@ TEST(Engine, KnownGenotypesAreToldAgainButNeverReevaluated) {
   ASSERT_TRUE(out.is_ok());
   ASSERT_EQ(out->history.size(), 3u);
   EXPECT_EQ(evaluator.calls, 3);
-  EXPECT_EQ(out->repeats, 1);
-  // The second ask asks only for what the budget has left (1).
-  EXPECT_EQ(strategy.asks, (std::vector<int>{3, 1}));
-  ASSERT_EQ(strategy.told.size(), 4u);
+  EXPECT_EQ(out->repeats, 3);  // a; then b and c within the second batch
+  // Asks are full batches whatever budget is left.
+  EXPECT_EQ(strategy.asks, (std::vector<int>{3, 3}));
+  ASSERT_EQ(strategy.told.size(), 6u);
+  EXPECT_EQ(strategy.told[5].id, 2);  // c again, within its own batch
   EXPECT_EQ(strategy.told[2].id, 0);  // a again: the earlier result
   EXPECT_EQ(strategy.told[2].objectives, strategy.told[0].objectives);
   EXPECT_EQ(out->history[2].genotype, c);
@@ -369,6 +370,20 @@ TEST(Engine, ResumeAfterATornLastLineDropsItAndMatches) {
   const SearchRun rest = run_search(*space, e, run);
   EXPECT_EQ(testing::without_timings(rest.outcome.history),
             testing::without_timings(whole.outcome.history));
+}
+
+TEST(Engine, AFinishedRunResumedWithALargerBudgetMatchesARunWithThatBudget) {
+  const auto space = tiny_space();
+  nas::testing::TempDir dir;
+  const SearchRun big = run_search(*space, testing::fake_experiment(30, 4), fs::path(dir.path()) / "big");
+  const fs::path run = fs::path(dir.path()) / "grown";
+  const SearchRun small = run_search(*space, testing::fake_experiment(13, 4), run);
+  ASSERT_EQ(small.outcome.history.size(), 13u);  // the 4th batch is cut after one candidate
+  EXPECT_EQ(small.outcome.reason, StopReason::kCandidates);
+  const SearchRun grown = run_search(*space, testing::fake_experiment(30, 4), run);
+  EXPECT_EQ(grown.outcome.resumed, 13);
+  EXPECT_EQ(testing::without_timings(grown.outcome.history),
+            testing::without_timings(big.outcome.history));
 }
 
 TEST(Engine, ResumeWithAnotherSeedIsAClearError) {
