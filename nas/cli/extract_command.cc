@@ -347,6 +347,7 @@ int extract(const Options& o) {
   };
   if (o.epochs < 1) return fail(usage_error("--epochs must be >= 1, got " + std::to_string(o.epochs)));
   if (o.train_subset < 0) return fail(usage_error("--train-subset must be >= 0"));
+  if (o.out.empty()) return fail(usage_error("--out must name a folder"));
   std::string select_error;
   const auto selection = parse_selection(o.select, &select_error);
   if (!selection) return fail(usage_error(select_error));

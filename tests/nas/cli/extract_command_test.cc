@@ -255,9 +255,12 @@ TEST_F(ExtractTest, NoFeasibleCandidate) {
 }
 
 TEST_F(ExtractTest, MissingOutFlag) {
-  const auto r = run_nas("extract " + run_.string());
+  auto r = run_nas("extract " + run_.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "--out")) << r.err;
+  r = run_nas("extract " + run_.string() + " --out ''");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "nas extract: error: --out must name a folder")) << r.err;
 }
 
 }  // namespace
