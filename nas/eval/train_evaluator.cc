@@ -5,6 +5,7 @@
 #include <new>
 
 #include "nas/eval/experiment_data.h"
+#include "nas/graph/architecture_builder.h"
 #include "nas/train/data/resize.h"
 
 namespace nas::eval {
@@ -88,20 +89,29 @@ Result<std::unique_ptr<Evaluator>> make_train_evaluator(const config::TrainConfi
   if (data->valid.size() == 0)
     return Status::error(config::Diagnostic{where, "the validation split is empty"}.str());
 
-  // Every candidate of a space has the same input channels: check one now
-  // rather than failing each candidate.
+  // Every candidate of a space has the same input channels and classes:
+  // check one now rather than failing every candidate.
   const space::Space& space = *context.space;
   const space::Genotype first(space.decisions().size(), 0);
-  if (auto arch = space.decode(first); arch && arch.value().channels != data->train.channels)
-    return Status::error(
-        config::Diagnostic{where, "space " + space.name() + " takes " +
-                                      shape_text(arch.value().height, arch.value().width,
-                                                 arch.value().channels) +
-                                      " inputs but dataset " + experiment.dataset.name.value +
-                                      " has " +
-                                      shape_text(data->train.height, data->train.width,
-                                                 data->train.channels) + " images"}
-            .str());
+  const auto fail = [&](const std::string& why) {
+    return Status::error(config::Diagnostic{where, why}.str());
+  };
+  if (auto arch = space.decode(first)) {
+    const config::Architecture& a = arch.value();
+    if (a.channels != data->train.channels)
+      return fail("space " + space.name() + " takes " + shape_text(a.height, a.width, a.channels) +
+                  " inputs but dataset " + experiment.dataset.name.value + " has " +
+                  shape_text(data->train.height, data->train.width, data->train.channels) +
+                  " images");
+    if (auto spec = graph::build_network_spec(a, 1)) {
+      const ops::Shape& out = spec.value().shape(spec.value().outputs()[0]);
+      const int64_t classes = out.rank() == 0 ? 0 : out[out.rank() - 1];
+      if (classes != data->train.num_classes)
+        return fail("space " + space.name() + " outputs " + std::to_string(classes) +
+                    " classes but dataset " + experiment.dataset.name.value + " has " +
+                    std::to_string(data->train.num_classes));
+    }
+  }
   return std::unique_ptr<Evaluator>(
       std::make_unique<TrainEvaluator>(std::move(data), recipe_from_config(config, seed)));
 }

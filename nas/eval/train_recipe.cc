@@ -55,10 +55,14 @@ train::TrainOptions to_train_options(const TrainRecipe& r, int64_t train_example
   to.schedule.kind = r.schedule;
   to.schedule.base_lr = static_cast<float>(r.learning_rate);
   to.schedule.final_factor = r.schedule == train::LrScheduleKind::kOneCycle ? 1e-3f : 0.0f;
-  if (r.schedule == train::LrScheduleKind::kStep) {
-    const int64_t batch = std::max<int64_t>(1, std::min(r.batch_size, train_examples));
-    to.schedule.step_size = std::max<int64_t>(1, r.epochs * (train_examples / batch) / 3);
-  }
+  const int64_t batch = std::max<int64_t>(1, std::min(r.batch_size, train_examples));
+  const int64_t total_steps = r.epochs * (train_examples / batch);
+  if (r.schedule == train::LrScheduleKind::kStep)
+    to.schedule.step_size = std::max<int64_t>(1, total_steps / 3);
+  // One-cycle needs a warm-up step and a step after it; a run of a single
+  // step (a tiny training subset) takes it at the peak rate.
+  if (r.schedule == train::LrScheduleKind::kOneCycle && total_steps < 2)
+    to.schedule.kind = train::LrScheduleKind::kConstant;
   to.label_smoothing = static_cast<float>(r.label_smoothing);
   to.clip_grad_norm = r.clip_grad_norm;
   if (r.augment) to.augment = {2, true};

@@ -7,6 +7,8 @@
 
 #include "nas/eval/train_evaluator.h"
 #include "nas/train/data/data_pipeline.h"
+#include "nas/train/data/fashion_mnist.h"
+#include "nas/space/space_loader.h"
 #include "tests/nas/eval/eval_test_support.h"
 #include "tests/nas/testing/run_nas.h"
 
@@ -108,6 +110,67 @@ TEST_F(TrainEvaluatorTest, OtherResolutionsTrainOnResizedImages) {
   const EvalResult got = e.evaluate(req);
   ASSERT_TRUE(got.ok) << got.error;
   EXPECT_GT(got.metrics.at("accuracy"), 0.4);
+}
+
+// make_evaluator's errors point at the experiment's dataset entry.
+config::Experiment fashion_experiment(const std::string& folder) {
+  config::Experiment e;
+  e.dataset.name = {"fashion_mnist", {"x.yaml", 6, 17}};
+  if (!folder.empty()) e.dataset.path = config::Located<std::filesystem::path>{folder, {"x.yaml", 6, 50}};
+  e.dataset.train_subset = 100;
+  e.dataset.valid_subset = 50;
+  e.evaluator.config = config::TrainConfig{};
+  return e;
+}
+
+TEST_F(TrainEvaluatorTest, MissingDataIsAnErrorAtTheDatasetEntry) {
+  const config::Experiment e = fashion_experiment(dir_.path());  // a folder without the files
+  auto made = make_evaluator({&e, space_.get(), false});
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.status().message().rfind("x.yaml:6:17: error: ", 0), 0u) << made.status().message();
+  EXPECT_NE(made.status().message().find(dir_.path()), std::string::npos) << made.status().message();
+}
+
+TEST_F(TrainEvaluatorTest, SpaceChannelsThatDoNotMatchTheDatasetAreAnError) {
+  if (!std::filesystem::exists(std::filesystem::path(train::kFashionMnistDefaultDir) /
+                               "train-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "Fashion-MNIST is not installed";
+  std::string yaml = testing::tiny_space_yaml();
+  yaml.replace(yaml.find("channels: 1"), 11, "channels: 3");
+  testing::write_text(dir_.path() + "/rgb.yaml", yaml);
+  config::Diagnostics d;
+  auto rgb = space::load_space(dir_.path() + "/rgb.yaml", d);
+  ASSERT_TRUE(rgb) << d.str();
+  const config::Experiment e = fashion_experiment("");
+  auto made = make_evaluator({&e, rgb.get(), false});
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.status().message(),
+            "x.yaml:6:17: error: space tiny takes [8, 8, 3] inputs but dataset fashion_mnist has "
+            "[28, 28, 1] images");
+}
+
+TEST_F(TrainEvaluatorTest, MakeEvaluatorBuildsTheTrainEvaluator) {
+  if (!std::filesystem::exists(std::filesystem::path(train::kFashionMnistDefaultDir) /
+                               "train-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "Fashion-MNIST is not installed";
+  const config::Experiment e = fashion_experiment("");
+  // The tiny space has 4 classes: every candidate would fail, so the evaluator is refused.
+  auto four = make_evaluator({&e, space_.get(), false});
+  ASSERT_FALSE(four);
+  EXPECT_EQ(four.status().message(),
+            "x.yaml:6:17: error: space tiny outputs 4 classes but dataset fashion_mnist has 10");
+  std::string yaml = testing::tiny_space_yaml();
+  yaml.replace(yaml.find("classes: 4"), 10, "classes: 10");
+  testing::write_text(dir_.path() + "/ten.yaml", yaml);
+  config::Diagnostics d;
+  space_ = space::load_space(dir_.path() + "/ten.yaml", d);
+  ASSERT_TRUE(space_) << d.str();
+  auto made = make_evaluator({&e, space_.get(), false});  // 8x8 space: trains on resized images
+  ASSERT_TRUE(made) << made.status().message();
+  EXPECT_EQ(made.value()->preferred_parallelism(), 1);
+  const EvalResult r = run(dynamic_cast<TrainEvaluator&>(*made.value()), {0, 0, 0}, 3);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_GE(r.metrics.at("accuracy"), 0.0);
 }
 
 }  // namespace
