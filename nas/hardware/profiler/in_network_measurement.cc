@@ -35,17 +35,21 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
   std::unordered_set<uint64_t> covered;
   std::vector<double> overhead_us;
   InNetworkMeasurement out;
-  int64_t done = 0;
+  const int sweeps = std::max(1, options.sweeps);
+  const int repeats = (options.repeats + sweeps - 1) / sweeps;  // per sweep
+  int64_t done = 0;  // wanted configurations covered by the first sweep
+  std::vector<const OpConfig*> plan;  // the networks of the first sweep, by origin
 
-  auto run_network = [&](const OpConfig& origin) -> Status {
+  auto run_network = [&](const OpConfig& origin, bool first_sweep) -> Status {
     auto spec = build_origin(spaces, origin, options.batch);
     if (!spec) return spec.status();
     auto x = NodeTimingExecutor::create(spec.value(), train::mix_seed(options.seed, out.networks));
     if (!x) return x.status();
     NodeTimingExecutor& ex = *x.value();
     const graph::NetworkSpec& s = ex.spec();
-    const bool time_executor = out.networks < options.overhead_networks && options.clock == TimingClock::kWall;
-    ++out.networks;
+    const bool time_executor =
+        first_sweep && out.networks < options.overhead_networks && options.clock == TimingClock::kWall;
+    if (first_sweep) ++out.networks;
     std::vector<double> node_ms;
     for (int w = 0; w < options.warmup; ++w) {
       ex.forward_timed(node_ms, options.clock);
@@ -53,7 +57,7 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
     }
     int op_nodes = 0;
     for (int id = 0; id < s.size(); ++id) op_nodes += s.node(id).is_input() ? 0 : 1;
-    for (int r = 0; r < options.repeats; ++r) {
+    for (int r = 0; r < repeats; ++r) {
       // The executor's pass first, then the timed one: each then follows a
       // pass over the same network, as in a network served repeatedly.
       const double executor_ms = time_executor ? ex.forward_executor() : 0.0;
@@ -66,21 +70,33 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
       }
       if (time_executor && op_nodes > 0) overhead_us.push_back(1000.0 * (executor_ms - nodes_ms) / op_nodes);
     }
-    for (int id = 0; id < s.size(); ++id) {
-      const uint64_t h = s.node(id).signature_hash;
-      if (wanted_index.count(h) && covered.insert(h).second) ++done;
-    }
-    if (progress) progress(done);
+    if (first_sweep)
+      for (int id = 0; id < s.size(); ++id) {
+        const uint64_t h = s.node(id).signature_hash;
+        if (wanted_index.count(h) && covered.insert(h).second) ++done;
+      }
     return Status::ok();
   };
 
+  // progress: the first sweep's share by configurations covered, each later
+  // sweep's by networks run.
+  const int64_t total = static_cast<int64_t>(wanted.size());
   for (const OpConfig& c : wanted) {
     if (covered.count(c.signature_hash)) continue;
-    if (Status st = run_network(c); !st) return st;
+    if (Status st = run_network(c, true); !st) return st;
     NAS_CHECK(covered.count(c.signature_hash));  // its origin network contains it
+    plan.push_back(&c);
+    if (progress) progress(done / sweeps);
+  }
+  for (int sweep = 1; sweep < sweeps; ++sweep) {
+    for (size_t i = 0; i < plan.size(); ++i) {
+      if (Status st = run_network(*plan[i], false); !st) return st;
+      if (progress)
+        progress((total * sweep + total * static_cast<int64_t>(i + 1) / static_cast<int64_t>(plan.size())) / sweeps);
+    }
   }
   for (size_t i = 0; options.clock == TimingClock::kWall && out.networks < options.overhead_networks && i < probe.size(); ++i)
-    if (Status st = run_network(probe[i]); !st) return st;
+    if (Status st = run_network(probe[i], true); !st) return st;
 
   for (size_t i = 0; i < wanted.size(); ++i) {
     const TimingStats t = summarize_timings(samples[i]);

@@ -22,7 +22,12 @@ namespace nas::hardware {
 struct InNetworkOptions {
   int64_t batch = 1;
   int warmup = 2;    // untimed passes per network (>= 1: the conv autotuner's first calls)
-  int repeats = 10;  // timed passes per network (>= 1)
+  int repeats = 10;  // timed passes per network, over all sweeps (>= 1)
+  // The networks are run this many times over, each time with
+  // repeats / sweeps timed passes (rounded up): a burst of load from
+  // elsewhere then touches a fraction of a configuration's samples instead
+  // of all of them.
+  int sweeps = 2;
   // How many of the networks measured also time the executor itself
   // (Network::forward) to find its per-node overhead.
   int overhead_networks = 8;
