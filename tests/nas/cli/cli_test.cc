@@ -61,16 +61,6 @@ TEST(Cli, UnknownSubcommandFlagPrintsUsageAndExits2) {
   EXPECT_TRUE(contains(r.err, "usage: nas list")) << r.err;
 }
 
-TEST(Cli, UnbuiltSubcommandsSaySoInOneLine) {
-  for (const char* c : {"profile", "cost"}) {
-    auto r = run_nas(c);
-    EXPECT_EQ(r.exit_code, 2) << c;
-    EXPECT_TRUE(r.out.empty()) << c << ": " << r.out;
-    EXPECT_TRUE(contains(r.err, "not built yet")) << c << ": " << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  }
-}
-
 TEST(Cli, ListShowsShippedSpacesProfilesAndNames) {
   auto r = run_nas("list");
   ASSERT_EQ(r.exit_code, 0) << r.err;
