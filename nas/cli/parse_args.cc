@@ -31,7 +31,11 @@ std::optional<po::variables_map> parse_args(const Command& command,
     *exit_code = kExitUsage;
   };
   try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    // No guessing of abbreviated flags: `--sample` must not silently mean
+    // `--samples` (a typo should be an error, not a different setting).
+    const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(all).positional(positional).style(style).run(),
+              vm);
     if (vm.count("help")) {  // before notify(): --help needs no required argument
       usage(std::cout);
       *exit_code = kExitOk;

@@ -54,6 +54,14 @@ TEST(Cli, EverySubcommandHasHelp) {
   }
 }
 
+TEST(Cli, AbbreviatedFlagIsAnErrorNotAGuess) {
+  // `--sample` is not `--samples`: boost's prefix guessing is off.
+  auto r = run_nas("cost --space mobilenet_tiny --hardware raspberry_pi4 --sample 2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(contains(r.err, "--sample")) << r.err;
+}
+
 TEST(Cli, UnknownSubcommandFlagPrintsUsageAndExits2) {
   auto r = run_nas("list --bogus");
   EXPECT_EQ(r.exit_code, 2);
