@@ -10,7 +10,7 @@ namespace nas::cli {
 class ValidateCommand : public Command {
  public:
   const char* name() const override { return "validate"; }
-  const char* summary() const override { return "check an experiment, op-space or architecture YAML"; }
+  const char* summary() const override { return "check an experiment, op-space, architecture or hardware-profile YAML"; }
   int run(const std::vector<std::string>& args) override;
 };
 

@@ -20,7 +20,7 @@ namespace nas::config {
 struct DatasetSpec {
   Located<std::string> name;        // from Catalog::datasets
   std::optional<int> train_subset;  // > 0: first N training examples; all when unset
-  std::optional<int> valid_subset;  // > 0: first N validation examples; all when unset
+  std::optional<int> valid_subset;  // > 0: N validation examples carved from train by seed; 10000 when unset
   std::optional<Located<std::filesystem::path>> path;  // an existing folder; the default
                                                        // data folder when unset
   Location where;

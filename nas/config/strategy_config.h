@@ -22,7 +22,7 @@ struct EvolutionConfig {
 struct Nsga2Config {
   int population = 50;          // >= 4
   double crossover_prob = 0.9;  // 0..1: probability a child comes from crossover
-  double mutation_prob = 0.1;   // 0..1: probability each decision is resampled
+  double mutation_prob = 0.1;   // 0..1: probability each decision changes to a different choice
 };
 
 enum class ControllerKind { kLstm, kIndependent };
@@ -37,7 +37,7 @@ struct ReinforceConfig {
   double temperature = 5.0;        // > 0: logits divided by this before softmax
   double tanh_constant = 2.5;      // >= 0: logits = c * tanh(logits); 0 disables
   ControllerKind controller = ControllerKind::kLstm;
-  int hidden = 64;  // >= 1: LSTM hidden size (or embedding size when independent)
+  int hidden = 64;  // >= 1: LSTM hidden and choice-embedding size (unused when independent)
 };
 
 using StrategyConfig = std::variant<RandomConfig, EvolutionConfig, Nsga2Config, ReinforceConfig>;

@@ -306,7 +306,17 @@ TEST_F(LoadExperiment, ShippedExperimentsLoad) {
   for (const auto& entry : fs::directory_iterator("experiments")) {
     if (entry.path().extension() != ".yaml") continue;
     Diagnostics diags;
-    EXPECT_TRUE(load_experiment(entry.path().string(), Catalog::defaults(), diags)) << diags.str();
+    const bool ok = load_experiment(entry.path().string(), Catalog::defaults(), diags).has_value();
+    // The NAS-Bench-201 experiment needs a table users convert from the
+    // published benchmark (no numbers ship): without it the one error is
+    // that file, pointed at by `table:`.
+    if (!ok && entry.path().filename() == "reinforce_nas_bench_201.yaml" &&
+        !fs::exists("experiments/tables/nb201.csv")) {
+      ASSERT_EQ(diags.size(), 1u) << diags.str();
+      EXPECT_NE(diags.str().find("tables/nb201.csv"), std::string::npos) << diags.str();
+      continue;
+    }
+    EXPECT_TRUE(ok) << diags.str();
     ++loaded;
   }
   EXPECT_GT(loaded, 0);

@@ -1,6 +1,6 @@
-// The NAS-Bench-201 REINFORCE experiment (reinforce_nas_bench_201.yaml, kept
-// here because its published table cannot ship) in the repository layout it
-// expects — experiments/, search_spaces/, hardware_profiles/, tables/nb201.csv
+// The NAS-Bench-201 REINFORCE experiment (experiments/reinforce_nas_bench_201.yaml,
+// whose published table cannot ship) in the repository layout it expects —
+// experiments/, experiments/tables/nb201.csv, search_spaces/, hardware_profiles/
 // — with a STAND-IN table: every one of the 15,625 cells with a made-up
 // accuracy that is a fixed function of its ops (test data, never reported as
 // NAS-Bench-201 results). `nas validate` accepts it and `nas search` runs
@@ -56,9 +56,9 @@ class ReinforceNasBench201 : public ::testing::Test {
   void SetUp() override {
     const fs::path src = testing::source_dir();
     root_ = fs::path(dir_.path());
-    for (const char* d : {"experiments", "search_spaces", "hardware_profiles", "tables"})
+    for (const char* d : {"experiments/tables", "search_spaces", "hardware_profiles"})
       fs::create_directories(root_ / d);
-    fs::copy_file(src / "tests/nas/search/strategies/reinforce/reinforce_nas_bench_201.yaml",
+    fs::copy_file(src / "experiments/reinforce_nas_bench_201.yaml",
                   root_ / "experiments/reinforce_nas_bench_201.yaml");
     fs::copy_file(src / "search_spaces/nas_bench_201.yaml",
                   root_ / "search_spaces/nas_bench_201.yaml");
@@ -67,7 +67,7 @@ class ReinforceNasBench201 : public ::testing::Test {
     config::Diagnostics d;
     const auto space = space::load_space((root_ / "search_spaces/nas_bench_201.yaml").string(), d);
     ASSERT_NE(space, nullptr) << d.str();
-    write_stand_in_table(*space, root_ / "tables/nb201.csv");
+    write_stand_in_table(*space, root_ / "experiments/tables/nb201.csv");
   }
   // The experiment with a smaller budget and its run folder under the temp dir.
   std::string experiment(int candidates) const {
