@@ -1,5 +1,7 @@
 #include "nas/cli/extract_command.h"
 
+#include "nas/cli/epoch_printer.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -308,28 +310,6 @@ std::string number(double v) {
   return buf;
 }
 
-// One training epoch's progress line and summary, as `nas train` prints them.
-struct PrintEpochs : train::TrainHooks {
-  int total = 0;
-  int64_t steps_per_epoch = 1;
-  std::unique_ptr<Progress> progress;
-  void before_step(int64_t step) override {
-    const int64_t in_epoch = step % steps_per_epoch;
-    if (in_epoch == 0)
-      progress = std::make_unique<Progress>("epoch " + std::to_string(step / steps_per_epoch + 1),
-                                            steps_per_epoch);
-    progress->update(in_epoch);
-  }
-  void after_epoch(const train::EpochStats& s) override {
-    if (progress && progress->is_tty()) progress->clear();
-    progress.reset();
-    char line[200];
-    std::snprintf(line, sizeof line,
-                  "epoch %d/%d  loss %.4f  train acc %.2f%%  lr %.4g  %.0f img/s  %.1f s", s.epoch,
-                  total, s.loss, 100 * s.accuracy, s.last_lr, s.images_per_s, s.seconds);
-    std::cout << line << std::endl;
-  }
-};
 
 struct Options {
   fs::path run;
@@ -425,10 +405,8 @@ int extract(const Options& o) {
            " parameters) for " + std::to_string(o.epochs) + " epoch(s) on " +
            std::to_string(train_set.size()) + " " + experiment->dataset.name.value + " images, " +
            std::to_string(ops::num_threads()) + " threads");
-  PrintEpochs printer;
-  printer.total = o.epochs;
-  printer.steps_per_epoch =
-      std::max<int64_t>(1, train_set.size() / std::min<int64_t>(recipe.batch_size, train_set.size()));
+  EpochPrinter printer(
+      o.epochs, std::max<int64_t>(1, train_set.size() / std::min<int64_t>(recipe.batch_size, train_set.size())));
   auto model = eval::train_architecture(arch, train_set, recipe, &printer);
   if (!model) return fail({kExitFailure, "nas extract: " + model.status().message()});
   auto test = model.value().trainer->evaluate(test_set);

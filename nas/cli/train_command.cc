@@ -1,5 +1,7 @@
 #include "nas/cli/train_command.h"
 
+#include "nas/cli/epoch_printer.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -159,31 +161,7 @@ int TrainCommand::run(const std::vector<std::string>& args) {
            " parameters) on " + std::to_string(train_set.size()) + " " + dataset + " images, " +
            std::to_string(ops::num_threads()) + " threads");
 
-  // A progress line within each epoch (redrawn on a terminal, a plain line
-  // every 10 s otherwise), and one summary line per epoch.
-  struct PrintEpochs : train::TrainHooks {
-    int total;
-    int64_t steps_per_epoch;
-    std::unique_ptr<Progress> progress;
-    void before_step(int64_t step) override {
-      const int64_t in_epoch = step % steps_per_epoch;
-      if (in_epoch == 0)
-        progress = std::make_unique<Progress>(
-            "epoch " + std::to_string(step / steps_per_epoch + 1), steps_per_epoch);
-      progress->update(in_epoch);
-    }
-    void after_epoch(const train::EpochStats& s) override {
-      if (progress && progress->is_tty()) progress->clear();
-      progress.reset();
-      char line[200];
-      std::snprintf(line, sizeof line,
-                    "epoch %d/%d  loss %.4f  train acc %.2f%%  lr %.4g  %.0f img/s  %.1f s", s.epoch,
-                    total, s.loss, 100 * s.accuracy, s.last_lr, s.images_per_s, s.seconds);
-      std::cout << line << std::endl;
-    }
-  } printer;
-  printer.total = epochs;
-  printer.steps_per_epoch = std::max<int64_t>(1, train_set.size() / std::min(batch, train_set.size()));
+  EpochPrinter printer(epochs, std::max<int64_t>(1, train_set.size() / std::min(batch, train_set.size())));
   auto history = trainer.value()->fit(train_set, &printer);
   if (!history) {
     std::cerr << "nas train: " << history.status().message() << "\n";

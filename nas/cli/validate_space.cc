@@ -9,6 +9,7 @@
 #include "nas/graph/architecture_builder.h"
 #include "nas/space/genotype_ops.h"
 #include "nas/space/space_loader.h"
+#include "nas/util/compact_count.h"
 
 namespace nas::cli {
 namespace {
@@ -20,16 +21,6 @@ const char* kind_name(space::SpaceKind k) {
     case space::SpaceKind::kSequence: return "sequence";
   }
   return "?";
-}
-
-// "1.2M" style, for MACs and params.
-std::string human(double v) {
-  char buf[32];
-  if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2fG", v / 1e9);
-  else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
 }
 
 }  // namespace
@@ -78,10 +69,10 @@ int validate_space(const std::string& path, int samples, uint64_t seed) {
     std::sort(params.begin(), params.end());
     const size_t mid = macs.size() / 2;
     std::cout << "  over " << samples << " random architectures (seed " << seed
-              << ", batch 1):\n    MACs:   min " << human(macs.front()) << ", median "
-              << human(macs[mid]) << ", max " << human(macs.back()) << "\n    params: min "
-              << human(params.front()) << ", median " << human(params[mid]) << ", max "
-              << human(params.back()) << "\n  a sampled architecture (nas train reads this):\n\n"
+              << ", batch 1):\n    MACs:   min " << compact_count(macs.front()) << ", median "
+              << compact_count(macs[mid]) << ", max " << compact_count(macs.back()) << "\n    params: min "
+              << compact_count(params.front()) << ", median " << compact_count(params[mid]) << ", max "
+              << compact_count(params.back()) << "\n  a sampled architecture (nas train reads this):\n\n"
               << config::write_architecture(example);
   }
   return kExitOk;

@@ -11,6 +11,7 @@
 #include "nas/config/architecture_writer.h"
 #include "nas/search/pareto.h"
 #include "nas/util/atomic_file.h"
+#include "nas/util/compact_count.h"
 
 namespace nas::search {
 namespace fs = std::filesystem;
@@ -35,15 +36,6 @@ std::string table_cell(const std::map<std::string, double>& m, const std::string
   if (it == m.end() || std::isnan(it->second)) return "-";
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*f", digits, it->second);
-  return buf;
-}
-
-std::string compact_count(double v) {
-  char buf[32];
-  if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2fG", v / 1e9);
-  else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 
