@@ -4,8 +4,6 @@
 // "% of peak" column. Output, one line each (parsed by bench/*/compare.sh):
 //   peak_fma isa=<isa> threads=<t> gflops=<x>
 //   peak_fma isa=best threads=<t> gflops=<x>      (max over ISAs)
-#include "bench/common/peak_fma.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "bench/common/bench_timing.h"
 #include "ops/core/cpu_features.h"
 #include "ops/core/parallel.h"
+#include "ops/kernels/peak/fma_chains.h"
 
 namespace {
 
@@ -24,13 +23,13 @@ double measure(Isa isa, int threads) {
   nas::ops::set_num_threads(threads);
   const int64_t iters = 20'000'000;
   const int64_t flops_per_iter =
-      isa == Isa::kAvx512 ? nas::bench::kFlopsPerIterAvx512 : nas::bench::kFlopsPerIterAvx2;
+      isa == Isa::kAvx512 ? nas::ops::kFmaFlopsPerIterAvx512 : nas::ops::kFmaFlopsPerIterAvx2;
   std::vector<float> sink(threads);
   auto run = [&] {
     nas::ops::parallel_for(threads, 1, [&](int64_t b, int64_t e) {
       for (int64_t t = b; t < e; ++t)
-        sink[t] = isa == Isa::kAvx512 ? nas::bench::fma_loop_avx512(iters, 0.5f + t)
-                                      : nas::bench::fma_loop_avx2(iters, 0.5f + t);
+        sink[t] = isa == Isa::kAvx512 ? nas::ops::fma_chains_avx512(iters, 0.5f + t)
+                                      : nas::ops::fma_chains_avx2(iters, 0.5f + t);
     });
   };
   nas::bench::TimingOptions opt;

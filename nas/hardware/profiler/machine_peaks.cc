@@ -6,22 +6,12 @@
 #include <functional>
 #include <vector>
 
-#include "nas/hardware/profiler/fma_chains.h"
 #include "ops/core/cpu_features.h"
 #include "ops/core/parallel.h"
 #include "ops/core/tensor.h"
+#include "ops/kernels/peak/fma_chains.h"
 
 namespace nas::hardware {
-
-float fma_chains_scalar(int64_t iters, float seed) {
-  float acc[12];
-  for (int i = 0; i < 12; ++i) acc[i] = seed + 0.001f * i;
-  for (int64_t it = 0; it < iters; ++it)
-    for (float& a : acc) a = std::fma(a, 0.999f, 0.001f);
-  float total = 0.0f;
-  for (float a : acc) total += a;
-  return total;
-}
 
 namespace {
 
@@ -39,15 +29,15 @@ MachinePeaks measure_machine_peaks(int runs) {
   MachinePeaks out;
   const int threads = ops::num_threads();
   // The ISA the CPU has, not the one NAS_ISA pins kernels to: a peak is a property of the machine.
-  float (*chains)(int64_t, float) = fma_chains_scalar;
-  int64_t flops_per_iter = kFmaFlopsPerIterScalar;
+  float (*chains)(int64_t, float) = ops::fma_chains_scalar;
+  int64_t flops_per_iter = ops::kFmaFlopsPerIterScalar;
   if (ops::cpu_supports(ops::Isa::kAvx512)) {
-    chains = fma_chains_avx512;
-    flops_per_iter = kFmaFlopsPerIterAvx512;
+    chains = ops::fma_chains_avx512;
+    flops_per_iter = ops::kFmaFlopsPerIterAvx512;
     out.isa = "avx512";
   } else if (ops::cpu_supports(ops::Isa::kAvx2)) {
-    chains = fma_chains_avx2;
-    flops_per_iter = kFmaFlopsPerIterAvx2;
+    chains = ops::fma_chains_avx2;
+    flops_per_iter = ops::kFmaFlopsPerIterAvx2;
     out.isa = "avx2";
   }
   const int64_t iters = int64_t{1'500'000'000} / flops_per_iter;  // 1.5 GFLOP a thread a run

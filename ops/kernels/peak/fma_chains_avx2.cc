@@ -1,15 +1,16 @@
-// avx2 FMA loop for peak_fma (compiled with its own ISA flags, see CMakeLists.txt).
+// avx2 FMA chains for the peak measurement (compiled with -mavx2 flags only
+// here; see fma_chains.h).
 #include <immintrin.h>
 
-#include "bench/common/peak_fma.h"
+#include "ops/kernels/peak/fma_chains.h"
 
-namespace nas::bench {
+namespace nas::ops {
 
-float fma_loop_avx2(int64_t iters, float seed) {
+float fma_chains_avx2(int64_t iters, float seed) {
   constexpr int kChains = 12;
   __m256 acc[kChains];
   for (int i = 0; i < kChains; ++i) acc[i] = _mm256_set1_ps(seed + 0.001f * i);
-  // x = x * mul + add stays bounded (|mul| < 1), so no overflow or denormals.
+  // x = x * mul + add stays bounded (|mul| < 1): no overflow, no denormals.
   const __m256 mul = _mm256_set1_ps(0.999f), add = _mm256_set1_ps(0.001f);
   for (int64_t it = 0; it < iters; ++it) {
 #pragma GCC unroll 12
@@ -24,4 +25,4 @@ float fma_loop_avx2(int64_t iters, float seed) {
   return total;
 }
 
-}  // namespace nas::bench
+}  // namespace nas::ops
