@@ -11,6 +11,7 @@ packages=(
   libtbb-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
+  python3  # scripts/history_to_table.py and its test
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libdnnl-dev libopenblas-dev python3-torch libjemalloc2 python3-yaml)
