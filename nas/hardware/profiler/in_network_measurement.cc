@@ -102,7 +102,7 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
     const TimingStats t = summarize_timings(samples[i]);
     LatencyEntry e;
     e.signature = wanted[i].signature;
-    e.latency_ms = std::max(t.median_ms, 1e-6);  // a LUT latency is > 0
+    e.latency_ms = std::max(t.typical_mean_ms, 1e-6);  // a LUT latency is > 0
     e.spread_pct = t.spread_pct;
     e.repeats = t.repeats;
     out.entries.push_back(e);

@@ -26,6 +26,14 @@ TimingStats summarize_timings(std::vector<double> samples_ms) {
   TimingStats s;
   s.repeats = static_cast<int>(samples_ms.size());
   s.median_ms = quantile_sorted(samples_ms, 0.5);
+  double sum = 0;
+  int n = 0;
+  for (double v : samples_ms) {
+    if (v > 3 * s.median_ms) break;  // sorted: the rest are outliers too
+    sum += v;
+    ++n;
+  }
+  s.typical_mean_ms = n > 0 ? sum / n : s.median_ms;
   if (s.median_ms > 0)
     s.spread_pct = 100.0 * (quantile_sorted(samples_ms, 0.9) - quantile_sorted(samples_ms, 0.1)) / s.median_ms;
   return s;

@@ -8,6 +8,10 @@ namespace nas::hardware {
 
 struct TimingStats {
   double median_ms = 0;
+  // Mean of the samples at most 3x the median: what a node adds to a
+  // network's time on average (per-node times are skewed right, so a sum of
+  // medians falls short of the network's time), without rare preemptions.
+  double typical_mean_ms = 0;
   double spread_pct = 0;  // (p90 - p10) / median * 100
   int repeats = 0;
 };

@@ -17,6 +17,15 @@ TEST(TimingStats, MedianAndSpreadByInterpolation) {
   EXPECT_DOUBLE_EQ(summarize_timings({2.0}).spread_pct, 0);
 }
 
+TEST(TimingStats, TypicalMeanKeepsTheRightSkewDropsPreemptions) {
+  // Median 2; 100 (> 3x the median) is a preemption and left out; the skew
+  // (5) is kept: (1 + 2 + 2 + 5) / 4.
+  const TimingStats s = summarize_timings({2, 1, 100, 5, 2});
+  EXPECT_DOUBLE_EQ(s.median_ms, 2);
+  EXPECT_DOUBLE_EQ(s.typical_mean_ms, 2.5);
+  EXPECT_DOUBLE_EQ(summarize_timings({3.0}).typical_mean_ms, 3.0);
+}
+
 TEST(Validation, KendallTauHandCounted) {
   EXPECT_DOUBLE_EQ(kendall_tau({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0);
   EXPECT_DOUBLE_EQ(kendall_tau({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);
