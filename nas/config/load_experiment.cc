@@ -10,6 +10,7 @@
 #include "nas/config/section_readers.h"
 #include "nas/config/yaml_reader.h"
 #include "nas/util/suggest.h"
+#include "nas/config/portable_name.h"
 
 namespace nas::config {
 namespace {
@@ -22,20 +23,6 @@ const std::vector<std::string> kTopKeys = {"name",      "seed",       "space",  
 
 constexpr const char* kRequiredKeys =
     "name, space, dataset, objectives, strategy, evaluator, budget";
-
-// Experiment and hardware names become folder names (runs/<name>) and CSV
-// columns, so they are kept to a portable alphabet.
-bool is_valid_name(const std::string& s) {
-  if (s.empty() || s == "." || s == "..") return false;
-  for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-constexpr const char* kNameRule = "letters, digits, '_', '.' or '-'";
 
 std::string item_path(const std::string& list, size_t i) {
   return list + "[" + std::to_string(i) + "]";
@@ -68,9 +55,9 @@ struct Reader {
       src.error(name->where, "name: '" + name->value + "' cannot name a run folder");
       return;
     }
-    if (!is_valid_name(name->value)) {
+    if (!is_portable_name(name->value)) {
       src.error(name->where,
-                "name: expected " + std::string(kNameRule) + ", got '" + name->value + "'");
+                "name: expected " + std::string(kPortableNameRule) + ", got '" + name->value + "'");
       return;
     }
     exp.name = std::move(*name);
@@ -119,9 +106,9 @@ struct Reader {
       src.error(at, path + ": hardware profile " + shown + " has no top-level 'name' key");
       return std::nullopt;
     }
-    if (!name.IsScalar() || !is_valid_name(name.Scalar())) {
+    if (!name.IsScalar() || !is_portable_name(name.Scalar())) {
       src.error(at, path + ": hardware profile " + shown + " has an invalid name: expected " +
-                        kNameRule + ", got " + describe(name));
+                        kPortableNameRule + ", got " + describe(name));
       return std::nullopt;
     }
     if (name.Scalar() == "host") {

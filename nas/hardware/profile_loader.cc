@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "nas/config/portable_name.h"
 #include "nas/config/yaml_reader.h"
 #include "nas/hardware/latency_table.h"
 #include "nas/hardware/op_class.h"
@@ -28,17 +29,6 @@ const std::vector<std::string> kPrecisions = {"fp32", "fp16", "int8"};
 constexpr const char* kRequired = "at least name, kind, compute, memory";
 // The fusion token matching every standalone activation op.
 constexpr const char* kActivationToken = "activation";
-
-// Same alphabet as experiment and hardware names elsewhere (run folders, CSV columns).
-bool is_valid_name(const std::string& s) {
-  if (s.empty() || s == "." || s == "..") return false;
-  for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 const NumberBounds kPositive = NumberBounds::above(0);
 const NumberBounds kNonNegative = NumberBounds::at_least(0);
@@ -219,9 +209,9 @@ std::optional<HardwareProfile> load_hardware_profile(const fs::path& path,
     MapReader top(src, *root, "", "hardware profile", src.at(root->Mark()), kTopKeys);
     Reader r{src, p};
     if (auto name = top.string("name", Need::kRequired)) {
-      if (!is_valid_name(name->value))
-        src.error(name->where, "name: expected letters, digits, '_', '.' or '-', got '" +
-                                   name->value + "'");
+      if (!config::is_portable_name(name->value))
+        src.error(name->where, std::string("name: expected ") + config::kPortableNameRule +
+                                   ", got '" + name->value + "'");
       p.name = name->value;
     }
     if (auto kind = top.choice("kind", Need::kRequired, kKinds))
