@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "nas/search/strategies/reinforce/policy.h"
 #include "nas/train/rng.h"
 #include "ops/core/op.h"
 
@@ -27,6 +28,18 @@ struct HeadTerms {
   double policy_loss = 0;  // sum_r -advantage_r * log p_r(label_r)
   double log_prob = 0;     // sum_r log p_r(label_r)
   double entropy = 0;      // sum_r H(p_r), natural log
+
+  HeadTerms& operator+=(const HeadTerms& o) {
+    policy_loss += o.policy_loss;
+    log_prob += o.log_prob;
+    entropy += o.entropy;
+    return *this;
+  }
+  // The per-batch averages a policy reports (LossStats) from the terms
+  // summed over every decision, with scale = 1 / batch.
+  LossStats averaged(double entropy_weight, double scale) const {
+    return {(policy_loss - entropy_weight * entropy) * scale, log_prob * scale, entropy * scale};
+  }
 };
 
 class DecisionHead {

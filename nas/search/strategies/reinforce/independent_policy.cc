@@ -57,9 +57,7 @@ class IndependentPolicy final : public Policy {
       const HeadTerms h = gradients
                               ? heads_[t].loss(b.z, labels, advantages, entropy_weight, scale, b.dz)
                               : heads_[t].loss_only(b.z, labels, advantages);
-      sum.policy_loss += h.policy_loss;
-      sum.log_prob += h.log_prob;
-      sum.entropy += h.entropy;
+      sum += h;
       if (gradients) {
         // Every row read the same vector: its gradient is the sum over rows, in order.
         float* g = group_.params[t].grad.data();
@@ -68,11 +66,7 @@ class IndependentPolicy final : public Policy {
           for (int64_t j = 0; j < C; ++j) g[j] += b.dz.data()[r * C + j];
       }
     }
-    LossStats s;
-    s.loss = (sum.policy_loss - entropy_weight * sum.entropy) * scale;
-    s.log_prob = sum.log_prob * scale;
-    s.entropy = sum.entropy * scale;
-    return s;
+    return sum.averaged(entropy_weight, scale);
   }
 
   const train::ParamGroup& params() const override { return group_; }

@@ -76,16 +76,10 @@ class LstmPolicy final : public Policy {
       const HeadTerms h =
           gradients ? heads_[t].loss(w.z[t], labels[t], advantages, entropy_weight, scale, w.dz[t])
                     : heads_[t].loss_only(w.z[t], labels[t], advantages);
-      sum.policy_loss += h.policy_loss;
-      sum.log_prob += h.log_prob;
-      sum.entropy += h.entropy;
+      sum += h;
     }
     if (gradients) backward(w);
-    LossStats s;
-    s.loss = (sum.policy_loss - entropy_weight * sum.entropy) * scale;
-    s.log_prob = sum.log_prob * scale;
-    s.entropy = sum.entropy * scale;
-    return s;
+    return sum.averaged(entropy_weight, scale);
   }
 
   const train::ParamGroup& params() const override { return group_; }
