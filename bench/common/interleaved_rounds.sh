@@ -6,14 +6,11 @@
 #   run_interleaved_rounds SUITE PROGRAM TORCH_SCRIPT [BUILD_DIR]
 # PROGRAM is found in $NAS_BENCH_BIN/SUITE/ (set by bench/compare) or built in
 # BUILD_DIR (default build/). Rounds: $NAS_BENCH_ROUNDS (default 3).
+. "$root/bench/common/suite_program.sh"
+
 run_interleaved_rounds() {
   local suite="$1" program="$2" script="$3" build="${4:-$root/build}" bin
-  if [ -n "${NAS_BENCH_BIN:-}" ]; then
-    bin="$NAS_BENCH_BIN/$suite/$program"
-  else
-    ninja -C "$build" -j2 "$program" >/dev/null
-    bin="$build/bench/$suite/$program"
-  fi
+  bin=$(suite_program "$suite" "$program" "$build")
   rounds="${NAS_BENCH_ROUNDS:-3}"
   ours="$(mktemp)"; peer="$(mktemp)"
   trap 'rm -f "$ours" "$peer"' EXIT

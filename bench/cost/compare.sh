@@ -19,13 +19,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="${NAS_ROOT:-$(cd "$here/../.." && pwd)}"
-bin="${NAS_BENCH_BIN:-}"
-if [ -z "$bin" ]; then
-  build="${1:-$root/build-bench}"
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DNAS_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" -j2 --target bench_cost >/dev/null
-  bin="$build/bench"
-fi
+. "$root/bench/common/suite_program.sh"
+exe=$(suite_program cost bench_cost "${1:-$root/build-bench}")
 rounds="${NAS_BENCH_ROUNDS:-3}"
 cache="${NAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nas}"
 host_args=()
@@ -37,7 +32,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((r = 0; r < rounds; ++r)); do
-  "$bin/cost/bench_cost" --space "$root/search_spaces/ofa_mobilenetv3.yaml" \
+  "$exe" --space "$root/search_spaces/ofa_mobilenetv3.yaml" \
     --profile "$root/hardware_profiles/raspberry_pi4.yaml" --specs 500 "${host_args[@]}" >>"$out"
 done
 python3 - "$out" "$rounds" "${host_yaml:-}" "$load" <<'PY'

@@ -13,14 +13,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="${NAS_ROOT:-$(cd "$here/../.." && pwd)}"
-bin="${NAS_BENCH_BIN:-}"
-if [ -z "$bin" ]; then
-  build="${1:-$root/build-bench}"
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DNAS_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" -j2 --target bench_engine >/dev/null
-  bin="$build/bench"
-fi
-exe="$bin/engine/bench_engine"
+. "$root/bench/common/suite_program.sh"
+exe=$(suite_program engine bench_engine "${1:-$root/build-bench}")
 rounds="${NAS_BENCH_ROUNDS:-3}"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
