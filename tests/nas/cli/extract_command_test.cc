@@ -35,13 +35,6 @@ void write(const fs::path& p, const std::string& text) {
   out << text;
 }
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool have_fashion_mnist() {
   return fs::exists(fs::path(train::kFashionMnistDefaultDir) / "train-images-idx3-ubyte.gz");
 }
@@ -136,7 +129,7 @@ TEST_F(ExtractTest, BestRoundTripsThroughTheSavedWeights) {
   EXPECT_TRUE(contains(r.out, "raspberry_pi4")) << r.out;
   for (const char* f : {"arch.yaml", "weights.safetensors", "metrics.json"})
     EXPECT_TRUE(fs::exists(out() / f)) << f;
-  const auto metrics = nlohmann::json::parse(read(out() / "metrics.json"));
+  const auto metrics = nlohmann::json::parse(testing::read_file(out() / "metrics.json"));
   EXPECT_EQ(metrics["candidate"], 1);
   EXPECT_EQ(metrics["arch"], arch_[1]);
   EXPECT_EQ(metrics["epochs"], 2);
@@ -179,12 +172,12 @@ TEST_F(ExtractTest, ParetoRowAndConstraintSelections) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "Fashion-MNIST is not installed";
   auto r = extract("--select pareto:2 --epochs 1 --train-subset 200");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(read(out() / "metrics.json"))["candidate"], 0);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file(out() / "metrics.json"))["candidate"], 0);
   // The most accurate feasible candidate with latency <= 1.1: candidate 2 (0.55).
   r = extract("--select \"latency_ms@raspberry_pi4<=1.1, accuracy>0.4\" --epochs 1 "
               "--train-subset 200 --force");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(read(out() / "metrics.json"))["candidate"], 2);
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file(out() / "metrics.json"))["candidate"], 2);
 }
 
 TEST_F(ExtractTest, NoRunFolder) {

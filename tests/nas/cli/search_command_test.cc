@@ -27,13 +27,6 @@ using testing::run_nas;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A NAS-Bench-201 table: accuracy a deterministic function of the genotype
 // (so strategies have something to find), one row per genotype.
 void write_table(const fs::path& file) {
@@ -83,7 +76,7 @@ std::string journal_without_timings(const fs::path& run) {
 }
 
 size_t line_count(const fs::path& p) {
-  const std::string t = read_text(p);
+  const std::string t = testing::read_file(p);
   return static_cast<size_t>(std::count(t.begin(), t.end(), '\n'));
 }
 
@@ -131,7 +124,7 @@ TEST_F(SearchCommand, WritesJournalParetoBestAndSummary) {
   EXPECT_EQ(line_count(run / "history.jsonl"), 30u);
   for (const char* f : {"config.yaml", "pareto.csv", "summary.json", "best/arch.yaml"})
     EXPECT_TRUE(fs::exists(run / f)) << f;
-  EXPECT_TRUE(contains(read_text(run / "pareto.csv"), "rank,id,arch,scalar,accuracy,params"));
+  EXPECT_TRUE(contains(testing::read_file(run / "pareto.csv"), "rank,id,arch,scalar,accuracy,params"));
   EXPECT_TRUE(contains(r.out, "Pareto front (")) << r.out;
   EXPECT_TRUE(contains(r.out, "best feasible: #")) << r.out;
   EXPECT_TRUE(contains(r.out, "stopped: candidate budget reached after 30 candidates")) << r.out;
@@ -156,7 +149,7 @@ TEST_F(SearchCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
   auto r = run_nas("search -q " + whole_exp, whole.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string expected = journal_without_timings(whole / "runs/t");
-  const std::string expected_csv = read_text(whole / "runs/t/pareto.csv");
+  const std::string expected_csv = testing::read_file(whole / "runs/t/pareto.csv");
   int killed = 0;
   for (const size_t at : {1u, 37u, 150u, 333u}) {
     const fs::path dir = fs::path(base.path()) / ("kill" + std::to_string(at));
@@ -179,7 +172,7 @@ TEST_F(SearchCommand, ResumeAfterKillNineMatchesAnUninterruptedRun) {
     auto resumed = run_nas("search -q --resume " + exp, dir.string());
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_EQ(journal_without_timings(dir / "runs/t"), expected) << "killed at " << at;
-    EXPECT_EQ(read_text(dir / "runs/t/pareto.csv"), expected_csv) << "killed at " << at;
+    EXPECT_EQ(testing::read_file(dir / "runs/t/pareto.csv"), expected_csv) << "killed at " << at;
   }
   EXPECT_GE(killed, 2) << "the search finished before most kills; the test did not test";
 }
@@ -215,7 +208,7 @@ TEST_F(SearchCommand, EveryStrategyResumesAfterKillNineToTheSameHistory) {
     ASSERT_EQ(resumed.exit_code, 0) << name << ": " << resumed.err;
     EXPECT_EQ(journal_without_timings(killed / "runs/t"), journal_without_timings(whole / "runs/t"))
         << name << (running ? " (killed mid-run)" : " (finished before the kill)");
-    EXPECT_EQ(read_text(killed / "runs/t/pareto.csv"), read_text(whole / "runs/t/pareto.csv")) << name;
+    EXPECT_EQ(testing::read_file(killed / "runs/t/pareto.csv"), testing::read_file(whole / "runs/t/pareto.csv")) << name;
   }
 }
 
@@ -235,7 +228,7 @@ TEST_F(SearchCommand, CtrlCWritesOutputsExits130AndResumes) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   EXPECT_TRUE(fs::exists(run / "pareto.csv"));
   EXPECT_TRUE(fs::exists(run / "summary.json"));
-  EXPECT_TRUE(contains(read_text(run / "summary.json"), "\"stop_reason\": \"interrupted\""));
+  EXPECT_TRUE(contains(testing::read_file(run / "summary.json"), "\"stop_reason\": \"interrupted\""));
   const size_t done = line_count(run / "history.jsonl");
   EXPECT_LT(done, 1000u);
   auto resumed = run_nas("search -q --resume " + exp, dir.path());
@@ -248,21 +241,21 @@ TEST_F(SearchCommand, CorruptedJournalLinesOnResume) {
   const std::string exp = write_experiment(dir.path(), 12);
   ASSERT_EQ(run_nas("search -q " + exp, dir.path()).exit_code, 0);
   const fs::path journal = fs::path(dir.path()) / "runs/t/history.jsonl";
-  const std::string text = read_text(journal);
+  const std::string text = testing::read_file(journal);
   // A torn last line: dropped with a warning, the candidate is evaluated again.
   std::ofstream(journal, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 20);
   auto torn = run_nas("search --resume " + exp, dir.path());
   EXPECT_EQ(torn.exit_code, 0) << torn.err;
   EXPECT_TRUE(contains(torn.err, "history.jsonl:12: dropped a corrupted last journal line")) << torn.err;
-  EXPECT_EQ(read_text(journal).size() > 0 && line_count(journal) == 12u, true);
+  EXPECT_EQ(testing::read_file(journal).size() > 0 && line_count(journal) == 12u, true);
   // A corrupted earlier line: a clear error, the journal is left as it is.
-  std::string broken = read_text(journal);
+  std::string broken = testing::read_file(journal);
   broken.replace(broken.find('\n') + 1, 4, "xxxx");
   std::ofstream(journal, std::ios::binary | std::ios::trunc) << broken;
   auto bad = run_nas("search --resume " + exp, dir.path());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(contains(bad.err, "history.jsonl:2: error: corrupted journal line")) << bad.err;
-  EXPECT_EQ(read_text(journal), broken);
+  EXPECT_EQ(testing::read_file(journal), broken);
 }
 
 TEST_F(SearchCommand, InputErrorsExit2AndWriteNothing) {
@@ -288,7 +281,7 @@ TEST_F(SearchCommand, InputErrorsExit2AndWriteNothing) {
   const std::string ok = write_experiment(dir.path(), 5);
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "runs"));
   ASSERT_EQ(run_nas("search -q " + ok, dir.path()).exit_code, 0);
-  std::string text = read_text(ok);
+  std::string text = testing::read_file(ok);
   text.replace(text.find("seed: 5"), 7, "seed: 6");
   std::ofstream(ok) << text;
   auto other = run_nas("search --resume " + ok, dir.path());

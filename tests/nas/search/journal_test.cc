@@ -24,13 +24,6 @@ CandidateRecord record(int64_t id) {
   return r;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 fs::path write_three(const nas::testing::TempDir& dir) {
   const fs::path path = fs::path(dir.path()) / kJournalFile;
   JournalWriter w;
@@ -60,7 +53,7 @@ TEST(Journal, MissingFileIsAnEmptyJournal) {
 TEST(Journal, TornLastLineIsDroppedWithAWarningAndCutOff) {
   nas::testing::TempDir dir;
   const fs::path path = write_three(dir);
-  const std::string intact = read_text(path);
+  const std::string intact = testing::read_file(path);
   std::ofstream(path, std::ios::app) << "{\"id\": 3, \"genot";
   auto j = read_journal(path);
   ASSERT_TRUE(j.is_ok()) << j.status().message();
@@ -68,7 +61,7 @@ TEST(Journal, TornLastLineIsDroppedWithAWarningAndCutOff) {
   EXPECT_NE(j->warning.find(path.string() + ":4: dropped a corrupted last journal line"),
             std::string::npos)
       << j->warning;
-  EXPECT_EQ(read_text(path), intact);  // truncated back to the last whole line
+  EXPECT_EQ(testing::read_file(path), intact);  // truncated back to the last whole line
   // Appending after the repair gives a valid journal.
   JournalWriter w;
   ASSERT_TRUE(w.open(path).is_ok());
@@ -89,7 +82,7 @@ TEST(Journal, GarbledLastLineWithNewlineIsDroppedToo) {
 TEST(Journal, CorruptedEarlierLineIsAnErrorNamingTheLine) {
   nas::testing::TempDir dir;
   const fs::path path = write_three(dir);
-  std::string text = read_text(path);
+  std::string text = testing::read_file(path);
   const size_t second = text.find('\n') + 1;
   text.replace(second, 10, "garbage!!!");
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
@@ -98,7 +91,7 @@ TEST(Journal, CorruptedEarlierLineIsAnErrorNamingTheLine) {
   EXPECT_NE(j.status().message().find(path.string() + ":2: error: corrupted journal line: not a JSON object"),
             std::string::npos)
       << j.status().message();
-  EXPECT_EQ(read_text(path), text);  // an error never modifies the journal
+  EXPECT_EQ(testing::read_file(path), text);  // an error never modifies the journal
 }
 
 TEST(Journal, OutOfOrderIdsAreAnError) {

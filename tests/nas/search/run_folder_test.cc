@@ -12,23 +12,16 @@ namespace nas {
 namespace {
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(RunFolder, CreateWritesFilesAndRefusesReuse) {
   testing::TempDir tmp;
   const fs::path run = fs::path(tmp.path()) / "runs" / "exp";
   ASSERT_TRUE(prepare_run_folder(run, RunFolderMode::kCreate, {{"config.yaml", "a: 1\n"}}).is_ok());
-  EXPECT_EQ(read(run / "config.yaml"), "a: 1\n");
+  EXPECT_EQ(testing::read_file(run / "config.yaml"), "a: 1\n");
   Status again = prepare_run_folder(run, RunFolderMode::kCreate, {{"config.yaml", "a: 2\n"}});
   ASSERT_FALSE(again.is_ok());
   EXPECT_NE(again.message().find("--resume"), std::string::npos);
   EXPECT_NE(again.message().find("--force"), std::string::npos);
-  EXPECT_EQ(read(run / "config.yaml"), "a: 1\n");  // nothing lost
+  EXPECT_EQ(testing::read_file(run / "config.yaml"), "a: 1\n");  // nothing lost
   // No temporary folders are left beside it.
   int entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(run.parent_path())) ++entries;
@@ -40,7 +33,7 @@ TEST(RunFolder, ForceReplacesAndResumeChecks) {
   const fs::path run = fs::path(tmp.path()) / "exp";
   ASSERT_TRUE(prepare_run_folder(run, RunFolderMode::kCreate, {{"config.yaml", "a: 1\n"}, {"old", "x"}}).is_ok());
   ASSERT_TRUE(prepare_run_folder(run, RunFolderMode::kForce, {{"config.yaml", "a: 2\n"}}).is_ok());
-  EXPECT_EQ(read(run / "config.yaml"), "a: 2\n");
+  EXPECT_EQ(testing::read_file(run / "config.yaml"), "a: 2\n");
   EXPECT_FALSE(fs::exists(run / "old"));
   EXPECT_TRUE(prepare_run_folder(run, RunFolderMode::kResume, {}).is_ok());
   Status missing = prepare_run_folder(fs::path(tmp.path()) / "nope", RunFolderMode::kResume, {});

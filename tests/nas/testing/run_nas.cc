@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
+  std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -52,5 +52,7 @@ ProcessResult run_nas(const std::string& args, const std::string& cwd) {
   r.err = slurp(err);
   return r;
 }
+
+std::string read_file(const std::string& path) { return slurp(path); }
 
 }  // namespace nas::testing

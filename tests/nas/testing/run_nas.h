@@ -16,6 +16,9 @@ struct ProcessResult {
 // folder), with stdin from /dev/null.
 ProcessResult run_nas(const std::string& args, const std::string& cwd = "");
 
+// The whole content of a file, byte for byte ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 // The source checkout ($NAS_SOURCE_DIR, or the one this test was built from).
 std::string source_dir();
 

@@ -21,13 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // accuracy = 0.5 + 0.07 * (conv 3x3 edges) + 0.03 * (conv 1x1 edges)
 // - 0.02 * (pool edges), in [0.38, 0.92]: a smooth stand-in.
 void write_stand_in_table(const space::Space& space, const fs::path& file) {
@@ -71,7 +64,7 @@ class ReinforceNasBench201 : public ::testing::Test {
   }
   // The experiment with a smaller budget and its run folder under the temp dir.
   std::string experiment(int candidates) const {
-    std::string text = read(root_ / "experiments/reinforce_nas_bench_201.yaml");
+    std::string text = testing::read_file(root_ / "experiments/reinforce_nas_bench_201.yaml");
     const std::string from = "candidates: 500", to = "candidates: " + std::to_string(candidates);
     text.replace(text.find(from), from.size(), to);
     text += "output: ../runs/rl\n";
@@ -91,7 +84,7 @@ TEST_F(ReinforceNasBench201, ValidatesAndSearchesWithTheTabularEvaluator) {
   EXPECT_NE(v.out.find("valid"), std::string::npos) << v.out;
   const auto s = testing::run_nas("search " + experiment(48) + " --quiet", root_.string());
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  const std::string history = read(root_ / "runs/rl/history.jsonl");
+  const std::string history = testing::read_file(root_ / "runs/rl/history.jsonl");
   EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 48);
   EXPECT_EQ(history.find("not in table"), std::string::npos);
 }
@@ -114,12 +107,12 @@ TEST_F(ReinforceNasBench201, ResumedRunMatchesAnUninterruptedOne) {
     return out;
   };
   ASSERT_EQ(testing::run_nas("search " + experiment(48) + " --quiet", root_.string()).exit_code, 0);
-  const std::string whole = read(root_ / "runs/rl/history.jsonl");
+  const std::string whole = testing::read_file(root_ / "runs/rl/history.jsonl");
   fs::remove_all(root_ / "runs/rl");
   ASSERT_EQ(testing::run_nas("search " + experiment(24) + " --quiet", root_.string()).exit_code, 0);
   const auto r = testing::run_nas("search " + experiment(48) + " --resume --quiet", root_.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string resumed = read(root_ / "runs/rl/history.jsonl");
+  const std::string resumed = testing::read_file(root_ / "runs/rl/history.jsonl");
   EXPECT_EQ(strip_timings(resumed), strip_timings(whole));
   EXPECT_NE(whole.find("eval_seconds"), std::string::npos) << "timing key names changed";
 }
