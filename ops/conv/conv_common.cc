@@ -9,8 +9,12 @@
 namespace nas::ops::conv_detail {
 
 void pad_image(const PadSpec& s, const float* src, float* dst) {
+  pad_image_rows(s, src, dst, 0, s.dst_h);
+}
+
+void pad_image_rows(const PadSpec& s, const float* src, float* dst, int64_t y0, int64_t y1) {
   const int64_t c = s.c;
-  for (int64_t y = 0; y < s.dst_h; ++y) {
+  for (int64_t y = y0; y < y1; ++y) {
     float* row = dst + y * s.dst_w * c;
     const int64_t sy_num = y - s.top;
     const bool row_ok = sy_num >= 0 && sy_num % s.up == 0 && sy_num / s.up < s.src_h;
@@ -58,7 +62,8 @@ void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const floa
   float* buf = copy ? scratch.alloc_floats(pad.floats()) : nullptr;
   for (int64_t n = 0; n < batch; ++n) {
     const float* img = src + n * src_image_floats;
-    if (copy) pad_image(pad, img, buf);
+    if (copy)
+      parallel_for(pad.dst_h, 16, [&](int64_t b, int64_t e) { pad_image_rows(pad, img, buf, b, e); });
     const float* in = copy ? buf : img;
     parallel_for(items, 1, [&](int64_t b, int64_t e) { work(n, in, b, e); });
   }

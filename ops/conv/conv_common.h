@@ -22,11 +22,22 @@ struct PadSpec {
   bool identity() const { return up == 1 && top == 0 && left == 0 && dst_h == src_h && dst_w == src_w; }
 };
 void pad_image(const PadSpec& s, const float* src, float* dst);
+// Rows [y0, y1) of dst only.
+void pad_image_rows(const PadSpec& s, const float* src, float* dst, int64_t y0, int64_t y1);
+
+// Orders this thread's non-temporal stores (ConvTileArgs::stream) before
+// later stores, so another thread that synchronises with it sees them.
+inline void conv_stream_fence() {
+#if defined(__SSE__)
+  __builtin_ia32_sfence();
+#endif
+}
 
 // Runs work(image, padded_image, item_begin, item_end) over items [0, items)
 // of every image. With batch >= threads, images go to threads whole (each pads
 // its own copy into its thread scratch); otherwise images run one after the
-// other and their items are split across threads. `pad` may be identity.
+// other, each padded by all threads, and their items are split across
+// threads. `pad` may be identity.
 void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
                     int64_t src_image_floats,
                     const std::function<void(int64_t, const float*, int64_t, int64_t)>& work);

@@ -93,6 +93,7 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
         }
       }
     }
+    if (stream) conv_stream_fence();
   });
 }
 

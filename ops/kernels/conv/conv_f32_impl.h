@@ -58,13 +58,16 @@ inline void stream_fence() {
 #endif
 }
 
-template <int M, bool kFullB>
+// NV = vectors of columns computed (2, or 1 when n <= kV: a narrow last
+// block of output channels costs half). The epilogue indexes acc only with
+// unrolled constants, so the accumulators stay in registers.
+template <int M, bool kFullB, int NV>
 void tile_m(const ConvTileArgs& t) {
-  vf acc[M][kNv];
+  vf acc[M][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < M; ++i)
 #pragma GCC unroll 4
-    for (int j = 0; j < kNv; ++j) acc[i][j] = vf{};
+    for (int j = 0; j < NV; ++j) acc[i][j] = vf{};
   const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
   alignas(64) float bbuf[kNr] = {};
   const float* a[M];
@@ -74,77 +77,67 @@ void tile_m(const ConvTileArgs& t) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
     for (int64_t p = 0; p < t.k; ++p) {
-      vf bv[kNv];
+      vf bv[NV];
       if constexpr (kFullB) {
 #pragma GCC unroll 4
-        for (int j = 0; j < kNv; ++j) bv[j] = load(b + j * kV);
+        for (int j = 0; j < NV; ++j) bv[j] = load(b + j * kV);
       } else {
         std::memcpy(bbuf, b, sizeof(float) * t.n);
 #pragma GCC unroll 4
-        for (int j = 0; j < kNv; ++j) bv[j] = load(bbuf + j * kV);
+        for (int j = 0; j < NV; ++j) bv[j] = load(bbuf + j * kV);
       }
       const int64_t off = ao + p * ak;
 #pragma GCC unroll 16
       for (int i = 0; i < M; ++i) {
         const float av = a[i][off];
 #pragma GCC unroll 4
-        for (int j = 0; j < kNv; ++j) acc[i][j] += av * bv[j];
+        for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
       }
       b += bk;
     }
   }
-  if (t.n == kNr && t.stream && !t.accumulate &&
-      ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0) {
+  // Whole vectors go straight to c (non-temporal when asked and aligned; the
+  // caller fences), a partial last vector through a buffer.
+  const int64_t full = t.n / kV, rem = t.n - full * kV;
+  const bool nt = t.stream && !t.accumulate &&
+                  ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;
 #pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) {
-      float* c = t.c + i * t.c_stride_m;
+  for (int i = 0; i < M; ++i) {
+    float* c = t.c + i * t.c_stride_m;
 #pragma GCC unroll 4
-      for (int j = 0; j < kNv; ++j)
-        stream_store(c + j * kV, acc[i][j]);
-    }
-    stream_fence();
-  } else if (t.n == kNr) {
-#pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) {
-      float* c = t.c + i * t.c_stride_m;
-#pragma GCC unroll 4
-      for (int j = 0; j < kNv; ++j) {
-        vf v = acc[i][j];
-        if (t.accumulate) v += load(c + j * kV);
-        store(c + j * kV, v);
+    for (int j = 0; j < NV; ++j) {
+      if (j < full) {
+        if (nt) {
+          stream_store(c + j * kV, acc[i][j]);
+        } else {
+          vf v = acc[i][j];
+          if (t.accumulate) v += load(c + j * kV);
+          store(c + j * kV, v);
+        }
+      } else if (j == full && rem != 0) {
+        alignas(64) float tmp[kV];
+        store(tmp, acc[i][j]);
+        for (int64_t r = 0; r < rem; ++r) c[j * kV + r] = t.accumulate ? c[j * kV + r] + tmp[r] : tmp[r];
       }
-    }
-  } else {
-    // Whole vectors of the partial width directly, the rest through a buffer.
-    const int full = static_cast<int>(t.n / kV);
-    for (int i = 0; i < M; ++i) {
-      float* c = t.c + i * t.c_stride_m;
-      for (int j = 0; j < full; ++j) {
-        vf v = acc[i][j];
-        if (t.accumulate) v += load(c + j * kV);
-        store(c + j * kV, v);
-      }
-      if (full * kV == t.n) continue;
-      alignas(64) float tmp[kV];
-      store(tmp, acc[i][full]);
-      for (int64_t j = full * kV; j < t.n; ++j)
-        c[j] = t.accumulate ? c[j] + tmp[j - full * kV] : tmp[j - full * kV];
     }
   }
 }
 
-template <bool kFullB, int... Ms>
+template <bool kFullB, int NV, int... Ms>
 void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
   using Fn = void (*)(const ConvTileArgs&);
-  static constexpr Fn table[] = {&tile_m<Ms + 1, kFullB>...};
+  static constexpr Fn table[] = {&tile_m<Ms + 1, kFullB, NV>...};
   table[t.m - 1](t);
 }
 
 void tile(const ConvTileArgs& t) {
-  if (t.b_full || t.n == kNr)
-    tile_dispatch<true>(t, std::make_integer_sequence<int, kMr>{});
-  else
-    tile_dispatch<false>(t, std::make_integer_sequence<int, kMr>{});
+  const bool full_b = t.b_full || t.n == kNr;
+  if (t.n <= kV) {
+    if (full_b) return tile_dispatch<true, 1>(t, std::make_integer_sequence<int, kMr>{});
+    return tile_dispatch<false, 1>(t, std::make_integer_sequence<int, kMr>{});
+  }
+  if (full_b) return tile_dispatch<true, kNv>(t, std::make_integer_sequence<int, kMr>{});
+  tile_dispatch<false, kNv>(t, std::make_integer_sequence<int, kMr>{});
 }
 
 #include "ops/kernels/conv/conv_dw_f32_body.h"

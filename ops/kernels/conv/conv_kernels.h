@@ -39,9 +39,11 @@ struct ConvTileArgs {
   float* c = nullptr;
   int64_t c_stride_m = 0;
   bool accumulate = false;
-  // Non-temporal stores for full-width tiles of outputs far larger than the
-  // caches (saves the read-for-ownership traffic); ignored when accumulating
-  // or when c is not vector-aligned.
+  // Non-temporal stores for the whole vectors of a tile's rows, for outputs
+  // far larger than the caches (saves the read-for-ownership traffic);
+  // ignored when accumulating or when c is not vector-aligned. The kernel
+  // does not fence: the caller issues a store fence (conv_stream_fence in
+  // ops/conv/conv_common.h) before another thread reads c.
   bool stream = false;
 };
 
