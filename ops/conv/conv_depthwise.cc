@@ -19,6 +19,9 @@ using kernels::DwArgs;
 
 bool applies(const ConvParams& p) { return p.depthwise(); }
 
+// Weight-gradient partials (enough runs for 2-8 threads to share evenly).
+constexpr int64_t kDwWeightUnits = 32;
+
 // wt[tap][c] = w[c][tap] (rotated: wt[tap][c] = w[c][taps-1-tap]).
 void pack_taps(const ConvParams& p, const float* w, bool rotate, float* wt) {
   const int64_t taps = p.taps(), c = p.in_c;
@@ -107,28 +110,35 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
   const int64_t taps = p.taps(), c = p.in_c, oh = p.out_h();
   const int64_t x_img = p.in_h * p.in_w * c, y_img = oh * p.out_w() * c;
-  // Partials per (image, row block); the block count depends only on the
-  // batch (not on the thread count), so the sum order, and the bits, are the
-  // same on any number of threads.
-  const int64_t blocks = std::min<int64_t>(oh, std::max<int64_t>(1, 8 / p.batch));
-  const int64_t units = p.batch * blocks;
+  // Fixed partials: the (image, dy row) pairs are cut into `units` contiguous
+  // runs, a number that depends on the shape only (not on the thread count),
+  // each summed into its own partial in a fixed order, and the partials are
+  // added in unit order: the bits are the same on any number of threads.
+  const int64_t rows = p.batch * oh;
+  // A partial costs taps*c floats to clear and to add: keep that a small
+  // share of the work (rows*ow*c*taps MACs) on small images.
+  const int64_t units = std::clamp<int64_t>(rows * p.out_w() / (2 * taps), 1, std::min(rows, kDwWeightUnits));
   const auto& K = kernels::conv_kernels();
   ScratchScope scratch;
   float* partial = alloc_zeros(scratch, units * taps * c);
+  const DwArgs base = base_args(p, nullptr);
   parallel_for(units, 1, [&](int64_t b, int64_t e) {
     for (int64_t u = b; u < e; ++u) {
-      const int64_t n = u / blocks, blk = u % blocks;
-      DwArgs a = base_args(p, nullptr);
-      a.x = x + n * x_img;
-      a.dy = dy + n * y_img;
+      DwArgs a = base;
       a.dwt = partial + u * taps * c;
-      a.row_begin = oh * blk / blocks;
-      a.row_end = oh * (blk + 1) / blocks;
-      K.dw_backward_weights(a);
+      for (int64_t r = rows * u / units, r1 = rows * (u + 1) / units; r < r1;) {
+        const int64_t n = r / oh;
+        a.x = x + n * x_img;
+        a.dy = dy + n * y_img;
+        a.row_begin = r % oh;
+        a.row_end = std::min(oh, a.row_begin + (r1 - r));
+        K.dw_backward_weights(a);
+        r += a.row_end - a.row_begin;
+      }
     }
   });
-  float* sum = scratch.alloc_floats(taps * c);
-  sum_partials(partial, units, taps * c, sum);
+  float* sum = units > 1 ? scratch.alloc_floats(taps * c) : partial;
+  if (units > 1) sum_partials(partial, units, taps * c, sum);
   for (int64_t ch = 0; ch < c; ++ch)
     for (int64_t t = 0; t < taps; ++t) dw[ch * taps + t] = sum[t * c + ch];
 }

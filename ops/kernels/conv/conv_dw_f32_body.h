@@ -15,6 +15,18 @@ inline void valid_range(int64_t n, int64_t out, int s, int pad, int64_t tap_off,
   *hi = std::max<int64_t>(*lo, std::min<int64_t>(h + 1, out));
 }
 
+template <typename T>
+inline T ld(const float* p) {
+  if constexpr (sizeof(T) == sizeof(float)) return *p;
+  else return load(p);
+}
+
+template <typename T>
+inline void st(float* p, T v) {
+  if constexpr (sizeof(T) == sizeof(float)) *p = v;
+  else store(p, v);
+}
+
 // One output pixel, all taps checked; T is vf (channel block at ch) or float.
 template <typename T>
 T dw_pixel(const DwArgs& a, int64_t oy, int64_t ox, int64_t ch) {
@@ -120,19 +132,25 @@ DwTiles make_dw_tiles(const DwArgs& a, std::integer_sequence<int, Ns...>) {
   return DwTiles{{nullptr, dw_tile_for<Ns + 1>(a)...}};
 }
 
-// Splits [begin, end) into ceil(n / kDwPix) tiles of near-equal width (14
-// pixels become 7 + 7 rather than 8 + 4 + 1 + 1) and calls run(fn, ox, np).
+// Splits [begin, end) into ceil(n / kDwPix) spans of near-equal width (14
+// pixels become 7 + 7 rather than 8 + 4 + 1 + 1) and calls run(ox, np).
 template <typename Run>
-void for_each_dw_tile(const DwTiles& tiles, int64_t begin, int64_t end, Run run) {
+void for_each_dw_span(int64_t begin, int64_t end, Run run) {
   const int64_t n = end - begin;
   if (n <= 0) return;
   const int64_t t = (n + kDwPix - 1) / kDwPix, small = n / t, big_count = n % t;
   int64_t ox = begin;
   for (int64_t i = 0; i < t; ++i) {
     const int np = static_cast<int>(small + (i < big_count ? 1 : 0));
-    run(tiles.fn[np], ox, np);
+    run(ox, np);
     ox += np;
   }
+}
+
+// The same spans, each with its tile function: run(fn, ox, np).
+template <typename Run>
+void for_each_dw_tile(const DwTiles& tiles, int64_t begin, int64_t end, Run run) {
+  for_each_dw_span(begin, end, [&](int64_t ox, int np) { run(tiles.fn[np], ox, np); });
 }
 
 // Wide rows (beyond L1): copying each input row into a padded ring would
@@ -261,7 +279,53 @@ T dw_grad_pixel(const DwArgs& a, int64_t iy, int64_t ix, int64_t ch) {
   return acc;
 }
 
-void dw_backward_data(const DwArgs& a) {
+// Backward data by stride phase: the dx columns ix = phi + k*stride of one
+// phase all take the same kernel columns (those with (phi + pad - kx*d) a
+// multiple of the stride), and for each of them the dy column is k + off[kx]:
+// a stride-1 gather over dy with a fixed tap list. So each dx pixel sums only
+// its own taps (about taps/stride^2 of them) with no per-tap checks except
+// at the borders, NP pixels x one channel vector per register tile.
+// src[t] is the dy row of tap t at column off (tile-relative), wts[t] its
+// weights.
+template <typename T, int NP>
+inline void dw_bwd_tile(const float* const* src, const float* const* wts, int taps, int64_t c,
+                        int64_t sc, float* out, int64_t ch) {
+  T acc[NP];
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) acc[i] = T{};
+  for (int t = 0; t < taps; ++t) {
+    const T wv = ld<T>(wts[t] + ch);
+    const float* sp = src[t] + ch;
+#pragma GCC unroll 8
+    for (int i = 0; i < NP; ++i) acc[i] += ld<T>(sp + i * c) * wv;
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) st<T>(out + i * sc + ch, acc[i]);
+}
+
+template <int NP>
+void dw_bwd_tiles(const float* const* src, const float* const* wts, int taps, int64_t c, int64_t sc,
+                  float* out) {
+  const int64_t cv = c / kV * kV;
+  for (int64_t ch = 0; ch < cv; ch += kV) dw_bwd_tile<vf, NP>(src, wts, taps, c, sc, out, ch);
+  for (int64_t ch = cv; ch < c; ++ch) dw_bwd_tile<float, NP>(src, wts, taps, c, sc, out, ch);
+}
+
+using DwBwdFn = void (*)(const float* const*, const float* const*, int, int64_t, int64_t, float*);
+
+struct DwBwdTiles {
+  DwBwdFn fn[kDwPix + 1];  // index NP = 1..kDwPix
+};
+
+template <int... Ns>
+constexpr DwBwdTiles dw_bwd_table(std::integer_sequence<int, Ns...>) {
+  return {{nullptr, &dw_bwd_tiles<Ns + 1>...}};
+}
+
+inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Any geometry, every tap checked per pixel (kernels beyond the tap lists).
+void dw_backward_data_gather(const DwArgs& a) {
   const int64_t c = a.c, cv = c / kV * kV;
   for (int64_t iy = a.row_begin; iy < a.row_end; ++iy)
     for (int64_t ix = 0; ix < a.w; ++ix) {
@@ -271,12 +335,174 @@ void dw_backward_data(const DwArgs& a) {
     }
 }
 
-// Weight gradient for a fixed kernel width: per output row, kernel row and
-// channel vector, the KW tap sums stay in registers while the row is swept
-// once (each dy vector is loaded once for all KW taps). Columns where some
-// tap falls into the padding are added per tap, with their own ranges.
-template <int KW>
+void dw_backward_data(const DwArgs& a) {
+  if (a.kh > 64 || a.kh * a.kw > 256) return dw_backward_data_gather(a);
+  static constexpr DwBwdTiles tiles = dw_bwd_table(std::make_integer_sequence<int, kDwPix>{});
+  const int64_t c = a.c, s = a.stride, d = a.dilation, pad = a.pad;
+  constexpr int kMaxTaps = 256;
+  const float* row_src[kMaxTaps];  // dy row start of each tap (column 0)
+  const float* wts[kMaxTaps];
+  const float* src[kMaxTaps];
+  int64_t off[kMaxTaps];
+  for (int64_t iy = a.row_begin; iy < a.row_end; ++iy) {
+    float* dxrow = a.y + iy * a.w * c;
+    // Kernel rows that reach dx row iy, and their dy rows.
+    int kys[64], nky = 0;
+    const float* dyrow[64];
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const int64_t ny = iy + pad - int64_t{ky} * d;
+      if (ny < 0 || ny % s || ny / s >= a.oh) continue;
+      kys[nky] = ky;
+      dyrow[nky++] = a.dy + (ny / s) * a.ow * c;
+    }
+    for (int64_t phi = 0; phi < std::min<int64_t>(s, a.w); ++phi) {
+      const int64_t count = (a.w - phi + s - 1) / s;  // dx columns of this phase
+      // Taps of this phase; dy column of tile pixel k is k + off.
+      int taps = 0;
+      int64_t klo = 0, khi = count;
+      for (int kx = 0; kx < a.kw; ++kx) {
+        const int64_t nx = phi + pad - int64_t{kx} * d;
+        if (floor_div(nx, s) * s != nx) continue;
+        const int64_t o = nx / s;
+        klo = std::max(klo, -o);
+        khi = std::min(khi, a.ow - o);
+        for (int j = 0; j < nky; ++j) {
+          row_src[taps] = dyrow[j];
+          wts[taps] = a.wt + (kys[j] * a.kw + kx) * c;
+          off[taps++] = o;
+        }
+      }
+      khi = std::max(klo, khi);
+      float* out0 = dxrow + phi * c;
+      const int64_t sc = s * c;
+      // Pixels where some tap falls outside dy: only the taps that land.
+      auto checked = [&](int64_t k) {
+        const float* w2[kMaxTaps];
+        int n = 0;
+        for (int t = 0; t < taps; ++t) {
+          const int64_t ox = k + off[t];
+          if (ox < 0 || ox >= a.ow) continue;
+          src[n] = row_src[t] + ox * c;
+          w2[n++] = wts[t];
+        }
+        tiles.fn[1](src, w2, n, c, sc, out0 + k * sc);
+      };
+      for (int64_t k = 0; k < std::min(klo, count); ++k) checked(k);
+      for_each_dw_span(klo, khi, [&](int64_t k, int np) {
+        for (int t = 0; t < taps; ++t) src[t] = row_src[t] + (k + off[t]) * c;
+        tiles.fn[np](src, wts, taps, c, sc, out0 + k * sc);
+      });
+      for (int64_t k = std::max(khi, klo); k < count; ++k) checked(k);
+    }
+  }
+}
+
+// Weight gradient for a fixed kernel width KW and stride S (dilation 1),
+// swept like the forward pass: per dy row, NP output pixels x all channels,
+// so x and dy are read in memory order (a column-wise, channel-outer walk
+// defeats the hardware prefetchers and was measured 2x slower). For each
+// kernel row, the NP dy vectors and the (NP-1)*S+KW x vectors of the tile
+// stay in registers and each tap's sum is loaded from and stored to the
+// tap-major accumulator (L1/L2 resident) once per tile. xr[ky] is the x row
+// of kernel row ky at the tile's first tap column, null outside the image.
+// The sum order of every tap is fixed by the geometry alone.
+template <typename T, int KW, int S, int NP>
+inline void dw_bww_tile(const DwArgs& a, const float* const* xr, const float* g, int64_t ch) {
+  constexpr int kIn = (NP - 1) * S + KW;
+  const int64_t c = a.c;
+  T gv[NP];
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) gv[i] = ld<T>(g + i * c + ch);
+  for (int ky = 0; ky < a.kh; ++ky) {
+    if (!xr[ky]) continue;
+    T xv[kIn];
+#pragma GCC unroll 32
+    for (int j = 0; j < kIn; ++j) xv[j] = ld<T>(xr[ky] + j * c + ch);
+    float* dwp = a.dwt + ky * KW * c + ch;
+#pragma GCC unroll 8
+    for (int kx = 0; kx < KW; ++kx) {
+      T acc = ld<T>(dwp + kx * c);
+#pragma GCC unroll 8
+      for (int i = 0; i < NP; ++i) acc += gv[i] * xv[i * S + kx];
+      if constexpr (sizeof(T) == sizeof(float)) dwp[kx * c] = acc;
+      else store(dwp + kx * c, acc);
+    }
+  }
+}
+
+template <int KW, int S, int NP>
+void dw_bww_tiles(const DwArgs& a, const float* const* xr, const float* g) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t ch = 0; ch < cv; ch += kV) dw_bww_tile<vf, KW, S, NP>(a, xr, g, ch);
+  for (int64_t ch = cv; ch < c; ++ch) dw_bww_tile<float, KW, S, NP>(a, xr, g, ch);
+}
+
+// One output pixel with taps checked against the image (border columns).
+template <typename T>
+inline void dw_bww_pixel(const DwArgs& a, const float* const* xrow, const float* g, int64_t ox,
+                         int64_t ch) {
+  const int64_t c = a.c;
+  const T gv = ld<T>(g + ch);
+  for (int ky = 0; ky < a.kh; ++ky) {
+    if (!xrow[ky]) continue;
+    for (int kx = 0; kx < a.kw; ++kx) {
+      const int64_t ix = ox * a.stride - a.pad + int64_t{kx} * a.dilation;
+      if (ix < 0 || ix >= a.w) continue;
+      float* dwp = a.dwt + (ky * a.kw + kx) * c + ch;
+      const T v = ld<T>(dwp) + gv * ld<T>(xrow[ky] + ix * c + ch);
+      if constexpr (sizeof(T) == sizeof(float)) *dwp = v;
+      else store(dwp, v);
+    }
+  }
+}
+
+using DwBwwFn = void (*)(const DwArgs&, const float* const*, const float*);
+
+struct DwBwwTiles {
+  DwBwwFn fn[kDwPix + 1];  // index NP = 1..kDwPix
+};
+
+template <int KW, int S, int... Ns>
+constexpr DwBwwTiles dw_bww_table(std::integer_sequence<int, Ns...>) {
+  return {{nullptr, &dw_bww_tiles<KW, S, Ns + 1>...}};
+}
+
+template <int KW, int S>
 void dw_backward_weights_fixed(const DwArgs& a) {
+  static constexpr auto tiles = dw_bww_table<KW, S>(std::make_integer_sequence<int, kDwPix>{});
+  const int64_t c = a.c, cv = c / kV * kV;
+  int64_t in_lo, in_hi, lo_last, hi_last;
+  valid_range(a.w, a.ow, S, a.pad, 0, &in_lo, &in_hi);
+  valid_range(a.w, a.ow, S, a.pad, KW - 1, &lo_last, &hi_last);
+  const int64_t xl = std::max(in_lo, lo_last), xh = std::max(xl, std::min(in_hi, hi_last));
+  const float* xrow[64];
+  const float* xr[64];
+  for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
+    const float* g = a.dy + oy * a.ow * c;
+    for (int ky = 0; ky < a.kh; ++ky) {
+      const int64_t iy = oy * S - a.pad + ky;
+      xrow[ky] = iy >= 0 && iy < a.h ? a.x + iy * a.w * c : nullptr;
+    }
+    auto border = [&](int64_t ox) {
+      for (int64_t ch = 0; ch < cv; ch += kV) dw_bww_pixel<vf>(a, xrow, g + ox * c, ox, ch);
+      for (int64_t ch = cv; ch < c; ++ch) dw_bww_pixel<float>(a, xrow, g + ox * c, ox, ch);
+    };
+    for (int64_t ox = 0; ox < xl; ++ox) border(ox);
+    for_each_dw_span(xl, xh, [&](int64_t ox, int np) {
+      for (int ky = 0; ky < a.kh; ++ky) xr[ky] = xrow[ky] ? xrow[ky] + (ox * S - a.pad) * c : nullptr;
+      tiles.fn[np](a, xr, g + ox * c);
+    });
+    for (int64_t ox = xh; ox < a.ow; ++ox) border(ox);
+  }
+}
+
+// Weight gradient for a wide fixed kernel (7 columns: the tile sweep below
+// would keep KH*KW*c tap sums, beyond L1, in flight): per output row, kernel
+// row and channel vector, the KW tap sums stay in registers while the row is
+// swept once (each dy vector is loaded once for all KW taps). Columns where
+// some tap falls into the padding are added per tap, with their own ranges.
+template <int KW>
+void dw_backward_weights_rows(const DwArgs& a) {
   const int64_t c = a.c, cv = c / kV * kV, s = a.stride, d = a.dilation;
   int64_t lo[KW], hi[KW];
   for (int kx = 0; kx < KW; ++kx) valid_range(a.w, a.ow, a.stride, a.pad, kx * d, &lo[kx], &hi[kx]);
@@ -360,11 +586,15 @@ void dw_backward_weights_generic(const DwArgs& a) {
 }
 
 void dw_backward_weights(const DwArgs& a) {
-  switch (a.kw) {
-    case 3: return dw_backward_weights_fixed<3>(a);
-    case 5: return dw_backward_weights_fixed<5>(a);
-    case 7: return dw_backward_weights_fixed<7>(a);
-    default: return dw_backward_weights_generic(a);
+  if (a.dilation == 1 && a.kh <= 64) {
+    if (a.stride == 1) {
+      if (a.kw == 3) return dw_backward_weights_fixed<3, 1>(a);
+      if (a.kw == 5) return dw_backward_weights_fixed<5, 1>(a);
+    } else if (a.stride == 2) {
+      if (a.kw == 3) return dw_backward_weights_fixed<3, 2>(a);
+      if (a.kw == 5) return dw_backward_weights_fixed<5, 2>(a);
+    }
   }
+  if (a.kw == 7) return dw_backward_weights_rows<7>(a);
+  dw_backward_weights_generic(a);
 }
-
