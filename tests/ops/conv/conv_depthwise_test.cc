@@ -1,0 +1,240 @@
+// Depthwise kernels of every ISA table, called directly, against a naive
+// double-precision depthwise convolution on geometries that reach each code
+// path: the ring (narrow rows) and in-place (wide rows) forward, fixed and
+// generic tiles, stride 1/2/3, dilation, non-square kernels, padding larger
+// than the kernel reach, channel counts that are not a multiple of the
+// vector width, row sub-ranges, the stride-phase backward-data and the
+// register-tiled / row-swept weight gradients. Then the depthwise algorithm
+// through conv2d: bit-identical results on 1 and 2 threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/conv/conv2d.h"
+#include "ops/core/parallel.h"
+#include "ops/core/tensor.h"
+#include "ops/kernels/conv/conv_kernels.h"
+#include "tests/ops/conv/conv_reference.h"
+
+namespace nas::ops {
+namespace {
+
+using kernels::ConvKernels;
+using kernels::DwArgs;
+
+struct Geo {
+  int64_t h, w, c;
+  int kh, kw, s, pad, d;
+};
+
+std::string describe(const Geo& g) {
+  return std::to_string(g.h) + "x" + std::to_string(g.w) + "x" + std::to_string(g.c) + " k" +
+         std::to_string(g.kh) + "x" + std::to_string(g.kw) + " s" + std::to_string(g.s) + " p" +
+         std::to_string(g.pad) + " d" + std::to_string(g.d);
+}
+
+const std::vector<Geo>& geometries() {
+  static const std::vector<Geo> list = {
+      {14, 14, 128, 3, 3, 1, 1, 1},   // fixed 3x3 tiles, ring rows
+      {9, 11, 5, 3, 3, 1, 1, 1},      // channels below one vector
+      {13, 17, 33, 3, 3, 2, 1, 1},    // stride 2, odd sizes, channel tail
+      {12, 12, 24, 3, 3, 2, 0, 1},    // stride 2 without padding
+      {11, 10, 40, 5, 5, 2, 2, 1},    // 5x5 stride 2
+      {10, 9, 20, 5, 5, 1, 2, 1},     // 5x5 stride 1, tail
+      {9, 12, 17, 7, 7, 1, 3, 1},     // 7x7 (row-swept weight gradient)
+      {8, 8, 16, 7, 7, 2, 3, 1},      // 7x7 stride 2 (generic tiles)
+      {7, 13, 19, 1, 3, 1, 1, 1},     // non-square 1x3
+      {9, 10, 16, 3, 5, 1, 2, 1},     // non-square 3x5
+      {12, 11, 40, 3, 3, 1, 2, 2},    // dilation 2
+      {13, 13, 24, 3, 3, 2, 2, 2},    // dilation 2, stride 2
+      {10, 11, 18, 3, 3, 3, 1, 1},    // stride 3
+      {6, 6, 8, 3, 3, 1, 3, 1},       // padding beyond the kernel reach
+      {3, 2, 16, 3, 3, 2, 1, 1},      // image narrower than the kernel span
+      {6, 66, 136, 3, 3, 1, 1, 1},    // wide rows: forward reads in place
+      {7, 70, 130, 3, 3, 2, 1, 1},    // wide rows, stride 2, tail
+      {5, 90, 100, 5, 5, 1, 2, 1},    // wide rows, 5x5
+  };
+  return list;
+}
+
+int64_t out_size(int64_t n, int k, int s, int pad, int d) {
+  return (n + 2 * pad - (int64_t{d} * (k - 1) + 1)) / s + 1;
+}
+
+struct Ref {
+  std::vector<double> v, mag;  // value and sum of |terms|
+};
+
+// Depthwise on tap-major weights wt[(ky*kw+kx)*c + ch], one image.
+Ref ref_forward(const Geo& g, int64_t oh, int64_t ow, const std::vector<float>& x,
+                const std::vector<float>& wt) {
+  Ref r{std::vector<double>(oh * ow * g.c), std::vector<double>(oh * ow * g.c)};
+  for (int64_t oy = 0; oy < oh; ++oy)
+    for (int64_t ox = 0; ox < ow; ++ox)
+      for (int ky = 0; ky < g.kh; ++ky)
+        for (int kx = 0; kx < g.kw; ++kx) {
+          const int64_t iy = oy * g.s - g.pad + ky * g.d, ix = ox * g.s - g.pad + kx * g.d;
+          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+          for (int64_t ch = 0; ch < g.c; ++ch) {
+            const double t = double{x[(iy * g.w + ix) * g.c + ch]} * wt[(ky * g.kw + kx) * g.c + ch];
+            r.v[(oy * ow + ox) * g.c + ch] += t;
+            r.mag[(oy * ow + ox) * g.c + ch] += std::fabs(t);
+          }
+        }
+  return r;
+}
+
+Ref ref_backward_data(const Geo& g, int64_t oh, int64_t ow, const std::vector<float>& dy,
+                      const std::vector<float>& wt) {
+  Ref r{std::vector<double>(g.h * g.w * g.c), std::vector<double>(g.h * g.w * g.c)};
+  for (int64_t oy = 0; oy < oh; ++oy)
+    for (int64_t ox = 0; ox < ow; ++ox)
+      for (int ky = 0; ky < g.kh; ++ky)
+        for (int kx = 0; kx < g.kw; ++kx) {
+          const int64_t iy = oy * g.s - g.pad + ky * g.d, ix = ox * g.s - g.pad + kx * g.d;
+          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+          for (int64_t ch = 0; ch < g.c; ++ch) {
+            const double t = double{dy[(oy * ow + ox) * g.c + ch]} * wt[(ky * g.kw + kx) * g.c + ch];
+            r.v[(iy * g.w + ix) * g.c + ch] += t;
+            r.mag[(iy * g.w + ix) * g.c + ch] += std::fabs(t);
+          }
+        }
+  return r;
+}
+
+Ref ref_backward_weights(const Geo& g, int64_t oh, int64_t ow, const std::vector<float>& x,
+                         const std::vector<float>& dy, const std::vector<float>& init) {
+  Ref r{std::vector<double>(init.begin(), init.end()), std::vector<double>(init.size())};
+  for (size_t i = 0; i < init.size(); ++i) r.mag[i] = std::fabs(init[i]);
+  for (int64_t oy = 0; oy < oh; ++oy)
+    for (int64_t ox = 0; ox < ow; ++ox)
+      for (int ky = 0; ky < g.kh; ++ky)
+        for (int kx = 0; kx < g.kw; ++kx) {
+          const int64_t iy = oy * g.s - g.pad + ky * g.d, ix = ox * g.s - g.pad + kx * g.d;
+          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+          for (int64_t ch = 0; ch < g.c; ++ch) {
+            const double t = double{dy[(oy * ow + ox) * g.c + ch]} * x[(iy * g.w + ix) * g.c + ch];
+            r.v[(ky * g.kw + kx) * g.c + ch] += t;
+            r.mag[(ky * g.kw + kx) * g.c + ch] += std::fabs(t);
+          }
+        }
+  return r;
+}
+
+void expect_close(const std::vector<float>& got, const Ref& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.v.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], want.v[i], 2e-6 * want.mag[i] + 1e-6) << what << " at " << i;
+}
+
+// Every ISA's three depthwise kernels on every geometry, each pass run in
+// two row ranges (rows are split across threads that way).
+TEST(DepthwiseKernels, EveryIsaMatchesDoubleReference) {
+  for (const ConvKernels& K : kernels::conv_kernels_available())
+    for (const Geo& g : geometries()) {
+      const std::string what = std::string(K.name) + " " + describe(g);
+      DwArgs a;
+      a.h = g.h; a.w = g.w; a.c = g.c; a.kh = g.kh; a.kw = g.kw;
+      a.stride = g.s; a.pad = g.pad; a.dilation = g.d;
+      a.oh = out_size(g.h, g.kh, g.s, g.pad, g.d);
+      a.ow = out_size(g.w, g.kw, g.s, g.pad, g.d);
+      ASSERT_GT(a.oh, 0) << what;
+      ASSERT_GT(a.ow, 0) << what;
+      const auto x = testing::random_floats(g.h * g.w * g.c, 11);
+      const auto wt = testing::random_floats(int64_t{g.kh} * g.kw * g.c, 12);
+      const auto dy = testing::random_floats(a.oh * a.ow * g.c, 13);
+      const auto init = testing::random_floats(wt.size(), 14);
+      a.x = x.data(); a.wt = wt.data(); a.dy = dy.data();
+      auto halves = [&](int64_t rows, auto fn) {
+        const int64_t mid = rows / 2 + 1 < rows ? rows / 2 + 1 : rows;
+        a.row_begin = 0; a.row_end = mid; fn();
+        a.row_begin = mid; a.row_end = rows; fn();
+      };
+
+      std::vector<float> y(a.oh * a.ow * g.c, NAN);
+      a.y = y.data();
+      halves(a.oh, [&] { K.dw_forward(a); });
+      expect_close(y, ref_forward(g, a.oh, a.ow, x, wt), what + " forward");
+
+      std::vector<float> dx(x.size(), NAN);
+      a.y = dx.data();
+      halves(g.h, [&] { K.dw_backward_data(a); });
+      expect_close(dx, ref_backward_data(g, a.oh, a.ow, dy, wt), what + " backward data");
+
+      std::vector<float> dwt = init;  // the kernel accumulates
+      a.dwt = dwt.data();
+      halves(a.oh, [&] { K.dw_backward_weights(a); });
+      expect_close(dwt, ref_backward_weights(g, a.oh, a.ow, x, dy, init), what + " backward weights");
+    }
+}
+
+// Large outputs take non-temporal stores when aligned; same values.
+TEST(DepthwiseKernels, StreamingForwardMatches) {
+  for (const ConvKernels& K : kernels::conv_kernels_available()) {
+    const Geo g{6, 66, 128, 3, 3, 1, 1, 1};
+    DwArgs a;
+    a.h = g.h; a.w = g.w; a.c = g.c; a.kh = a.kw = 3; a.pad = 1;
+    a.oh = g.h; a.ow = g.w;
+    const auto x = testing::random_floats(g.h * g.w * g.c, 21);
+    const auto wt = testing::random_floats(9 * g.c, 22);
+    a.x = x.data(); a.wt = wt.data();
+    std::shared_ptr<float[]> y = allocate_floats(a.oh * a.ow * g.c);
+    a.y = y.get(); a.stream = true; a.row_begin = 0; a.row_end = a.oh;
+    K.dw_forward(a);
+    expect_close(std::vector<float>(y.get(), y.get() + a.oh * a.ow * g.c),
+                 ref_forward(g, a.oh, a.ow, x, wt), std::string(K.name) + " streamed forward");
+  }
+}
+
+// The depthwise algorithm through conv2d: the weight gradient's partials
+// depend on the shape only, so 1 and 2 threads give the same bits; batches
+// whose rows are cut into runs that cross images are checked against the
+// reference too.
+TEST(DepthwiseConv2d, SameBitsOnOneAndTwoThreadsAndMatchesReference) {
+  struct Shape {
+    int64_t n, h, w, c;
+    int k, s;
+  };
+  for (const Shape& sh : {Shape{5, 9, 9, 24, 3, 1}, Shape{3, 13, 12, 21, 3, 2}, Shape{2, 10, 10, 16, 5, 1},
+                          Shape{1, 7, 7, 40, 7, 1}, Shape{40, 4, 4, 16, 3, 1}}) {
+    ConvParams p;
+    p.batch = sh.n; p.in_h = sh.h; p.in_w = sh.w; p.in_c = p.out_c = sh.c;
+    p.kernel_h = p.kernel_w = sh.k; p.stride = sh.s; p.pad = sh.k / 2; p.groups = static_cast<int>(sh.c);
+    p.algo = ConvAlgo::kDepthwise;
+    const auto x = testing::random_floats(p.input_shape().numel(), 31);
+    const auto w = testing::random_floats(p.weight_numel(), 32);
+    const auto dy = testing::random_floats(p.output_shape().numel(), 33);
+    std::vector<float> y[2], dx[2], dw[2];
+    const int saved = num_threads();
+    for (int t = 0; t < 2; ++t) {
+      set_num_threads(t + 1);
+      y[t].assign(dy.size(), 0.0f);
+      dx[t].assign(x.size(), 0.0f);
+      dw[t].assign(w.size(), 0.0f);
+      conv2d_forward(p, x.data(), w.data(), nullptr, y[t].data());
+      conv2d_backward_data(p, dy.data(), w.data(), dx[t].data());
+      conv2d_backward_weights(p, x.data(), dy.data(), dw[t].data(), nullptr);
+    }
+    set_num_threads(saved);
+    EXPECT_EQ(y[0], y[1]);
+    EXPECT_EQ(dx[0], dx[1]);
+    EXPECT_EQ(dw[0], dw[1]) << "weight gradient bits depend on the thread count";
+    const auto ry = testing::ref_conv_forward(p, x, w, {});
+    const auto rdx = testing::ref_conv_backward_data(p, dy, w);
+    const auto rdw = testing::ref_conv_backward_weights(p, x, dy);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "n%ld %ldx%ldx%ld k%d s%d", static_cast<long>(sh.n),
+                  static_cast<long>(sh.h), static_cast<long>(sh.w), static_cast<long>(sh.c), sh.k, sh.s);
+    const std::string what = buf;
+    expect_close(y[1], {ry.value, ry.abs_sum}, what + " forward");
+    expect_close(dx[1], {rdx.value, rdx.abs_sum}, what + " backward data");
+    expect_close(dw[1], {rdw.value, rdw.abs_sum}, what + " backward weights");
+  }
+}
+
+}  // namespace
+}  // namespace nas::ops
