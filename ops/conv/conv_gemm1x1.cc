@@ -38,8 +38,11 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
     subsample(p, x, xs);
     a = xs;
   }
+  // Outputs far beyond the last-level cache go straight to memory.
+  const bool stream = rows * p.out_c * int64_t{sizeof(float)} > (int64_t{64} << 20);
   for (int64_t g = 0; g < p.groups; ++g) {
     GemmArgs args;
+    args.stream_c = stream;
     args.trans_b = Trans::kYes;
     args.m = rows; args.n = out_g; args.k = in_g;
     args.a = a + g * in_g; args.lda = p.in_c;
@@ -54,8 +57,10 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
                 out_g = p.out_per_group();
   ScratchScope scratch;
   float* d = p.stride == 1 ? dx : scratch.alloc_floats(rows * p.in_c);
+  const bool stream = p.stride == 1 && rows * p.in_c * int64_t{sizeof(float)} > (int64_t{64} << 20);
   for (int64_t g = 0; g < p.groups; ++g) {
     GemmArgs args;
+    args.stream_c = stream;
     args.m = rows; args.n = in_g; args.k = out_g;
     args.a = dy + g * out_g; args.lda = p.out_c;
     args.b = w + g * out_g * in_g; args.ldb = in_g;

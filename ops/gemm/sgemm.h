@@ -27,6 +27,10 @@ struct GemmArgs {
   float* c = nullptr;
   int64_t ldc = 0;
   bool parallel = true;
+  // Hint: C is far larger than the caches and not read again soon. When
+  // beta == 0 and k fits one k block, full tiles are then written with
+  // non-temporal stores (no read-for-ownership traffic); same results.
+  bool stream_c = false;
 };
 
 // REQUIRES: pointers valid for the given shapes and strides; C does not alias A or B;

@@ -7,7 +7,12 @@ namespace nas::ops::kernels {
 
 void gemm_f32_12x32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
                            int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
-  gemm_f32_mx32_avx512<12>(k, a, b, ldb, c, ldc, mr, nr, alpha, beta);
+  gemm_f32_mx32_avx512<12, false>(k, a, b, ldb, c, ldc, mr, nr, alpha, beta);
+}
+
+void gemm_f32_12x32_avx512_nt(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                              int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
+  gemm_f32_mx32_avx512<12, true>(k, a, b, ldb, c, ldc, mr, nr, alpha, beta);
 }
 
 }  // namespace nas::ops::kernels

@@ -32,6 +32,11 @@ struct GemmF32Kernel {
   int mr;
   int nr;
   GemmF32Fn fn;
+  // fn, except that full tiles with beta == 0 and a 64-byte aligned C (ldc a
+  // multiple of 16) are written with non-temporal stores; the caller issues a
+  // store fence before C is read by another thread. Null when the kernel has
+  // no such variant.
+  GemmF32Fn fn_nt = nullptr;
 };
 
 void gemm_f32_4x8_scalar(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
@@ -42,6 +47,10 @@ void gemm_f32_12x32_avx512(int64_t k, const float* a, const float* b, int64_t ld
                            int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
 void gemm_f32_8x32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
                           int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
+void gemm_f32_12x32_avx512_nt(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                              int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
+void gemm_f32_8x32_avx512_nt(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                             int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta);
 
 // Every kernel built into the library, portable first, then by ISA. A CPU
 // may lack the ISA of some: check cpu_supports(kernel.isa) before calling.

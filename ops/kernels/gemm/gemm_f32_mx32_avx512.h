@@ -11,9 +11,8 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
-
-#include "ops/kernels/gemm/gemm_f32_tile_store.h"
 
 namespace nas::ops::kernels {
 namespace {
@@ -23,67 +22,85 @@ namespace {
 // memory latency (~128 k steps of 16-24 FMAs each).
 constexpr int64_t kPrefetchRows = 128;
 
-template <int MR>
-void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
-                          int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
-  constexpr int kNr = 32;
-  __m512 acc0[MR], acc1[MR];
+// NV = zmm columns computed: 2, or 1 when nr <= 16 (a narrow last panel,
+// e.g. the 144th column of 5 panels, costs half). Edge tiles store through
+// lane masks and row bounds, with the same arithmetic as full tiles, so every
+// C entry rounds the same whichever tile it falls in.
+template <int MR, int NV, bool kStream>
+void mx32_body(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+               int64_t mr, int64_t nr, float alpha, float beta) {
+  __m512 acc[MR][NV];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
-    acc0[i] = _mm512_setzero_ps();
-    acc1[i] = _mm512_setzero_ps();
-  }
-  const bool full = mr == MR && nr == kNr;
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
+  const bool full = mr == MR && nr == 16 * NV;
   if (full) {
     // C is read only at the end; start its lines on their way now.
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
-    }
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j)
+        _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * j), _MM_HINT_T0);
   }
   const int64_t pf = kPrefetchRows * ldb;
   for (int64_t p = 0; p < k; ++p) {
-    _mm_prefetch(reinterpret_cast<const char*>(b + pf), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(b + pf + 16), _MM_HINT_T0);
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j)
+      _mm_prefetch(reinterpret_cast<const char*>(b + pf + 16 * j), _MM_HINT_T0);
+    __m512 bv[NV];
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) bv[j] = _mm512_loadu_ps(b + 16 * j);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const __m512 av = _mm512_set1_ps(a[i]);
-      acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
-      acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);
     }
     a += MR;
     b += ldb;
   }
 
-  alignas(64) float tile[MR * kNr];
-  float* cp = c;
-  int64_t ldcp = ldc;
-  if (!full) {
-    load_edge_tile<MR, kNr>(tile, c, ldc, mr, nr, beta);
-    cp = tile;
-    ldcp = kNr;
-  }
   const __m512 va = _mm512_set1_ps(alpha);
-  if (beta == 0.0f) {
+  const __m512 vb = _mm512_set1_ps(beta);
+  const bool nt = kStream && full && beta == 0.0f &&
+                  ((reinterpret_cast<uintptr_t>(c) | (ldc * sizeof(float))) % 64) == 0;
+  // Lane masks of the (possibly partial) columns of each zmm.
+  __mmask16 mask[NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) {
+    const int64_t lanes = std::clamp<int64_t>(nr - 16 * j, 0, 16);
+    mask[j] = static_cast<__mmask16>((1u << lanes) - 1u);
+  }
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      _mm512_storeu_ps(cp + i * ldcp, _mm512_mul_ps(acc0[i], va));
-      _mm512_storeu_ps(cp + i * ldcp + 16, _mm512_mul_ps(acc1[i], va));
-    }
-  } else {
-    const __m512 vb = _mm512_set1_ps(beta);
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      float* row = cp + i * ldcp;
-      _mm512_storeu_ps(row, _mm512_fmadd_ps(_mm512_loadu_ps(row), vb, _mm512_mul_ps(acc0[i], va)));
-      _mm512_storeu_ps(row + 16,
-                       _mm512_fmadd_ps(_mm512_loadu_ps(row + 16), vb, _mm512_mul_ps(acc1[i], va)));
+  for (int i = 0; i < MR; ++i) {
+    if (!full && i >= mr) break;
+    float* row = c + i * ldc;
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) {
+      __m512 v = _mm512_mul_ps(acc[i][j], va);
+      if (full) {
+        if (beta != 0.0f) v = _mm512_fmadd_ps(_mm512_loadu_ps(row + 16 * j), vb, v);
+        if (nt)
+          _mm512_stream_ps(row + 16 * j, v);
+        else
+          _mm512_storeu_ps(row + 16 * j, v);
+      } else {
+        if (beta != 0.0f) v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[j], row + 16 * j), vb, v);
+        _mm512_mask_storeu_ps(row + 16 * j, mask[j], v);
+      }
     }
   }
-  if (!full) store_edge_tile<kNr>(tile, c, ldc, mr, nr);
+}
+
+// kStream: the _nt variant (see GemmF32Kernel::fn_nt).
+template <int MR, bool kStream>
+void gemm_f32_mx32_avx512(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                          int64_t ldc, int64_t mr, int64_t nr, float alpha, float beta) {
+  if (nr <= 16)
+    mx32_body<MR, 1, kStream>(k, a, b, ldb, c, ldc, mr, nr, alpha, beta);
+  else
+    mx32_body<MR, 2, kStream>(k, a, b, ldb, c, ldc, mr, nr, alpha, beta);
 }
 
 }  // namespace

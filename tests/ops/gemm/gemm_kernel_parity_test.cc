@@ -96,6 +96,35 @@ TEST_P(GemmKernelParity, MatchesDoubleSumOnFullAndPartialTiles) {
   }
 }
 
+// The non-temporal variant writes the same bits as fn, on full tiles (where
+// it streams: C 64-byte aligned, ldc a multiple of 16) and on partial ones,
+// and nothing outside the tile.
+TEST_P(GemmKernelParity, StreamingVariantWritesTheSameBits) {
+  const GemmF32Kernel& kern = GetParam();
+  if (!cpu_supports(kern.isa)) GTEST_SKIP() << "CPU lacks " << isa_name(kern.isa);
+  if (kern.fn_nt == nullptr) GTEST_SKIP() << kern.name << " has no streaming variant";
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const int64_t MR = kern.mr, NR = kern.nr, ldc = NR + 16;
+  for (int64_t k : {1, 24, 97})
+    for (int64_t mr : {int64_t{1}, MR})
+      for (int64_t nr : {int64_t{1}, NR / 2, NR})
+        for (float beta : {0.0f, 0.5f}) {
+          const std::shared_ptr<float[]> a = allocate_floats(k * MR);
+          const std::shared_ptr<float[]> b = allocate_floats(k * NR);
+          for (int64_t i = 0; i < k * MR; ++i) a[i] = u(rng);
+          for (int64_t i = 0; i < k * NR; ++i) b[i] = u(rng);
+          const std::shared_ptr<float[]> c0 = allocate_floats((MR + 1) * ldc);
+          const std::shared_ptr<float[]> c1 = allocate_floats((MR + 1) * ldc);
+          for (int64_t i = 0; i < (MR + 1) * ldc; ++i) c0[i] = c1[i] = u(rng);
+          kern.fn(k, a.get(), b.get(), NR, c0.get(), ldc, mr, nr, 1.5f, beta);
+          kern.fn_nt(k, a.get(), b.get(), NR, c1.get(), ldc, mr, nr, 1.5f, beta);
+          for (int64_t i = 0; i < (MR + 1) * ldc; ++i)
+            ASSERT_EQ(c0[i], c1[i]) << kern.name << " k=" << k << " mr=" << mr << " nr=" << nr
+                                    << " beta=" << beta << " at " << i;
+        }
+}
+
 TEST(GemmKernelList, NamesSayTileAndIsaAndPortableComesFirst) {
   const auto list = gemm_f32_kernels();
   ASSERT_FALSE(list.empty());
