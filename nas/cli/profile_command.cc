@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "nas/hardware/op_class.h"
 #include "nas/hardware/profile_cost_model.h"
 #include "nas/hardware/profiler/host_cache.h"
 #include "nas/hardware/profiler/host_profiler.h"
@@ -90,6 +91,21 @@ void print_profile(const hardware::HostProfileReport& r) {
                 static_cast<long long>(r.configs), static_cast<long long>(r.measured),
                 static_cast<long long>(r.configs - r.measured), r.networks, r.median_spread_pct);
   std::cout << line << "\n";
+  if (r.calibration.networks > 0) {
+    std::string scales;
+    for (int k = 0; k < hardware::kNumOpClasses; ++k) {
+      if (!r.calibration.fitted[k]) continue;
+      std::snprintf(line, sizeof line, "%s%s %.3f", scales.empty() ? "" : ", ",
+                    hardware::op_class_name(static_cast<hardware::OpClass>(k)), r.calibration.scale[k]);
+      scales += line;
+    }
+    std::snprintf(line, sizeof line,
+                  "calibrated on %d whole networks (not validated on): measured / sum of entries %.3f before, "
+                  "RMS error %.1f%% before, %.1f%% after; per-node term %+.2f us; scales: ",
+                  r.calibration.networks, r.calibration.mean_ratio_before, r.calibration.rmse_pct_before,
+                  r.calibration.rmse_pct_after, r.calibration.per_node_us);
+    std::cout << line << scales << "\n";
+  }
   std::cout << "wrote " << (r.dir / hardware::kHostProfileFile).string() << " and "
             << (r.dir / hardware::kHostLutFile).string() << " (" << r.lut.size() << " entries)\n";
 }
@@ -107,6 +123,9 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
                 "load average %s",
                 s.median_spread_pct, 100 * s.mean_lut_coverage, load_average().c_str());
   std::cout << line << "\n";
+  if (s.excluded_overlap > 0)
+    std::cout << "note: the space is too small to avoid its calibration networks: " << s.excluded_overlap
+              << " of these networks were also calibrated on\n";
   if (s.waiting_share >= 0) {
     std::snprintf(line, sizeof line,
                   "while timing, the executor's thread waited for a CPU %.1f%% of the time%s", 100 * s.waiting_share,
@@ -135,7 +154,7 @@ std::string csv_rows(const std::vector<hardware::ValidationRow>& rows) {
 int ProfileCommand::run(const std::vector<std::string>& args) {
   std::vector<std::string> space_args;
   std::string out_dir, csv, clock = "wall";
-  int threads = 0, repeats = 10, samples = 200;
+  int threads = 0, repeats = 10, samples = 200, calibrate = 48;
   int64_t batch = 1;
   uint64_t seed = 0;
   po::options_description options("Options");
@@ -145,6 +164,8 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
       ("threads", po::value(&threads), "threads (default: all cores)")
       ("batch", po::value(&batch), "batch size the latencies are for (default 1)")
       ("repeats", po::value(&repeats), "timed passes per network measured, when profiling and when validating (default 10)")
+      ("calibrate", po::value(&calibrate), "random networks the new entries are calibrated on, by least squares "
+                                            "on their measured latency (default 48; 0: entries as measured)")
       ("validate", "time random networks of --space end to end and compare with the host cost model")
       ("samples", po::value(&samples), "--validate: networks (default 200)")
       ("seed", po::value(&seed), "--validate: sampling seed (default 0)")
@@ -152,13 +173,14 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
       ("clock", po::value(&clock), "wall (default) | thread-cpu: time ops and networks by the CPU time of the "
                                    "executor's thread, leaving out waits for a CPU on a loaded machine (needs --threads 1)");
   int code = kExitOk;
-  auto vm = parse_args(*this, args, options, {}, "[--space S ...] [--out DIR] [--threads N] [--batch B] [--repeats R] | --validate --space S [--samples N] [--seed N] [--csv FILE]", &code);
+  auto vm = parse_args(*this, args, options, {}, "[--space S ...] [--out DIR] [--threads N] [--batch B] [--repeats R] [--calibrate N] | --validate --space S [--samples N] [--seed N] [--csv FILE]", &code);
   if (!vm) return code;
   const bool validate = vm->count("validate") > 0;
   if (threads < 0) return fail("--threads must be >= 1, got " + std::to_string(threads));
   if (vm->count("threads") && threads == 0) return fail("--threads must be >= 1, got 0");
   if (batch < 1) return fail("--batch must be >= 1, got " + std::to_string(batch));
   if (repeats < 1) return fail("--repeats must be >= 1, got " + std::to_string(repeats));
+  if (calibrate < 0) return fail("--calibrate must be >= 0, got " + std::to_string(calibrate));
   if (samples < 1) return fail("--samples must be >= 1, got " + std::to_string(samples));
   if (!validate && (vm->count("samples") || vm->count("seed") || vm->count("csv")))
     return fail("--samples, --seed and --csv go with --validate");
@@ -199,6 +221,7 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   po.out_dir = out_dir;
   po.remeasure_machine = !validate;  // validation reuses the profile it checks
   po.clock = clock == "thread-cpu" ? hardware::TimingClock::kThreadCpu : hardware::TimingClock::kWall;
+  po.calibration_networks = calibrate;
   auto report = hardware::profile_host(spaces, po);
   if (!report) {
     std::cerr << "nas profile: " << report.status().message() << "\n";
@@ -214,14 +237,26 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   vo.batch = batch;
   vo.timing.repeats = repeats;
   vo.timing.clock = po.clock;
+  // Never validate on a network the table was calibrated on (this run's or
+  // an earlier run's with the same setting).
+  if (calibrate > 0) {
+    auto calibration = hardware::calibration_networks(spaces, 0, calibrate, batch);
+    if (!calibration) {
+      std::cerr << "nas profile: " << calibration.status().message() << "\n";
+      return kExitFailure;
+    }
+    for (const hardware::SampledNetwork& n : calibration.value()) vo.exclude.insert(n.arch);
+  }
   double waiting_share = -1;
-  auto rows = hardware::validate_latency(*spaces[0], *model, vo, &waiting_share);
+  int overlap = 0;
+  auto rows = hardware::validate_latency(*spaces[0], *model, vo, &waiting_share, &overlap);
   if (!rows) {
     std::cerr << "nas profile: " << rows.status().message() << "\n";
     return kExitFailure;
   }
   hardware::ValidationSummary summary = hardware::summarize_validation(rows.value());
   summary.waiting_share = waiting_share;
+  summary.excluded_overlap = overlap;
   if (vo.timing.clock == hardware::TimingClock::kThreadCpu) std::cout << "measured by the executor thread's CPU time (--clock thread-cpu)\n";
   print_validation(spaces[0]->name(), summary);
   if (!csv.empty()) {

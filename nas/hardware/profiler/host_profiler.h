@@ -15,6 +15,7 @@
 
 #include "nas/hardware/hardware_profile.h"
 #include "nas/hardware/latency_table.h"
+#include "nas/hardware/profiler/latency_calibration.h"
 #include "nas/hardware/profiler/op_configs.h"
 #include "nas/hardware/profiler/timing_clock.h"
 #include "nas/space/space.h"
@@ -38,6 +39,9 @@ struct HostProfileOptions {
   // kThreadCpu (REQUIRES threads == 1 in effect): op latencies on the thread
   // CPU clock, robust to a loaded machine; kept in their own cache folder.
   TimingClock clock = TimingClock::kWall;
+  // Random networks (over all spaces) the entries measured by this call are
+  // calibrated on (latency_calibration.h); 0: entries as measured.
+  int calibration_networks = 48;
 };
 
 struct HostProfileReport {
@@ -53,6 +57,7 @@ struct HostProfileReport {
   std::string peak_isa;           // the FMA loop's ISA when measured
   std::string cpu_model;
   bool reused_cache = false;    // an existing profile was loaded and extended
+  LatencyCalibration calibration;  // networks == 0: none this call
 };
 
 // Loads the profile in the folder (if any), measures what is missing, writes

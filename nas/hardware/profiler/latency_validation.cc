@@ -1,5 +1,6 @@
 #include "nas/hardware/profiler/latency_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -11,37 +12,65 @@
 
 namespace nas::hardware {
 
+Result<std::vector<SampledNetwork>> sample_networks(const space::Space& space, int count, uint64_t seed,
+                                                    int64_t batch,
+                                                    const std::unordered_set<std::string>* exclude,
+                                                    int* overlap) {
+  train::Rng rng(seed);
+  std::vector<SampledNetwork> out;
+  int skipped_in_a_row = 0;
+  if (overlap != nullptr) *overlap = 0;
+  while (static_cast<int>(out.size()) < count) {
+    const space::Genotype g = space::sample_uniform(space, rng);
+    SampledNetwork n;
+    n.arch = space.canonical_string(g);
+    if (exclude != nullptr && exclude->count(n.arch)) {
+      if (skipped_in_a_row < 1000) {  // once 1,000 in a row were, nothing is skipped any more
+        ++skipped_in_a_row;
+        continue;
+      }
+      if (overlap != nullptr) ++*overlap;
+    } else if (skipped_in_a_row < 1000) {
+      skipped_in_a_row = 0;
+    }
+    auto arch = space.decode(g);
+    if (!arch) return Status::error("failed to decode " + n.arch + ": " + arch.status().message());
+    auto spec = graph::build_network_spec(arch.value(), batch);
+    if (!spec) return Status::error("failed to build " + n.arch + ": " + spec.status().message());
+    n.spec = spec.take();
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
 Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
                                                     const ValidationOptions& options,
-                                                    double* waiting_share) {
+                                                    double* waiting_share, int* excluded_overlap) {
   NAS_CHECK(options.samples >= 1 && options.batch >= 1);
-  train::Rng rng(options.seed);
+  auto sampled = sample_networks(space, options.samples, options.seed, options.batch,
+                                 options.exclude.empty() ? nullptr : &options.exclude, excluded_overlap);
+  if (!sampled) return sampled.status();
   std::vector<graph::NetworkSpec> specs;
   std::vector<ValidationRow> rows;
-  for (int i = 0; i < options.samples; ++i) {
-    const space::Genotype g = space::sample_uniform(space, rng);
+  for (SampledNetwork& n : sampled.value()) {
     ValidationRow row;
-    row.arch = space.canonical_string(g);
-    auto arch = space.decode(g);
-    if (!arch) return Status::error("failed to decode " + row.arch + ": " + arch.status().message());
-    auto spec = graph::build_network_spec(arch.value(), options.batch);
-    if (!spec) return Status::error("failed to build " + row.arch + ": " + spec.status().message());
-    for (int id = 0; id < spec.value().size(); ++id) row.nodes += spec.value().node(id).is_input() ? 0 : 1;
-    const CostEstimate e = model.estimate(spec.value());
+    row.arch = n.arch;
+    for (int id = 0; id < n.spec.size(); ++id) row.nodes += n.spec.node(id).is_input() ? 0 : 1;
+    const CostEstimate e = model.estimate(n.spec);
     row.predicted_ms = e.latency_ms;
     row.lut_coverage = e.lut_coverage;
     rows.push_back(row);
-    specs.push_back(spec.take());
+    specs.push_back(std::move(n.spec));
   }
   std::unique_ptr<Progress> progress;
-  if (options.show_progress) progress = std::make_unique<Progress>("timing networks", options.samples);
+  if (options.show_progress) progress = std::make_unique<Progress>("timing networks", int64_t{options.samples} * std::max(1, options.timing.sweeps));
   auto times = time_networks(specs, options.timing, [&](int64_t done) {
     if (progress) progress->update(done);
   }, waiting_share);
   if (!times) return times.status();
   if (progress) progress->finish();
   for (size_t i = 0; i < rows.size(); ++i) {
-    rows[i].measured_ms = times.value()[i].median_ms;
+    rows[i].measured_ms = times.value()[i].low_quartile_ms;
     rows[i].spread_pct = times.value()[i].spread_pct;
   }
   return rows;

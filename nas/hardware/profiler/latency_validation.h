@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include "nas/graph/network_spec.h"
 #include "nas/hardware/cost_model.h"
 #include "nas/hardware/profiler/network_timer.h"
 #include "nas/space/space.h"
@@ -22,12 +24,15 @@ struct ValidationOptions {
   int64_t batch = 1;
   NetworkTimingOptions timing;
   bool show_progress = true;
+  // Canonical strings never validated on (the profiler's calibration
+  // networks, latency_calibration.h), as far as the space allows.
+  std::unordered_set<std::string> exclude;
 };
 
 struct ValidationRow {
   std::string arch;          // the genotype's canonical string
   int nodes = 0;             // op nodes
-  double measured_ms = 0;    // median of the timed forwards
+  double measured_ms = 0;    // low quartile of the timed forwards (timing_stats.h)
   double spread_pct = 0;     // their (p90 - p10) / median
   double predicted_ms = 0;   // the cost model's estimate
   double lut_coverage = 0;   // share of the estimate from measured entries
@@ -46,13 +51,32 @@ struct ValidationSummary {
   // Share of the timing's wall time the executor's thread waited for a CPU
   // (a loaded machine); -1 when unknown.
   double waiting_share = -1;
+  // Networks validated on that were in ValidationOptions::exclude (only in a
+  // space too small to avoid them).
+  int excluded_overlap = 0;
 };
+
+// `count` uniform random genotypes of `space` from `seed`, built at `batch`:
+// the canonical string and the network of each, in sampling order. Draws
+// whose canonical string is in `exclude` are skipped, unless 1,000 draws in
+// a row were (a space hardly larger than `exclude`): from then on nothing
+// is skipped, and `*overlap` (when given) counts the networks taken from
+// `exclude`.
+struct SampledNetwork {
+  std::string arch;
+  graph::NetworkSpec spec;
+};
+Result<std::vector<SampledNetwork>> sample_networks(const space::Space& space, int count, uint64_t seed,
+                                                    int64_t batch,
+                                                    const std::unordered_set<std::string>* exclude = nullptr,
+                                                    int* overlap = nullptr);
 
 // Samples, builds, times and estimates `options.samples` networks of
 // `space`; `waiting_share` as time_networks() gives it.
 Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
                                                     const ValidationOptions& options,
-                                                    double* waiting_share = nullptr);
+                                                    double* waiting_share = nullptr,
+                                                    int* excluded_overlap = nullptr);
 
 ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows);
 

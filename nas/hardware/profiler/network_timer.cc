@@ -1,5 +1,6 @@
 #include "nas/hardware/profiler/network_timer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -44,38 +45,45 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
                                                const std::function<void(int64_t)>& progress,
                                                double* waiting_share) {
   NAS_CHECK(options.warmup >= 1 && options.repeats >= 1);
-  std::vector<TimingStats> out(specs.size());
+  const int sweeps = std::max(1, options.sweeps);
+  const int repeats = (options.repeats + sweeps - 1) / sweeps;  // per sweep
+  std::vector<std::vector<double>> samples(specs.size());
   ops::OpContext ctx;
   ctx.training = false;
   const int64_t delay_before = thread_run_delay_ns();
   const auto wall_before = Clock::now();
-  size_t begin = 0;
-  while (begin < specs.size()) {
-    std::vector<Runner> group;
-    int64_t bytes = 0;
-    size_t end = begin;
-    while (end < specs.size()) {
-      auto r = make_runner(specs[end], train::mix_seed(end, 7));
-      if (!r) return Status::error("failed to create network " + std::to_string(end) + ": " + r.status().message());
-      if (!group.empty() && bytes + r.value().bytes > options.group_bytes) break;
-      bytes += r.value().bytes;
-      group.push_back(r.take());
-      ++end;
-    }
-    std::vector<std::vector<double>> samples(group.size());
-    for (int round = 0; round < options.warmup + options.repeats; ++round) {
-      for (size_t i = 0; i < group.size(); ++i) {
-        for (int k = 0; k < options.settle; ++k) group[i].net->forward(group[i].inputs, ctx);
-        const double t0 = clock_now_ms(options.clock);
-        group[i].net->forward(group[i].inputs, ctx);
-        const double t1 = clock_now_ms(options.clock);
-        if (round >= options.warmup) samples[i].push_back(t1 - t0);
+  int64_t done = 0;
+  for (int sweep = 0; sweep < sweeps; ++sweep) {
+    const int warmup = sweep == 0 ? options.warmup : 1;
+    size_t begin = 0;
+    while (begin < specs.size()) {
+      std::vector<Runner> group;
+      int64_t bytes = 0;
+      size_t end = begin;
+      while (end < specs.size()) {
+        auto r = make_runner(specs[end], train::mix_seed(end, 7));
+        if (!r) return Status::error("failed to create network " + std::to_string(end) + ": " + r.status().message());
+        if (!group.empty() && bytes + r.value().bytes > options.group_bytes) break;
+        bytes += r.value().bytes;
+        group.push_back(r.take());
+        ++end;
       }
+      for (int round = 0; round < warmup + repeats; ++round) {
+        for (size_t i = 0; i < group.size(); ++i) {
+          for (int k = 0; k < options.settle; ++k) group[i].net->forward(group[i].inputs, ctx);
+          const double t0 = clock_now_ms(options.clock);
+          group[i].net->forward(group[i].inputs, ctx);
+          const double t1 = clock_now_ms(options.clock);
+          if (round >= warmup) samples[begin + i].push_back(t1 - t0);
+        }
+      }
+      done += static_cast<int64_t>(end - begin);
+      begin = end;
+      if (progress) progress(done);
     }
-    for (size_t i = 0; i < group.size(); ++i) out[begin + i] = summarize_timings(std::move(samples[i]));
-    begin = end;
-    if (progress) progress(static_cast<int64_t>(begin));
   }
+  std::vector<TimingStats> out(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) out[i] = summarize_timings(std::move(samples[i]));
   if (waiting_share != nullptr) {
     const int64_t delay_after = thread_run_delay_ns();
     const double wall_ns = std::chrono::duration<double, std::nano>(Clock::now() - wall_before).count();

@@ -1,6 +1,9 @@
 // Times whole networks end to end with the executor (nas/graph/network.h):
-// inference mode, the project's kernels, warm-up, median of repeats. What
-// `nas profile --validate` compares the cost model's predictions with.
+// inference mode, the project's kernels, warm-up, repeats interleaved over
+// many networks. What `nas profile --validate` compares the cost model's
+// predictions with, and what the profiler calibrates its table on
+// (latency_calibration.h): both read a network's latency as the low
+// quartile of its passes (timing_stats.h).
 #pragma once
 
 #include <cstdint>
@@ -28,10 +31,20 @@ struct NetworkTimingOptions {
   TimingClock clock = TimingClock::kWall;
   // Networks measured together (interleaved, one forward each per round)
   // hold at most this many bytes of parameters and activations.
-  int64_t group_bytes = int64_t{256} << 20;
+  // Large, so that a network's passes spread over tens of seconds (many
+  // networks between two of its passes) and a burst of load from elsewhere
+  // touches a few of each network's passes rather than all of one group's.
+  int64_t group_bytes = int64_t{1} << 30;
+  // The groups are run this many times over (networks created again each
+  // time, one warm-up pass after the first sweep), each time with
+  // repeats / sweeps timed passes (rounded up): a network's passes then
+  // come from moments far apart, and a burst of load that lasts as long as
+  // one group's timing touches only part of them.
+  int sweeps = 3;
 };
 
-// Times each spec (in order). progress(done) after each group. When
+// Times each spec (in order). progress(done) after each group of each sweep,
+// done counting networks over all sweeps (of specs.size() * sweeps). When
 // `waiting_share` is given, it receives the share of the timing's wall time
 // the calling thread spent runnable but waiting for a CPU (run_delay.h; -1
 // when unknown). The error names the network that could

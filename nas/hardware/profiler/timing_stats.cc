@@ -26,6 +26,7 @@ TimingStats summarize_timings(std::vector<double> samples_ms) {
   TimingStats s;
   s.repeats = static_cast<int>(samples_ms.size());
   s.median_ms = quantile_sorted(samples_ms, 0.5);
+  s.low_quartile_ms = quantile_sorted(samples_ms, 0.25);
   double sum = 0;
   int n = 0;
   for (double v : samples_ms) {

@@ -12,6 +12,12 @@ struct TimingStats {
   // network's time on average (per-node times are skewed right, so a sum of
   // medians falls short of the network's time), without rare preemptions.
   double typical_mean_ms = 0;
+  // The 25th percentile: a whole network's latency as `nas profile
+  // --validate` and the calibration read it. Load from other processes (and
+  // a second vCPU taken by them) only adds time, so the fast quarter of the
+  // passes is what the network costs when this machine is not disturbed;
+  // a median sits wherever the share of disturbed passes puts it.
+  double low_quartile_ms = 0;
   double spread_pct = 0;  // (p90 - p10) / median * 100
   int repeats = 0;
 };
