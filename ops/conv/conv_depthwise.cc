@@ -39,6 +39,13 @@ DwArgs base_args(const ConvParams& p, const float* wt) {
   return a;
 }
 
+// Activations far beyond the last-level cache: every pass streams them from
+// memory (the kernels then prefer sequential reads, see DwArgs::from_memory).
+bool from_memory(const ConvParams& p) {
+  const int64_t floats = p.batch * (p.in_h * p.in_w + p.out_h() * p.out_w()) * p.in_c;
+  return floats * int64_t{sizeof(float)} > (int64_t{64} << 20);
+}
+
 // Runs fn(image, row_begin, row_end) over rows [0, rows) of every image.
 template <typename Fn>
 void over_rows(int64_t batch, int64_t rows, Fn fn) {
@@ -121,7 +128,8 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   const auto& K = kernels::conv_kernels();
   ScratchScope scratch;
   float* partial = alloc_zeros(scratch, units * taps * c);
-  const DwArgs base = base_args(p, nullptr);
+  DwArgs base = base_args(p, nullptr);
+  base.from_memory = from_memory(p);
   parallel_for(units, 1, [&](int64_t b, int64_t e) {
     for (int64_t u = b; u < e; ++u) {
       DwArgs a = base;

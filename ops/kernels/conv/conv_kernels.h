@@ -62,6 +62,10 @@ struct DwArgs {
   // dw_forward: non-temporal stores where y is vector-aligned (outputs far
   // larger than the caches).
   bool stream = false;
+  // The whole batch is far larger than the caches (data comes from memory):
+  // the kernels may copy rows into a cached ring with sequential reads,
+  // which the hardware prefetchers follow better than tile-order reads.
+  bool from_memory = false;
 };
 
 // Winograd F(2x2,3x3) transforms of a block of tiles, vectorised over channels.

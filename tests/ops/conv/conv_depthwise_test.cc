@@ -132,12 +132,15 @@ void expect_close(const std::vector<float>& got, const Ref& want, const std::str
 }
 
 // Every ISA's three depthwise kernels on every geometry, each pass run in
-// two row ranges (rows are split across threads that way).
+// two row ranges (rows are split across threads that way), with and without
+// the from-memory hint (which switches to row-copying paths).
 TEST(DepthwiseKernels, EveryIsaMatchesDoubleReference) {
   for (const ConvKernels& K : kernels::conv_kernels_available())
-    for (const Geo& g : geometries()) {
-      const std::string what = std::string(K.name) + " " + describe(g);
+    for (const Geo& g : geometries())
+    for (bool from_memory : {false, true}) {
+      const std::string what = std::string(K.name) + " " + describe(g) + (from_memory ? " from memory" : "");
       DwArgs a;
+      a.from_memory = from_memory;
       a.h = g.h; a.w = g.w; a.c = g.c; a.kh = g.kh; a.kw = g.kw;
       a.stride = g.s; a.pad = g.pad; a.dilation = g.d;
       a.oh = out_size(g.h, g.kh, g.s, g.pad, g.d);
