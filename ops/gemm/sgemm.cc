@@ -40,6 +40,8 @@ constexpr int64_t kMc = 2400;
 // order changes (multiply_block). Measured at 1 thread: 2048^3 3% faster with
 // ir outer, 1024^3 1%, 512^3 (half of L2) the same either way.
 constexpr int64_t kL2BlockFloats = 256 * 1024;
+// Up to this k (one k block), the tile loops run ir outer (multiply_block).
+constexpr int64_t kSmallK = 64;
 // Short M: B is read in place rather than packed (see gemm_slab).
 constexpr int64_t kDirectBMaxM = 128;
 // From this many floats of A (m * k, with N split), threads share one packed
@@ -112,9 +114,12 @@ void multiply_block(const GemmArgs& g, const GemmF32Kernel& kern, const float* a
       fn(kc, a_pack + ir * kc, bp, in_place ? g.ldb : nr, g.c + (ic + ir) * g.ldc + jc + jr,
          g.ldc, std::min(mr, mc - ir), std::min(nr, nc - jr), g.alpha, beta);
     };
-    if (mc * kc > kL2BlockFloats) {
+    if (mc * kc > kL2BlockFloats || kc <= kSmallK) {
       // A block larger than L2: ir outer, so the A micro-panel stays in L1
       // and the packed B block streams from L2, rather than A from L3.
+      // Short k (a 1x1 conv with few input channels): C traffic dominates,
+      // and ir outer writes each row block of C whole while its lines are
+      // hot, instead of revisiting every line of C once per B micro-panel.
       for (int64_t ir = 0; ir < mc; ir += mr)
         for (int64_t jr = 0; jr < nc; jr += nr) tile(ir, jr);
     } else {

@@ -30,6 +30,7 @@ constexpr int kV = NAS_CONV_V;
 constexpr int kMr = NAS_CONV_MR;
 constexpr int kNv = 2;
 constexpr int kNr = kNv * kV;
+constexpr int64_t kPrefetchK = 32;  // k steps ahead for A prefetches (tile_m)
 constexpr int kDwPix = kV >= 16 ? 8 : 4;  // output pixels per depthwise register tile
 
 typedef float vf __attribute__((vector_size(kV * 4)));
@@ -38,6 +39,21 @@ typedef float vfu __attribute__((vector_size(kV * 4), aligned(4), may_alias));
 inline vf load(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 inline void store(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
 inline vf splat(float s) { return vf{} + s; }
+// The first n floats at p (1 <= n <= kV), zero in the other lanes; reads
+// nothing past p + n (masked loads do not fault on masked-off lanes).
+inline vf load_partial(const float* p, int64_t n) {
+#if NAS_CONV_V == 16 && defined(__AVX512F__)
+  return reinterpret_cast<vf>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p));
+#elif NAS_CONV_V == 8 && defined(__AVX2__)
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return reinterpret_cast<vf>(
+      _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane)));
+#else
+  vf v{};
+  std::memcpy(&v, p, sizeof(float) * n);
+  return v;
+#endif
+}
 
 // Non-temporal store of one vector (REQUIRES: p aligned to sizeof(vf)), and
 // the fence that orders such stores before the data is handed to other threads.
@@ -69,10 +85,21 @@ void tile_m(const ConvTileArgs& t) {
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = vf{};
   const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
-  alignas(64) float bbuf[kNr] = {};
+  // Partial B rows (only n floats readable): whole vectors, then one masked.
+  const int64_t b_whole = t.n / kV, b_rem = t.n - b_whole * kV;
   const float* a[M];
 #pragma GCC unroll 16
   for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
+  if (!t.stream) {
+    // c is written (or read) only at the end; start its lines on their way
+    // now, so short k loops (1x1 convs, few input channels) do not stall on them.
+#pragma GCC unroll 16
+    for (int i = 0; i < M; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) __builtin_prefetch(t.c + i * t.c_stride_m + j * kV, 1, 3);
+  }
+  int pf_row = 0;
+  const bool prefetch_a = t.k >= 2 * kPrefetchK;
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
@@ -82,11 +109,20 @@ void tile_m(const ConvTileArgs& t) {
 #pragma GCC unroll 4
         for (int j = 0; j < NV; ++j) bv[j] = load(b + j * kV);
       } else {
-        std::memcpy(bbuf, b, sizeof(float) * t.n);
 #pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) bv[j] = load(bbuf + j * kV);
+        for (int j = 0; j < NV; ++j)
+          bv[j] = j < b_whole ? load(b + j * kV)
+                  : j == b_whole && b_rem != 0 ? load_partial(b + j * kV, b_rem)
+                                                : vf{};
       }
       const int64_t off = ao + p * ak;
+      // The M rows of A are M separate streams (pixels of an image), too many
+      // for the hardware prefetchers: on long k loops, fetch one row
+      // kPrefetchK steps ahead per step, so each row is covered every M steps.
+      if (prefetch_a) {
+        __builtin_prefetch(a[pf_row] + off + kPrefetchK * ak, 0, 3);
+        if (++pf_row == M) pf_row = 0;
+      }
 #pragma GCC unroll 16
       for (int i = 0; i < M; ++i) {
         const float av = a[i][off];
@@ -131,12 +167,12 @@ void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
 }
 
 void tile(const ConvTileArgs& t) {
-  const bool full_b = t.b_full || t.n == kNr;
+  // A one-vector tile reads kV floats of each B row: whole when n == kV.
   if (t.n <= kV) {
-    if (full_b) return tile_dispatch<true, 1>(t, std::make_integer_sequence<int, kMr>{});
+    if (t.b_full || t.n == kV) return tile_dispatch<true, 1>(t, std::make_integer_sequence<int, kMr>{});
     return tile_dispatch<false, 1>(t, std::make_integer_sequence<int, kMr>{});
   }
-  if (full_b) return tile_dispatch<true, kNv>(t, std::make_integer_sequence<int, kMr>{});
+  if (t.b_full || t.n == kNr) return tile_dispatch<true, kNv>(t, std::make_integer_sequence<int, kMr>{});
   tile_dispatch<false, kNv>(t, std::make_integer_sequence<int, kMr>{});
 }
 
