@@ -117,9 +117,10 @@ void multiply_block(const GemmArgs& g, const GemmF32Kernel& kern, const float* a
     if (mc * kc > kL2BlockFloats || kc <= kSmallK) {
       // A block larger than L2: ir outer, so the A micro-panel stays in L1
       // and the packed B block streams from L2, rather than A from L3.
-      // Short k (a 1x1 conv with few input channels): C traffic dominates,
-      // and ir outer writes each row block of C whole while its lines are
-      // hot, instead of revisiting every line of C once per B micro-panel.
+      // Short k (a 1x1 conv with few input channels): the whole packed B
+      // block is a few KiB and stays in L1, and ir outer writes C row block
+      // by row block, each row left to right, rather than in column strips
+      // down the whole block.
       for (int64_t ir = 0; ir < mc; ir += mr)
         for (int64_t jr = 0; jr < nc; jr += nr) tile(ir, jr);
     } else {

@@ -159,6 +159,87 @@ void tile_m(const ConvTileArgs& t) {
   }
 }
 
+// Tiles whose width is NF whole vectors plus one half vector (n = 24 or 8
+// with 16-float vectors): the half vector's FMAs cost half on cores that split
+// a full vector into two halves (Zen 4), where a padded full vector would
+// waste a quarter (n = 24) or half (n = 8) of the multiplies. Every lane of B
+// is used, so B rows are read whole; each lane rounds as in tile_m.
+typedef float vh __attribute__((vector_size(kV * 2)));
+typedef float vhu __attribute__((vector_size(kV * 2), aligned(4), may_alias));
+inline vh load_h(const float* p) { return *reinterpret_cast<const vhu*>(p); }
+inline void store_h(float* p, vh v) { *reinterpret_cast<vhu*>(p) = v; }
+
+template <int M, int NF>
+void tile_half_m(const ConvTileArgs& t) {
+  vf acc[M][NF > 0 ? NF : 1];
+  vh acch[M];
+#pragma GCC unroll 16
+  for (int i = 0; i < M; ++i) {
+#pragma GCC unroll 2
+    for (int j = 0; j < NF; ++j) acc[i][j] = vf{};
+    acch[i] = vh{};
+  }
+  const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
+  const float* a[M];
+#pragma GCC unroll 16
+  for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
+  if (!t.stream) {
+#pragma GCC unroll 16
+    for (int i = 0; i < M; ++i) __builtin_prefetch(t.c + i * t.c_stride_m, 1, 3);
+  }
+  int pf_row = 0;
+  const bool prefetch_a = t.k >= 2 * kPrefetchK;
+  for (int64_t s = 0; s < t.segments; ++s) {
+    const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
+    const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
+    for (int64_t p = 0; p < t.k; ++p) {
+      vf bv[NF > 0 ? NF : 1];
+#pragma GCC unroll 2
+      for (int j = 0; j < NF; ++j) bv[j] = load(b + j * kV);
+      const vh bh = load_h(b + NF * kV);
+      const int64_t off = ao + p * ak;
+      if (prefetch_a) {
+        __builtin_prefetch(a[pf_row] + off + kPrefetchK * ak, 0, 3);
+        if (++pf_row == M) pf_row = 0;
+      }
+#pragma GCC unroll 16
+      for (int i = 0; i < M; ++i) {
+        const float av = a[i][off];
+#pragma GCC unroll 2
+        for (int j = 0; j < NF; ++j) acc[i][j] += av * bv[j];
+        acch[i] += av * bh;
+      }
+      b += bk;
+    }
+  }
+  const bool nt = t.stream && !t.accumulate &&
+                  ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;
+#pragma GCC unroll 16
+  for (int i = 0; i < M; ++i) {
+    float* c = t.c + i * t.c_stride_m;
+#pragma GCC unroll 2
+    for (int j = 0; j < NF; ++j) {
+      if (nt) {
+        stream_store(c + j * kV, acc[i][j]);
+      } else {
+        vf v = acc[i][j];
+        if (t.accumulate) v += load(c + j * kV);
+        store(c + j * kV, v);
+      }
+    }
+    vh v = acch[i];
+    if (t.accumulate) v += load_h(c + NF * kV);
+    store_h(c + NF * kV, v);
+  }
+}
+
+template <int NF, int... Ms>
+void tile_half_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
+  using Fn = void (*)(const ConvTileArgs&);
+  static constexpr Fn table[] = {&tile_half_m<Ms + 1, NF>...};
+  table[t.m - 1](t);
+}
+
 template <bool kFullB, int NV, int... Ms>
 void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
   using Fn = void (*)(const ConvTileArgs&);
@@ -167,6 +248,8 @@ void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
 }
 
 void tile(const ConvTileArgs& t) {
+  if (t.n == kV / 2) return tile_half_dispatch<0>(t, std::make_integer_sequence<int, kMr>{});
+  if (t.n == kV + kV / 2) return tile_half_dispatch<1>(t, std::make_integer_sequence<int, kMr>{});
   // A one-vector tile reads kV floats of each B row: whole when n == kV.
   if (t.n <= kV) {
     if (t.b_full || t.n == kV) return tile_dispatch<true, 1>(t, std::make_integer_sequence<int, kMr>{});

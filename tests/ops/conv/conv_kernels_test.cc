@@ -59,9 +59,16 @@ TEST(ConvKernels, TileMatchesPortableAroundTileEdges) {
   ASSERT_GE(list.size(), 1u);
   for (const ConvKernels& K : list)
     for (int64_t rows : {int64_t{K.mr} - 1, int64_t{K.mr}, int64_t{K.mr} + 1})
-      for (int64_t cols : {int64_t{K.nr} - 1, int64_t{K.nr}, int64_t{K.nr} + 3, 2 * int64_t{K.nr}})
-        for (bool b_full : {true, false}) {
-          const int64_t k = 7, segs = 3, ncb = (cols + K.nr - 1) / K.nr;
+      // Widths for every tile variant: half, one, one and a half vectors
+      // (the half-vector tiles), partial vectors (masked B loads), full
+      // blocks and a second partial block.
+      for (int64_t cols : {int64_t{K.nr} / 4, int64_t{K.nr} / 2, int64_t{K.nr} / 2 + 3,
+                           3 * int64_t{K.nr} / 4, int64_t{K.nr} - 1, int64_t{K.nr},
+                           int64_t{K.nr} + 3, int64_t{K.nr} + 3 * int64_t{K.nr} / 4,
+                           2 * int64_t{K.nr}})
+        for (bool b_full : {true, false})
+        for (int64_t k : {int64_t{7}, int64_t{70}}) {  // 70: long enough for the A prefetches
+          const int64_t segs = 3, ncb = (cols + K.nr - 1) / K.nr;
           const auto a = testing::random_floats(rows * segs * k, 1);
           const auto b = testing::random_floats(segs * k * ncb * K.nr, 2);
           // b_full doubles as the streaming switch (cols == nr * 2 keeps rows aligned).
@@ -72,7 +79,7 @@ TEST(ConvKernels, TileMatchesPortableAroundTileEdges) {
               for (int64_t s = 0; s < segs; ++s)
                 for (int64_t p = 0; p < k; ++p)
                   want += double{a[i * segs * k + s * k + p]} * b[(s * k + p) * ncb * K.nr + j];
-              ASSERT_NEAR(c[i * cols + j], want, 1e-4)
+              ASSERT_NEAR(c[i * cols + j], want, 1e-4 * (k / 7))
                   << K.name << " rows " << rows << " cols " << cols << " at " << i << "," << j;
             }
         }
