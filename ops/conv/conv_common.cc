@@ -42,6 +42,10 @@ void pad_image_rows(const PadSpec& s, const float* src, float* dst, int64_t y0, 
   }
 }
 
+namespace {
+constexpr int64_t kParallelPadFloats = 64 * 1024;
+}
+
 void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
                     int64_t src_image_floats,
                     const std::function<void(int64_t, const float*, int64_t, int64_t)>& work) {
@@ -62,8 +66,12 @@ void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const floa
   float* buf = copy ? scratch.alloc_floats(pad.floats()) : nullptr;
   for (int64_t n = 0; n < batch; ++n) {
     const float* img = src + n * src_image_floats;
-    if (copy)
+    // Large images (an RGB stem at 224) are padded by all threads; for small
+    // ones a fork-join costs more than the copy.
+    if (copy && pad.floats() >= kParallelPadFloats)
       parallel_for(pad.dst_h, 16, [&](int64_t b, int64_t e) { pad_image_rows(pad, img, buf, b, e); });
+    else if (copy)
+      pad_image(pad, img, buf);
     const float* in = copy ? buf : img;
     parallel_for(items, 1, [&](int64_t b, int64_t e) { work(n, in, b, e); });
   }

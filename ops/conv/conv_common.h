@@ -36,7 +36,7 @@ inline void conv_stream_fence() {
 // Runs work(image, padded_image, item_begin, item_end) over items [0, items)
 // of every image. With batch >= threads, images go to threads whole (each pads
 // its own copy into its thread scratch); otherwise images run one after the
-// other, each padded by all threads, and their items are split across
+// other (large ones padded by all threads) and their items are split across
 // threads. `pad` may be identity.
 void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
                     int64_t src_image_floats,
