@@ -67,9 +67,11 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   const auto& K = kernels::conv_kernels();
   // Outputs far beyond the last-level cache go straight to memory.
   const bool stream = p.batch * y_img * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  const bool large = from_memory(p);
   over_rows(p.batch, p.out_h(), [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
     a.stream = stream;
+    a.from_memory = large;
     a.x = x + n * x_img;
     a.y = y + n * y_img;
     a.row_begin = r0;
@@ -84,6 +86,8 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   const auto& K = kernels::conv_kernels();
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.taps() * p.in_c);
+  // dx far beyond the caches goes straight to memory.
+  const bool stream_dx = p.batch * x_img * int64_t{sizeof(float)} > (int64_t{64} << 20);
   // Stride 1 with "at most full" padding: dx is the forward conv of dy with
   // the rotated kernel and padding d*(k-1) - pad (kh == kw keeps it symmetric).
   if (p.stride == 1 && p.kernel_h == p.kernel_w && p.pad <= eh) {
@@ -92,6 +96,8 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
     base.h = p.out_h(); base.w = p.out_w();
     base.pad = static_cast<int>(eh - p.pad);
     base.oh = p.in_h; base.ow = p.in_w;
+    base.stream = stream_dx;
+    base.from_memory = from_memory(p);
     over_rows(p.batch, p.in_h, [&](int64_t n, int64_t r0, int64_t r1) {
       DwArgs a = base;
       a.x = dy + n * y_img;
@@ -103,7 +109,8 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
     return;
   }
   pack_taps(p, w, false, wt);
-  const DwArgs base = base_args(p, wt);
+  DwArgs base = base_args(p, wt);
+  base.stream = stream_dx;
   over_rows(p.batch, p.in_h, [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
     a.dy = dy + n * y_img;

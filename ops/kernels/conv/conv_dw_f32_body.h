@@ -21,6 +21,34 @@ inline T ld(const float* p) {
   else return load(p);
 }
 
+// Copies n floats to dst with non-temporal stores for the vector-aligned
+// middle (plain stores for the unaligned head and the tail).
+inline void stream_copy(float* dst, const float* src, int64_t n) {
+  int64_t i = 0;
+  for (; i < n && reinterpret_cast<uintptr_t>(dst + i) % sizeof(vf) != 0; ++i) dst[i] = src[i];
+  for (; i + kV <= n; i += kV) stream_store(dst + i, load(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// Where a kernel writes output row r: in place, or, for streamed outputs
+// whose pixels are not vector-aligned (buffers from plain malloc), into an
+// aligned row buffer that done(r) streams out (rows are contiguous, so the
+// whole row can go out with aligned non-temporal stores).
+struct DwRowSink {
+  float* y;
+  int64_t row_floats;
+  float* stage;  // null: write in place
+  float* row(int64_t r) const { return stage ? stage : y + r * row_floats; }
+  void done(int64_t r) const {
+    if (stage) stream_copy(y + r * row_floats, stage, row_floats);
+  }
+};
+
+// True when stream stores cannot go straight to a.y's pixels.
+inline bool dw_staged(const DwArgs& a) {
+  return a.stream && (reinterpret_cast<uintptr_t>(a.y) | (a.c * sizeof(float))) % sizeof(vf) != 0;
+}
+
 template <typename T>
 inline void st(float* p, T v) {
   if constexpr (sizeof(T) == sizeof(float)) *p = v;
@@ -157,7 +185,10 @@ void for_each_dw_tile(const DwTiles& tiles, int64_t begin, int64_t end, Run run)
 // double the memory traffic of this bandwidth-bound op, so tiles whose taps
 // all fall inside the row read the input in place (rows above or below the
 // image read a zero row) and the few border pixels take the checked path.
-void dw_forward_in_place(const DwArgs& a) {
+void dw_forward_in_place(const DwArgs& args) {
+  const bool staged = dw_staged(args);
+  DwArgs a = args;
+  a.stream = a.stream && !staged;  // the tiles stream only straight to y
   const int64_t c = a.c, cv = c / kV * kV;
   int64_t in_lo, in_hi, lo_last, hi_last;
   valid_range(a.w, a.ow, a.stride, a.pad, 0, &in_lo, &in_hi);
@@ -167,11 +198,12 @@ void dw_forward_in_place(const DwArgs& a) {
   ScratchScope scratch;  // the thread's reused arena: no allocation in steady state
   float* zeros = scratch.alloc_floats(zero_floats);  // only ever read
   std::memset(zeros, 0, sizeof(float) * zero_floats);
+  const DwRowSink sink{a.y, a.ow * c, staged ? scratch.alloc_floats(a.ow * c) : nullptr};
   const DwTiles tiles = make_dw_tiles(a, std::make_integer_sequence<int, kDwPix>{});
   const float* in_row[64];
   const float* rows[64];
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
-    float* yrow = a.y + oy * a.ow * c;
+    float* yrow = sink.row(oy);
     for (int ky = 0; ky < a.kh; ++ky) {
       const int64_t iy = oy * a.stride - a.pad + int64_t{ky} * a.dilation;
       in_row[ky] = iy >= 0 && iy < a.h ? a.x + iy * a.w * c : nullptr;
@@ -192,20 +224,28 @@ void dw_forward_in_place(const DwArgs& a) {
     for (int64_t ox = 0; ox < x_lo; ++ox) border(ox);
     for_each_dw_tile(tiles, x_lo, x_hi, run);
     for (int64_t ox = x_hi; ox < a.ow; ++ox) border(ox);
+    sink.done(oy);
   }
 }
 
 void dw_forward_ring(const DwArgs& a);
 
 void dw_forward(const DwArgs& a) {
-  if (a.w * a.c * int64_t{sizeof(float)} > (int64_t{32} << 10))
-    dw_forward_in_place(a);
-  else
+  const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;
+  const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
+  const int64_t ring_bytes = span * wp * a.c * int64_t{sizeof(float)};
+  if (a.w * a.c * int64_t{sizeof(float)} <= (int64_t{32} << 10) ||
+      (a.from_memory && ring_bytes <= (int64_t{512} << 10)))
     dw_forward_ring(a);
+  else
+    dw_forward_in_place(a);
   if (a.stream) stream_fence();
 }
 
-void dw_forward_ring(const DwArgs& a) {
+void dw_forward_ring(const DwArgs& args) {
+  const bool staged = dw_staged(args);
+  DwArgs a = args;
+  a.stream = a.stream && !staged;  // the tiles stream only straight to y
   const int64_t c = a.c, cv = c / kV * kV;
   const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;  // input rows one output row reads
   const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
@@ -214,6 +254,7 @@ void dw_forward_ring(const DwArgs& a) {
   // from the thread's reused scratch arena.
   ScratchScope scratch;
   float* ring = scratch.alloc_floats(span * wp * c);
+  const DwRowSink sink{a.y, a.ow * c, staged ? scratch.alloc_floats(a.ow * c) : nullptr};
   int64_t next = first;  // next input row to copy into the ring
   const DwTiles tiles = make_dw_tiles(a, std::make_integer_sequence<int, kDwPix>{});
   const float* rows[64];
@@ -232,7 +273,7 @@ void dw_forward_ring(const DwArgs& a) {
       std::memcpy(dst + j0 * c, src, sizeof(float) * (j1 - j0) * c);
       std::memset(dst + j1 * c, 0, sizeof(float) * (wp - j1) * c);
     }
-    float* yrow = a.y + oy * a.ow * c;
+    float* yrow = sink.row(oy);
     const float* row0[64];
     for (int ky = 0; ky < a.kh; ++ky)
       row0[ky] = ring + ((base + int64_t{ky} * a.dilation - first) % span) * wp * c;
@@ -253,6 +294,7 @@ void dw_forward_ring(const DwArgs& a) {
         }
     };
     for_each_dw_tile(tiles, 0, a.ow, run);
+    sink.done(oy);
   }
 }
 
@@ -287,7 +329,7 @@ T dw_grad_pixel(const DwArgs& a, int64_t iy, int64_t ix, int64_t ch) {
 // at the borders, NP pixels x one channel vector per register tile.
 // src[t] is the dy row of tap t at column off (tile-relative), wts[t] its
 // weights.
-template <typename T, int NP>
+template <typename T, int NP, bool kStream>
 inline void dw_bwd_tile(const float* const* src, const float* const* wts, int taps, int64_t c,
                         int64_t sc, float* out, int64_t ch) {
   T acc[NP];
@@ -300,15 +342,20 @@ inline void dw_bwd_tile(const float* const* src, const float* const* wts, int ta
     for (int i = 0; i < NP; ++i) acc[i] += ld<T>(sp + i * c) * wv;
   }
 #pragma GCC unroll 8
-  for (int i = 0; i < NP; ++i) st<T>(out + i * sc + ch, acc[i]);
+  for (int i = 0; i < NP; ++i) {
+    if constexpr (kStream && sizeof(T) != sizeof(float)) stream_store(out + i * sc + ch, acc[i]);
+    else st<T>(out + i * sc + ch, acc[i]);
+  }
 }
 
-template <int NP>
+// kStream: non-temporal stores of the vector channels (REQUIRES: out and c
+// vector-aligned).
+template <int NP, bool kStream>
 void dw_bwd_tiles(const float* const* src, const float* const* wts, int taps, int64_t c, int64_t sc,
                   float* out) {
   const int64_t cv = c / kV * kV;
-  for (int64_t ch = 0; ch < cv; ch += kV) dw_bwd_tile<vf, NP>(src, wts, taps, c, sc, out, ch);
-  for (int64_t ch = cv; ch < c; ++ch) dw_bwd_tile<float, NP>(src, wts, taps, c, sc, out, ch);
+  for (int64_t ch = 0; ch < cv; ch += kV) dw_bwd_tile<vf, NP, kStream>(src, wts, taps, c, sc, out, ch);
+  for (int64_t ch = cv; ch < c; ++ch) dw_bwd_tile<float, NP, false>(src, wts, taps, c, sc, out, ch);
 }
 
 using DwBwdFn = void (*)(const float* const*, const float* const*, int, int64_t, int64_t, float*);
@@ -317,9 +364,9 @@ struct DwBwdTiles {
   DwBwdFn fn[kDwPix + 1];  // index NP = 1..kDwPix
 };
 
-template <int... Ns>
+template <bool kStream, int... Ns>
 constexpr DwBwdTiles dw_bwd_table(std::integer_sequence<int, Ns...>) {
-  return {{nullptr, &dw_bwd_tiles<Ns + 1>...}};
+  return {{nullptr, &dw_bwd_tiles<Ns + 1, kStream>...}};
 }
 
 inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
@@ -337,7 +384,12 @@ void dw_backward_data_gather(const DwArgs& a) {
 
 void dw_backward_data(const DwArgs& a) {
   if (a.kh > 64 || a.kh * a.kw > 256) return dw_backward_data_gather(a);
-  static constexpr DwBwdTiles tiles = dw_bwd_table(std::make_integer_sequence<int, kDwPix>{});
+  static constexpr DwBwdTiles plain = dw_bwd_table<false>(std::make_integer_sequence<int, kDwPix>{});
+  static constexpr DwBwdTiles streamed = dw_bwd_table<true>(std::make_integer_sequence<int, kDwPix>{});
+  const bool staged = dw_staged(a), stream = a.stream && !staged;
+  ScratchScope scratch;
+  const DwRowSink sink{a.y, a.w * a.c, staged ? scratch.alloc_floats(a.w * a.c) : nullptr};
+  const DwBwdTiles& tiles = stream ? streamed : plain;
   const int64_t c = a.c, s = a.stride, d = a.dilation, pad = a.pad;
   constexpr int kMaxTaps = 256;
   const float* row_src[kMaxTaps];  // dy row start of each tap (column 0)
@@ -345,7 +397,7 @@ void dw_backward_data(const DwArgs& a) {
   const float* src[kMaxTaps];
   int64_t off[kMaxTaps];
   for (int64_t iy = a.row_begin; iy < a.row_end; ++iy) {
-    float* dxrow = a.y + iy * a.w * c;
+    float* dxrow = sink.row(iy);
     // Kernel rows that reach dx row iy, and their dy rows.
     int kys[64], nky = 0;
     const float* dyrow[64];
@@ -394,7 +446,9 @@ void dw_backward_data(const DwArgs& a) {
       });
       for (int64_t k = std::max(khi, klo); k < count; ++k) checked(k);
     }
+    sink.done(iy);
   }
+  if (a.stream) stream_fence();
 }
 
 // Weight gradient for a fixed kernel width KW and stride S (dilation 1),

@@ -20,6 +20,7 @@ namespace nas::ops::kernels {
 //   acc[i][j] = sum_s sum_{p<k} a_rows[i][a_seg[s] + p*a_stride_k]
 //                              * b[b_seg[s] + p*b_stride_k + j]
 //   c[i*c_stride_m + j] = acc[i][j] (+ c[...] when accumulate)   i < m, j < n
+// (c_rows[i][j] instead when c_rows is set)
 // Sums run in a fixed order (segments, then p), so results never depend on
 // how the caller splits the output into tiles.
 // REQUIRES: 1 <= m <= mr, 1 <= n <= nr; a_seg/b_seg null (offset 0) or
@@ -45,6 +46,10 @@ struct ConvTileArgs {
   // does not fence: the caller issues a store fence (conv_stream_fence in
   // ops/conv/conv_common.h) before another thread reads c.
   bool stream = false;
+  // When set, row i of the tile goes to c_rows[i] instead of
+  // c + i*c_stride_m (rows scattered through an image, e.g. one stride phase
+  // of a backward-data pass); streaming stores are then not used.
+  float* const* c_rows = nullptr;
 };
 
 // Depthwise geometry for one image: x is h x w x c, y is oh x ow x c, weights
@@ -59,8 +64,8 @@ struct DwArgs {
   float* dwt = nullptr;  // weight-gradient accumulator, tap-major like wt
   int64_t oh = 0, ow = 0;
   int64_t row_begin = 0, row_end = 0;  // rows of y (forward) / of dx (backward data) / of dy (weights)
-  // dw_forward: non-temporal stores where y is vector-aligned (outputs far
-  // larger than the caches).
+  // dw_forward, dw_backward_data: non-temporal stores where y is
+  // vector-aligned (outputs far larger than the caches).
   bool stream = false;
   // The whole batch is far larger than the caches (data comes from memory):
   // the kernels may copy rows into a cached ring with sequential reads,

@@ -8,6 +8,7 @@
 // through conv2d: bit-identical results on 1 and 2 threads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -175,22 +176,39 @@ TEST(DepthwiseKernels, EveryIsaMatchesDoubleReference) {
     }
 }
 
-// Large outputs take non-temporal stores when aligned; same values.
-TEST(DepthwiseKernels, StreamingForwardMatches) {
-  for (const ConvKernels& K : kernels::conv_kernels_available()) {
-    const Geo g{6, 66, 128, 3, 3, 1, 1, 1};
-    DwArgs a;
-    a.h = g.h; a.w = g.w; a.c = g.c; a.kh = a.kw = 3; a.pad = 1;
-    a.oh = g.h; a.ow = g.w;
-    const auto x = testing::random_floats(g.h * g.w * g.c, 21);
-    const auto wt = testing::random_floats(9 * g.c, 22);
-    a.x = x.data(); a.wt = wt.data();
-    std::shared_ptr<float[]> y = allocate_floats(a.oh * a.ow * g.c);
-    a.y = y.get(); a.stream = true; a.row_begin = 0; a.row_end = a.oh;
-    K.dw_forward(a);
-    expect_close(std::vector<float>(y.get(), y.get() + a.oh * a.ow * g.c),
-                 ref_forward(g, a.oh, a.ow, x, wt), std::string(K.name) + " streamed forward");
-  }
+// Large outputs take non-temporal stores: straight to y when its pixels are
+// vector-aligned, else through a row buffer streamed out per row. Same
+// values either way, on the ring and in-place forward and backward-data.
+TEST(DepthwiseKernels, StreamedOutputsMatch) {
+  for (const ConvKernels& K : kernels::conv_kernels_available())
+    for (const Geo& g : {Geo{6, 66, 128, 3, 3, 1, 1, 1}, Geo{7, 9, 40, 3, 3, 2, 1, 1},
+                         Geo{5, 70, 130, 3, 3, 2, 1, 1}, Geo{6, 8, 21, 5, 5, 1, 2, 1}})
+      for (int64_t misalign : {0, 1, 3})
+        for (bool from_memory : {false, true}) {
+          const std::string what = std::string(K.name) + " " + describe(g) + " misaligned by " +
+                                   std::to_string(misalign) + (from_memory ? " from memory" : "");
+          DwArgs a;
+          a.h = g.h; a.w = g.w; a.c = g.c; a.kh = g.kh; a.kw = g.kw;
+          a.stride = g.s; a.pad = g.pad; a.dilation = g.d;
+          a.oh = out_size(g.h, g.kh, g.s, g.pad, g.d);
+          a.ow = out_size(g.w, g.kw, g.s, g.pad, g.d);
+          a.from_memory = from_memory;
+          const auto x = testing::random_floats(g.h * g.w * g.c, 21);
+          const auto wt = testing::random_floats(int64_t{g.kh} * g.kw * g.c, 22);
+          const auto dy = testing::random_floats(a.oh * a.ow * g.c, 23);
+          a.x = x.data(); a.wt = wt.data(); a.dy = dy.data();
+          a.stream = true;
+          const int64_t ny = a.oh * a.ow * g.c, nx = g.h * g.w * g.c;
+          std::shared_ptr<float[]> buf = allocate_floats(std::max(ny, nx) + 16);
+          a.y = buf.get() + misalign;
+          a.row_begin = 0; a.row_end = a.oh;
+          K.dw_forward(a);
+          expect_close(std::vector<float>(a.y, a.y + ny), ref_forward(g, a.oh, a.ow, x, wt), what + " forward");
+          a.row_end = g.h;
+          K.dw_backward_data(a);
+          expect_close(std::vector<float>(a.y, a.y + nx), ref_backward_data(g, a.oh, a.ow, dy, wt),
+                       what + " backward data");
+        }
 }
 
 // The depthwise algorithm through conv2d: the weight gradient's partials
