@@ -119,9 +119,9 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
                 s.kendall_tau, s.mean_ratio);
   std::cout << line << "\n";
   std::snprintf(line, sizeof line,
-                "measured: median noise (p90-p10)/median %.1f%%; predictions %.1f%% from measured entries; "
-                "load average %s",
-                s.median_spread_pct, 100 * s.mean_lut_coverage, load_average().c_str());
+                "measured: %.1f%% of networks from undisturbed passes; median noise (p90-p10)/median %.1f%%; "
+                "predictions %.1f%% from measured entries; load average %s",
+                100 * s.undisturbed_share, s.median_spread_pct, 100 * s.mean_lut_coverage, load_average().c_str());
   std::cout << line << "\n";
   if (s.excluded_overlap > 0)
     std::cout << "note: the space is too small to avoid its calibration networks: " << s.excluded_overlap
@@ -138,12 +138,12 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
 
 std::string csv_rows(const std::vector<hardware::ValidationRow>& rows) {
   std::ostringstream out;
-  out << "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage\n";
+  out << "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes\n";
   char buf[160];
   for (const hardware::ValidationRow& r : rows) {
     out << '"' << r.arch << '"';
-    std::snprintf(buf, sizeof buf, ",%d,%.6g,%.3g,%.6g,%.4g\n", r.nodes, r.measured_ms, r.spread_pct,
-                  r.predicted_ms, r.lut_coverage);
+    std::snprintf(buf, sizeof buf, ",%d,%.6g,%.3g,%.6g,%.4g,%d\n", r.nodes, r.measured_ms, r.spread_pct,
+                  r.predicted_ms, r.lut_coverage, r.undisturbed);
     out << buf;
   }
   return out.str();

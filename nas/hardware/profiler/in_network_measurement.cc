@@ -5,7 +5,9 @@
 #include <unordered_set>
 
 #include "nas/graph/architecture_builder.h"
+#include "nas/hardware/profiler/network_timer.h"
 #include "nas/hardware/profiler/node_timing_executor.h"
+#include "nas/hardware/profiler/run_delay.h"
 #include "nas/hardware/profiler/timing_stats.h"
 #include "nas/train/rng.h"
 
@@ -31,7 +33,9 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
   NAS_CHECK(options.warmup >= 1 && options.repeats >= 1);
   std::unordered_map<uint64_t, size_t> wanted_index;
   for (size_t i = 0; i < wanted.size(); ++i) wanted_index.emplace(wanted[i].signature_hash, i);
-  std::vector<std::vector<double>> samples(wanted.size());
+  // Per wanted configuration: samples from undisturbed passes (run_delay.h),
+  // and from the others (used only when too few were undisturbed).
+  std::vector<std::vector<double>> samples(wanted.size()), disturbed(wanted.size());
   std::unordered_set<uint64_t> covered;
   std::vector<double> overhead_us;
   InNetworkMeasurement out;
@@ -61,12 +65,14 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
       // The executor's pass first, then the timed one: each then follows a
       // pass over the same network, as in a network served repeatedly.
       const double executor_ms = time_executor ? ex.forward_executor() : 0.0;
-      ex.forward_timed(node_ms, options.clock);
+      const int64_t d0 = process_run_delay_ns();
+      const double pass_ms = ex.forward_timed(node_ms, options.clock);
+      const bool clean = undisturbed_pass(d0, process_run_delay_ns(), pass_ms);
       double nodes_ms = 0;
       for (int id = 0; id < s.size(); ++id) {
         nodes_ms += node_ms[id];
         if (auto it = wanted_index.find(s.node(id).signature_hash); it != wanted_index.end())
-          samples[it->second].push_back(node_ms[id]);
+          (clean ? samples : disturbed)[it->second].push_back(node_ms[id]);
       }
       if (time_executor && op_nodes > 0) overhead_us.push_back(1000.0 * (executor_ms - nodes_ms) / op_nodes);
     }
@@ -99,6 +105,8 @@ Result<InNetworkMeasurement> measure_in_networks(const std::vector<const space::
     if (Status st = run_network(probe[i], true); !st) return st;
 
   for (size_t i = 0; i < wanted.size(); ++i) {
+    if (samples[i].size() < static_cast<size_t>(kMinUndisturbed))
+      samples[i].insert(samples[i].end(), disturbed[i].begin(), disturbed[i].end());
     const TimingStats t = summarize_timings(samples[i]);
     LatencyEntry e;
     e.signature = wanted[i].signature;

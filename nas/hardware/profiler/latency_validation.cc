@@ -72,6 +72,7 @@ Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, c
   for (size_t i = 0; i < rows.size(); ++i) {
     rows[i].measured_ms = times.value()[i].low_quartile_ms;
     rows[i].spread_pct = times.value()[i].spread_pct;
+    rows[i].undisturbed = times.value()[i].undisturbed;
   }
   return rows;
 }
@@ -100,7 +101,7 @@ ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows) {
   s.networks = static_cast<int>(rows.size());
   if (rows.empty()) return s;
   double se = 0, se_rel = 0, ratio = 0, coverage = 0;
-  int w5 = 0, w10 = 0;
+  int w5 = 0, w10 = 0, undisturbed = 0;
   std::vector<double> measured, predicted, spreads;
   for (const ValidationRow& r : rows) {
     const double err = r.predicted_ms - r.measured_ms;
@@ -111,6 +112,7 @@ ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows) {
     w10 += std::abs(rel) <= 0.10 ? 1 : 0;
     ratio += r.predicted_ms > 0 ? r.measured_ms / r.predicted_ms : 0;
     coverage += r.lut_coverage;
+    undisturbed += r.undisturbed > 0 ? 1 : 0;
     measured.push_back(r.measured_ms);
     predicted.push_back(r.predicted_ms);
     spreads.push_back(r.spread_pct);
@@ -124,6 +126,7 @@ ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows) {
   s.mean_ratio = ratio / n;
   s.median_spread_pct = median_of(spreads);
   s.mean_lut_coverage = coverage / n;
+  s.undisturbed_share = undisturbed / n;
   return s;
 }
 

@@ -36,6 +36,7 @@ struct ValidationRow {
   double spread_pct = 0;     // their (p90 - p10) / median
   double predicted_ms = 0;   // the cost model's estimate
   double lut_coverage = 0;   // share of the estimate from measured entries
+  int undisturbed = 0;       // undisturbed passes measured_ms comes from; 0: too few, all passes
 };
 
 struct ValidationSummary {
@@ -48,6 +49,7 @@ struct ValidationSummary {
   double mean_ratio = 0;     // mean of measured / predicted
   double median_spread_pct = 0;
   double mean_lut_coverage = 0;
+  double undisturbed_share = 0;  // share of networks measured from undisturbed passes (network_timer.h)
   // Share of the timing's wall time the executor's thread waited for a CPU
   // (a loaded machine); -1 when unknown.
   double waiting_share = -1;

@@ -41,7 +41,17 @@ struct NetworkTimingOptions {
   // come from moments far apart, and a burst of load that lasts as long as
   // one group's timing touches only part of them.
   int sweeps = 3;
+  // A pass during which another process took a CPU from one of this
+  // process's threads (run_delay.h) measures the neighbours as much as the
+  // network: it is set apart, and a network with fewer undisturbed passes
+  // than planned in a sweep gets up to extra_rounds * (its passes per
+  // sweep) more.
+  int extra_rounds = 2;
 };
+
+// A network's figures come from its undisturbed passes when it has at least
+// this many, else from all its passes (TimingStats::undisturbed is then 0).
+inline constexpr int kMinUndisturbed = 3;
 
 // Times each spec (in order). progress(done) after each group of each sweep,
 // done counting networks over all sweeps (of specs.size() * sweeps). When

@@ -20,6 +20,9 @@ struct TimingStats {
   double low_quartile_ms = 0;
   double spread_pct = 0;  // (p90 - p10) / median * 100
   int repeats = 0;
+  // Set by the network timer: how many of the samples were undisturbed
+  // passes (run_delay.h); 0 when too few were and all passes count.
+  int undisturbed = 0;
 };
 
 // REQUIRES: samples not empty. Percentiles by linear interpolation.

@@ -59,6 +59,7 @@ TEST_F(ProfileCommand, BadFlagsExit2WithoutMeasuring) {
   expect_usage_error("--validate", "--validate needs exactly one --space");
   expect_usage_error("--validate --space " + space_ + " --space " + space_, "--validate needs exactly one --space");
   expect_usage_error("--validate --space " + space_ + " --samples 0", "--samples must be >= 1, got 0");
+  expect_usage_error("--space " + space_ + " --calibrate -1", "--calibrate must be >= 0, got -1");
   expect_usage_error("--validate --space " + space_ + " --csv " + dir_.path() + "/no/such/rows.csv",
                      "--csv: no folder");
   expect_usage_error("--space " + space_ + " --bogus", "unrecognised option '--bogus'");
@@ -102,6 +103,20 @@ TEST_F(ProfileCommand, ProfilesIntoTheCacheThenReusesIt) {
   EXPECT_TRUE(contains(again.out, ": 0 measured now, 14 from the cache")) << again.out;
 }
 
+TEST_F(ProfileCommand, CalibrateZeroKeepsEntriesAsMeasured) {
+  const std::string out = dir_.path() + "/prof";
+  auto r = run_nas("profile --space " + space_ + " --threads 1 --repeats 2 --calibrate 0 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(contains(r.out, "calibrated on")) << r.out;
+  std::ifstream lut(out + "/host.lut.csv");
+  std::stringstream text;
+  text << lut.rdbuf();
+  EXPECT_TRUE(contains(text.str(), "# entries as measured (no calibration in the last run)")) << text.str();
+  auto calibrated = run_nas("profile --space " + space_ + " --threads 1 --repeats 2 --calibrate 8 --out " + out + "2");
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.err;
+  EXPECT_TRUE(contains(calibrated.out, "calibrated on 8 whole networks")) << calibrated.out;
+}
+
 TEST_F(ProfileCommand, OutFolderAndBatch) {
   const std::string out = dir_.path() + "/prof";
   auto r = run_nas("profile --space " + space_ + " --threads 1 --batch 2 --repeats 2 --out " + out);
@@ -128,7 +143,10 @@ TEST_F(ProfileCommand, ValidateOnATinySpace) {
   EXPECT_TRUE(contains(cpu.out, "-t1-b1-cpuclock/host.yaml")) << cpu.out;  // its own table
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* part : {"tiny: 6 networks: within +-5%: ", "within +-10%: ", "RMSE ", "Kendall tau ",
-                           "mean measured/predicted ", "predictions 100.0% from measured entries"})
+                           "mean measured/predicted ", "predictions 100.0% from measured entries",
+                           "calibrated on 48 whole networks (not validated on)", "of networks from undisturbed passes",
+                           // 4 genotypes, all among the 48 calibration networks: validation cannot avoid them.
+                           "note: the space is too small to avoid its calibration networks: 6 of these networks"})
     EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
   // A loose bound: the table predicts these 8x8 networks within a factor of 2
   // on average, even on a loaded machine.
@@ -140,7 +158,7 @@ TEST_F(ProfileCommand, ValidateOnATinySpace) {
   std::ifstream in(csv);
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage");
+  EXPECT_EQ(header, "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes");
   int rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, 6);
