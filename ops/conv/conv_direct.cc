@@ -125,7 +125,138 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   implicit_forward(padded_params(p), forward_pad(p), x, p.in_h * p.in_w * p.in_c, packed, y);
 }
 
+// Backward-data of a strided conv by stride phases: input pixel
+// (s*j + py - pad, s*i + px - pad) only meets the taps ky = py + t*s,
+// kx = px + u*s, from dy pixel (j - t, i - u). So each of the s*s phases is a
+// small stride-1 correlation of dy (padded by T-1 rows / U-1 columns in front)
+// with its sub-kernel, and no multiply touches the zeros that the transposed
+// conv's upsampling would insert (3/4 of them at stride 2). Rows of a tile
+// are pixels of one phase, written through c_rows. Groups 1, dilation 1.
+struct Phase {
+  int py, px, taps_y, taps_x;
+  int64_t j0, jn, i0, in;  // phase grid: rows [j0, j0+jn), columns [i0, i0+in)
+  int64_t tiles, tile0;    // tiles of MR pixels, first tile's global index
+  int64_t w_offset;        // its packed sub-kernel in the weight buffer
+};
+
+bool phased_backward_data(const ConvParams& p) {
+  return p.stride > 1 && p.groups == 1 && p.dilation == 1;
+}
+
+void backward_data_phased(const ConvParams& p, const float* dy, const float* w, float* dx) {
+  const ConvKernels& K = kernels::conv_kernels();
+  const int s = p.stride, kh = p.kernel_h, kw = p.kernel_w;
+  const int64_t oh = p.out_h(), ow = p.out_w(), co_n = p.out_c, ci_n = p.in_c;
+  const int64_t ncib = (ci_n + K.nr - 1) / K.nr;
+  const int ty_max = (kh + s - 1) / s, tx_max = (kw + s - 1) / s;
+  // dy padded by ty_max-1 rows / tx_max-1 columns in front; deep enough for
+  // the last phase row (j up to (in_h - 1 + pad) / s).
+  PadSpec pad;
+  pad.src_h = oh;
+  pad.src_w = ow;
+  pad.c = co_n;
+  pad.top = ty_max - 1;
+  pad.left = tx_max - 1;
+  pad.dst_h = (p.in_h - 1 + p.pad) / s + ty_max;
+  pad.dst_w = (p.in_w - 1 + p.pad) / s + tx_max;
+  const int64_t pw = pad.dst_w;
+
+  ScratchScope scratch;
+  static_assert(sizeof(Phase) % sizeof(int64_t) == 0);
+  Phase* phases = reinterpret_cast<Phase*>(
+      alloc_i64(scratch, int64_t{s} * s * static_cast<int64_t>(sizeof(Phase) / sizeof(int64_t))));
+  // Per phase, its segment offsets (tap (t, u) at t*taps_x + u).
+  const int64_t seg_max = int64_t{ty_max} * tx_max;
+  int64_t* a_segs = alloc_i64(scratch, int64_t{s} * s * seg_max);
+  int64_t* b_segs = alloc_i64(scratch, int64_t{s} * s * seg_max);
+  int64_t tiles = 0, wfloats = 0;
+  for (int py = 0; py < s; ++py)
+    for (int px = 0; px < s; ++px) {
+      Phase& ph = phases[py * s + px];
+      ph.py = py;
+      ph.px = px;
+      ph.taps_y = py < kh ? (kh - py + s - 1) / s : 0;
+      ph.taps_x = px < kw ? (kw - px + s - 1) / s : 0;
+      // Input rows s*j + py - pad inside [0, in_h).
+      ph.j0 = (p.pad - py + s - 1) / s;
+      ph.jn = std::max<int64_t>(0, (p.in_h - 1 + p.pad - py) / s - ph.j0 + 1);
+      ph.i0 = (p.pad - px + s - 1) / s;
+      ph.in = std::max<int64_t>(0, (p.in_w - 1 + p.pad - px) / s - ph.i0 + 1);
+      ph.tiles = (ph.jn * ph.in + K.mr - 1) / K.mr;
+      ph.tile0 = tiles;
+      ph.w_offset = wfloats;
+      tiles += ph.tiles;
+      wfloats += ncib * ph.taps_y * ph.taps_x * co_n * K.nr;
+      for (int t = 0; t < ph.taps_y; ++t)
+        for (int u = 0; u < ph.taps_x; ++u) {
+          a_segs[(py * s + px) * seg_max + t * ph.taps_x + u] =
+              ((ty_max - 1 - t) * pw + (tx_max - 1 - u)) * co_n;
+          b_segs[(py * s + px) * seg_max + t * ph.taps_x + u] = int64_t{t * ph.taps_x + u} * co_n * K.nr;
+        }
+    }
+
+  // Sub-kernels packed [ci block][tap (t, u)][co][NR]: w[co][py+t*s][px+u*s][ci].
+  float* wp = scratch.alloc_floats(std::max<int64_t>(wfloats, 1));
+  for (int q = 0; q < s * s; ++q) {
+    const Phase& ph = phases[q];
+    for (int64_t cib = 0; cib < ncib; ++cib)
+      for (int t = 0; t < ph.taps_y; ++t)
+        for (int u = 0; u < ph.taps_x; ++u) {
+          float* dst = wp + ph.w_offset + ((cib * ph.taps_y + t) * ph.taps_x + u) * co_n * K.nr;
+          const int ky = ph.py + t * s, kx = ph.px + u * s;
+          for (int64_t co = 0; co < co_n; ++co)
+            for (int jj = 0; jj < K.nr; ++jj) {
+              const int64_t ci = cib * K.nr + jj;
+              dst[co * K.nr + jj] = ci < ci_n ? w[((co * kh + ky) * kw + kx) * ci_n + ci] : 0.0f;
+            }
+        }
+  }
+
+  const int64_t dx_img = p.in_h * p.in_w * ci_n;
+  for_each_image(p.batch, tiles, pad, dy, oh * ow * co_n,
+                 [&](int64_t n, const float* img, int64_t tb, int64_t te) {
+    const float* rows[32];
+    float* crow[32];
+    float* dximg = dx + n * dx_img;
+    int q = 0;
+    for (int64_t tile = tb; tile < te; ++tile) {
+      while (tile >= phases[q].tile0 + phases[q].tiles) ++q;
+      const Phase& ph = phases[q];
+      const int64_t first = (tile - ph.tile0) * K.mr;
+      const int64_t m = std::min<int64_t>(K.mr, ph.jn * ph.in - first);
+      for (int64_t r = 0; r < m; ++r) {
+        const int64_t j = ph.j0 + (first + r) / ph.in, i = ph.i0 + (first + r) % ph.in;
+        rows[r] = img + (j * pw + i) * co_n;
+        crow[r] = dximg + ((s * j + ph.py - p.pad) * p.in_w + (s * i + ph.px - p.pad)) * ci_n;
+      }
+      const int segs = ph.taps_y * ph.taps_x;
+      if (segs == 0) {  // no tap reaches these input pixels
+        for (int64_t r = 0; r < m; ++r) std::fill(crow[r], crow[r] + ci_n, 0.0f);
+        continue;
+      }
+      for (int64_t cib = 0; cib < ncib; ++cib) {
+        float* cptr[32];
+        for (int64_t r = 0; r < m; ++r) cptr[r] = crow[r] + cib * K.nr;
+        ConvTileArgs t;
+        t.m = m;
+        t.n = std::min<int64_t>(K.nr, ci_n - cib * K.nr);
+        t.segments = segs;
+        t.a_seg = a_segs + q * seg_max;
+        t.b_seg = b_segs + q * seg_max;
+        t.k = co_n;
+        t.a_rows = rows;
+        t.a_stride_k = 1;
+        t.b = wp + ph.w_offset + cib * segs * co_n * K.nr;
+        t.b_stride_k = K.nr;
+        t.c_rows = cptr;
+        K.tile(t);
+      }
+    }
+  });
+}
+
 void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+  if (phased_backward_data(p)) return backward_data_phased(p, dy, w, dx);
   const TransposedConv t = transposed_conv(p);
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.weight_numel());

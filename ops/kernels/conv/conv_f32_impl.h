@@ -96,7 +96,7 @@ void tile_m(const ConvTileArgs& t) {
 #pragma GCC unroll 16
     for (int i = 0; i < M; ++i)
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) __builtin_prefetch(t.c + i * t.c_stride_m + j * kV, 1, 3);
+      for (int j = 0; j < NV; ++j) __builtin_prefetch((t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m) + j * kV, 1, 3);
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
@@ -135,11 +135,11 @@ void tile_m(const ConvTileArgs& t) {
   // Whole vectors go straight to c (non-temporal when asked and aligned; the
   // caller fences), a partial last vector through a buffer.
   const int64_t full = t.n / kV, rem = t.n - full * kV;
-  const bool nt = t.stream && !t.accumulate &&
+  const bool nt = t.stream && !t.accumulate && t.c_rows == nullptr &&
                   ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;
 #pragma GCC unroll 16
   for (int i = 0; i < M; ++i) {
-    float* c = t.c + i * t.c_stride_m;
+    float* c = t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m;
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
       if (j < full) {
@@ -185,7 +185,8 @@ void tile_half_m(const ConvTileArgs& t) {
   for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
   if (!t.stream) {
 #pragma GCC unroll 16
-    for (int i = 0; i < M; ++i) __builtin_prefetch(t.c + i * t.c_stride_m, 1, 3);
+    for (int i = 0; i < M; ++i)
+      __builtin_prefetch(t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m, 1, 3);
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
@@ -212,11 +213,11 @@ void tile_half_m(const ConvTileArgs& t) {
       b += bk;
     }
   }
-  const bool nt = t.stream && !t.accumulate &&
+  const bool nt = t.stream && !t.accumulate && t.c_rows == nullptr &&
                   ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;
 #pragma GCC unroll 16
   for (int i = 0; i < M; ++i) {
-    float* c = t.c + i * t.c_stride_m;
+    float* c = t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m;
 #pragma GCC unroll 2
     for (int j = 0; j < NF; ++j) {
       if (nt) {

@@ -67,6 +67,10 @@ const std::vector<Case>& cases() {
       {1, 5, 5, 3, 4, 1, 1, 1, 1, 1, 1},        // 1x1 with padding (pad > kernel extent)
       {2, 6, 6, 4, 4, 3, 3, 2, 3, 1, 1},        // pad 3 > 2, stride 2
       {1, 6, 6, 8, 8, 3, 3, 1, 3, 1, 8},        // depthwise, pad 3 > 2
+      {2, 7, 7, 12, 20, 1, 1, 2, 0, 1, 1},      // 1x1 stride 2: stride phases no tap reaches
+      {1, 11, 10, 6, 9, 3, 3, 3, 1, 1, 1},      // stride 3 (9 backward-data phases)
+      {2, 14, 13, 40, 24, 3, 3, 2, 1, 1, 1},    // stride 2, two in-channel blocks
+      {1, 8, 9, 5, 6, 4, 4, 2, 1, 1, 1},        // even kernel, stride 2
   };
   return list;
 }
