@@ -43,7 +43,7 @@ DwArgs base_args(const ConvParams& p, const float* wt) {
 // memory (the kernels then prefer sequential reads, see DwArgs::from_memory).
 bool from_memory(const ConvParams& p) {
   const int64_t floats = p.batch * (p.in_h * p.in_w + p.out_h() * p.out_w()) * p.in_c;
-  return floats * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  return floats * int64_t{sizeof(float)} > (int64_t{16} << 20);
 }
 
 // Runs fn(image, row_begin, row_end) over rows [0, rows) of every image.
@@ -66,7 +66,7 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
   const auto& K = kernels::conv_kernels();
   // Outputs far beyond the last-level cache go straight to memory.
-  const bool stream = p.batch * y_img * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  const bool stream = p.batch * y_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
   const bool large = from_memory(p);
   over_rows(p.batch, p.out_h(), [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
@@ -87,7 +87,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.taps() * p.in_c);
   // dx far beyond the caches goes straight to memory.
-  const bool stream_dx = p.batch * x_img * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  const bool stream_dx = p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
   // Stride 1 with "at most full" padding: dx is the forward conv of dy with
   // the rotated kernel and padding d*(k-1) - pad (kh == kw keeps it symmetric).
   if (p.stride == 1 && p.kernel_h == p.kernel_w && p.pad <= eh) {
