@@ -77,7 +77,9 @@ inline void stream_fence() {
 // NV = vectors of columns computed (2, or 1 when n <= kV: a narrow last
 // block of output channels costs half). The epilogue indexes acc only with
 // unrolled constants, so the accumulators stay in registers.
-template <int M, bool kFullB, int NV>
+// kRows: rows go through t.c_rows (a template switch, so the common path
+// carries no per-row test).
+template <int M, bool kFullB, int NV, bool kRows>
 void tile_m(const ConvTileArgs& t) {
   vf acc[M][NV];
 #pragma GCC unroll 16
@@ -96,7 +98,7 @@ void tile_m(const ConvTileArgs& t) {
 #pragma GCC unroll 16
     for (int i = 0; i < M; ++i)
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) __builtin_prefetch((t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m) + j * kV, 1, 3);
+      for (int j = 0; j < NV; ++j) __builtin_prefetch((kRows ? t.c_rows[i] : t.c + i * t.c_stride_m) + j * kV, 1, 3);
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
@@ -135,11 +137,11 @@ void tile_m(const ConvTileArgs& t) {
   // Whole vectors go straight to c (non-temporal when asked and aligned; the
   // caller fences), a partial last vector through a buffer.
   const int64_t full = t.n / kV, rem = t.n - full * kV;
-  const bool nt = t.stream && !t.accumulate && t.c_rows == nullptr &&
+  const bool nt = !kRows && t.stream && !t.accumulate &&
                   ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;
 #pragma GCC unroll 16
   for (int i = 0; i < M; ++i) {
-    float* c = t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m;
+    float* c = kRows ? t.c_rows[i] : t.c + i * t.c_stride_m;
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
       if (j < full) {
@@ -169,7 +171,7 @@ typedef float vhu __attribute__((vector_size(kV * 2), aligned(4), may_alias));
 inline vh load_h(const float* p) { return *reinterpret_cast<const vhu*>(p); }
 inline void store_h(float* p, vh v) { *reinterpret_cast<vhu*>(p) = v; }
 
-template <int M, int NF>
+template <int M, int NF, bool kRows>
 void tile_half_m(const ConvTileArgs& t) {
   vf acc[M][NF > 0 ? NF : 1];
   vh acch[M];
@@ -186,7 +188,7 @@ void tile_half_m(const ConvTileArgs& t) {
   if (!t.stream) {
 #pragma GCC unroll 16
     for (int i = 0; i < M; ++i)
-      __builtin_prefetch(t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m, 1, 3);
+      __builtin_prefetch(kRows ? t.c_rows[i] : t.c + i * t.c_stride_m, 1, 3);
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
@@ -213,11 +215,11 @@ void tile_half_m(const ConvTileArgs& t) {
       b += bk;
     }
   }
-  const bool nt = t.stream && !t.accumulate && t.c_rows == nullptr &&
+  const bool nt = !kRows && t.stream && !t.accumulate &&
                   ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;
 #pragma GCC unroll 16
   for (int i = 0; i < M; ++i) {
-    float* c = t.c_rows ? t.c_rows[i] : t.c + i * t.c_stride_m;
+    float* c = kRows ? t.c_rows[i] : t.c + i * t.c_stride_m;
 #pragma GCC unroll 2
     for (int j = 0; j < NF; ++j) {
       if (nt) {
@@ -237,15 +239,17 @@ void tile_half_m(const ConvTileArgs& t) {
 template <int NF, int... Ms>
 void tile_half_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
   using Fn = void (*)(const ConvTileArgs&);
-  static constexpr Fn table[] = {&tile_half_m<Ms + 1, NF>...};
-  table[t.m - 1](t);
+  static constexpr Fn table[] = {&tile_half_m<Ms + 1, NF, false>...};
+  static constexpr Fn rows_table[] = {&tile_half_m<Ms + 1, NF, true>...};
+  (t.c_rows ? rows_table : table)[t.m - 1](t);
 }
 
 template <bool kFullB, int NV, int... Ms>
 void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
   using Fn = void (*)(const ConvTileArgs&);
-  static constexpr Fn table[] = {&tile_m<Ms + 1, kFullB, NV>...};
-  table[t.m - 1](t);
+  static constexpr Fn table[] = {&tile_m<Ms + 1, kFullB, NV, false>...};
+  static constexpr Fn rows_table[] = {&tile_m<Ms + 1, kFullB, NV, true>...};
+  (t.c_rows ? rows_table : table)[t.m - 1](t);
 }
 
 void tile(const ConvTileArgs& t) {
