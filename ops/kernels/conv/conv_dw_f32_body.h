@@ -531,16 +531,28 @@ void dw_backward_weights_fixed(const DwArgs& a) {
   const int64_t xl = std::max(in_lo, lo_last), xh = std::max(xl, std::min(in_hi, hi_last));
   const float* xrow[64];
   const float* xr[64];
-  // Data from memory: x and dy rows are copied (sequential
-  // reads, which the prefetchers follow; measured 10-25% faster at batch
-  // 128) into a ring of kh rows and a row buffer that the tiles read from
-  // L1/L2. Cached data is read in place (the copy would cost more).
-  const int64_t row_floats = a.w * c;
-  const bool use_ring = a.from_memory && a.kh * row_floats * int64_t{sizeof(float)} <= (int64_t{512} << 10) &&
-                        a.row_end - a.row_begin >= a.kh;
+  // Rows are copied (sequential reads, which the prefetchers follow better
+  // than the tiles' order) into a ring of kh zero-padded rows, as the
+  // forward pass does, so that every output column takes the tile path (the
+  // checked border pixels cost several times a tile pixel: 2 of 14 columns
+  // doubled the time of 14x14 images). The pad columns hold zeros, which add
+  // exact zeros to the sums. dy rows come through a row buffer when they
+  // stream from memory. Short row ranges of cached images are read in place.
+  const int64_t wp = (a.ow - 1) * S + KW;  // padded ring row, pixels
+  const int64_t j0 = std::min<int64_t>(a.pad, wp), j1 = std::clamp<int64_t>(a.pad + a.w, j0, wp);
+  const bool use_ring = a.kh * wp * c * int64_t{sizeof(float)} <= (int64_t{512} << 10) &&
+                        (a.from_memory || a.row_end - a.row_begin >= a.kh);
   ScratchScope scratch;
-  float* ring = use_ring ? scratch.alloc_floats(a.kh * row_floats) : nullptr;
-  float* gbuf = use_ring ? scratch.alloc_floats(a.ow * c) : nullptr;
+  float* ring = nullptr;
+  float* gbuf = nullptr;
+  if (use_ring) {
+    ring = scratch.alloc_floats(a.kh * wp * c);
+    for (int r = 0; r < a.kh; ++r) {  // the pad columns stay zero
+      std::memset(ring + r * wp * c, 0, sizeof(float) * j0 * c);
+      std::memset(ring + (r * wp + j1) * c, 0, sizeof(float) * (wp - j1) * c);
+    }
+    if (a.from_memory) gbuf = scratch.alloc_floats(a.ow * c);
+  }
   int64_t next = a.row_begin * S - a.pad;  // next x row to copy
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
     const float* g = a.dy + oy * a.ow * c;
@@ -548,13 +560,24 @@ void dw_backward_weights_fixed(const DwArgs& a) {
     if (use_ring) {
       for (next = std::max(next, base); next < base + a.kh; ++next)
         if (next >= 0 && next < a.h)
-          std::memcpy(ring + (next % a.kh) * row_floats, a.x + next * row_floats, sizeof(float) * row_floats);
-      std::memcpy(gbuf, g, sizeof(float) * a.ow * c);
-      g = gbuf;
+          std::memcpy(ring + ((next % a.kh) * wp + j0) * c, a.x + next * a.w * c, sizeof(float) * (j1 - j0) * c);
+      if (gbuf) {
+        std::memcpy(gbuf, g, sizeof(float) * a.ow * c);
+        g = gbuf;
+      }
+      for (int ky = 0; ky < a.kh; ++ky) {
+        const int64_t iy = base + ky;
+        xrow[ky] = iy >= 0 && iy < a.h ? ring + (iy % a.kh) * wp * c : nullptr;
+      }
+      for_each_dw_span(0, a.ow, [&](int64_t ox, int np) {
+        for (int ky = 0; ky < a.kh; ++ky) xr[ky] = xrow[ky] ? xrow[ky] + ox * S * c : nullptr;
+        tiles.fn[np](a, xr, g + ox * c);
+      });
+      continue;
     }
     for (int ky = 0; ky < a.kh; ++ky) {
       const int64_t iy = base + ky;
-      xrow[ky] = iy >= 0 && iy < a.h ? (use_ring ? ring + (iy % a.kh) * row_floats : a.x + iy * row_floats) : nullptr;
+      xrow[ky] = iy >= 0 && iy < a.h ? a.x + iy * a.w * c : nullptr;
     }
     auto border = [&](int64_t ox) {
       for (int64_t ch = 0; ch < cv; ch += kV) dw_bww_pixel<vf>(a, xrow, g + ox * c, ox, ch);
