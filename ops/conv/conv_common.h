@@ -25,6 +25,11 @@ void pad_image(const PadSpec& s, const float* src, float* dst);
 // Rows [y0, y1) of dst only.
 void pad_image_rows(const PadSpec& s, const float* src, float* dst, int64_t y0, int64_t y1);
 
+// Outputs larger than this (half the L3 of the machine the kernels were tuned
+// on) are written with non-temporal stores: they would not stay in cache for
+// their reader anyway, and streaming saves the read-for-ownership traffic.
+constexpr int64_t kStreamOutputBytes = int64_t{16} << 20;
+
 // Orders this thread's non-temporal stores (ConvTileArgs::stream) before
 // later stores, so another thread that synchronises with it sees them.
 inline void conv_stream_fence() {

@@ -50,8 +50,8 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
       b_seg[ky] = int64_t{ky} * q.kernel_w * in_g * K.nr;
     }
   const int64_t tiles = (pixels + K.mr - 1) / K.mr;
-  // Outputs far beyond the last-level cache go straight to memory.
-  const bool stream = q.batch * pixels * q.out_c * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  // Outputs beyond kStreamOutputBytes go straight to memory.
+  const bool stream = q.batch * pixels * q.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
   for_each_image(q.batch, tiles, pad, src, src_image_floats,
                  [&](int64_t n, const float* img, int64_t tb, int64_t te) {
     const float* base[32];

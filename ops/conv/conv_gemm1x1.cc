@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ops/conv/conv_algorithms.h"
+#include "ops/conv/conv_common.h"
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
 #include "ops/gemm/sgemm.h"
@@ -38,8 +39,8 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
     subsample(p, x, xs);
     a = xs;
   }
-  // Outputs far beyond the last-level cache go straight to memory.
-  const bool stream = rows * p.out_c * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  // Outputs beyond kStreamOutputBytes go straight to memory.
+  const bool stream = rows * p.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
   for (int64_t g = 0; g < p.groups; ++g) {
     GemmArgs args;
     args.stream_c = stream;
@@ -57,7 +58,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
                 out_g = p.out_per_group();
   ScratchScope scratch;
   float* d = p.stride == 1 ? dx : scratch.alloc_floats(rows * p.in_c);
-  const bool stream = p.stride == 1 && rows * p.in_c * int64_t{sizeof(float)} > (int64_t{64} << 20);
+  const bool stream = p.stride == 1 && rows * p.in_c * int64_t{sizeof(float)} > kStreamOutputBytes;
   for (int64_t g = 0; g < p.groups; ++g) {
     GemmArgs args;
     args.stream_c = stream;
