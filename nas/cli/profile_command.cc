@@ -129,22 +129,29 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
   if (s.waiting_share >= 0) {
     std::snprintf(line, sizeof line,
                   "while timing, the executor's thread waited for a CPU %.1f%% of the time%s", 100 * s.waiting_share,
-                  s.waiting_share > 0.05 ? " (a loaded machine: networks longer than a scheduler time slice "
-                                           "measure slower than their ops' medians add up to)"
+                  s.waiting_share > 0.05 ? " (a loaded machine: passes another process disturbed are set apart "
+                                           "where a network has enough others; see docs/profiling.md)"
                                          : "");
     std::cout << line << "\n";
   }
 }
 
-std::string csv_rows(const std::vector<hardware::ValidationRow>& rows) {
+std::string csv_rows(const std::vector<hardware::ValidationRow>& rows, const std::vector<double>& refit) {
   std::ostringstream out;
-  out << "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes\n";
-  char buf[160];
-  for (const hardware::ValidationRow& r : rows) {
+  out << "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes,"
+         "latency_ms_predicted_refit\n";
+  char buf[192];
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const hardware::ValidationRow& r = rows[i];
     out << '"' << r.arch << '"';
-    std::snprintf(buf, sizeof buf, ",%d,%.6g,%.3g,%.6g,%.4g,%d\n", r.nodes, r.measured_ms, r.spread_pct,
+    std::snprintf(buf, sizeof buf, ",%d,%.6g,%.3g,%.6g,%.4g,%d,", r.nodes, r.measured_ms, r.spread_pct,
                   r.predicted_ms, r.lut_coverage, r.undisturbed);
     out << buf;
+    if (i < refit.size()) {
+      std::snprintf(buf, sizeof buf, "%.6g", refit[i]);
+      out << buf;
+    }
+    out << "\n";
   }
   return out.str();
 }
@@ -247,20 +254,55 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
     }
     for (const hardware::SampledNetwork& n : calibration.value()) vo.exclude.insert(n.arch);
   }
-  double waiting_share = -1;
-  int overlap = 0;
-  auto rows = hardware::validate_latency(*spaces[0], *model, vo, &waiting_share, &overlap);
-  if (!rows) {
-    std::cerr << "nas profile: " << rows.status().message() << "\n";
+  // The calibration networks are also timed in the validation's own sweeps
+  // (not validated on), to re-fit the calibration in the same conditions.
+  if (calibrate > 0) {
+    auto calibration = hardware::calibration_networks(spaces, 0, calibrate, batch);
+    if (!calibration) {
+      std::cerr << "nas profile: " << calibration.status().message() << "\n";
+      return kExitFailure;
+    }
+    for (hardware::SampledNetwork& n : calibration.value()) vo.companions.push_back(std::move(n.spec));
+  }
+  auto run = hardware::validate_latency(*spaces[0], *model, vo);
+  if (!run) {
+    std::cerr << "nas profile: " << run.status().message() << "\n";
     return kExitFailure;
   }
-  hardware::ValidationSummary summary = hardware::summarize_validation(rows.value());
-  summary.waiting_share = waiting_share;
-  summary.excluded_overlap = overlap;
+  hardware::ValidationRun& v = run.value();
+  hardware::ValidationSummary summary = hardware::summarize_validation(v.rows);
+  summary.waiting_share = v.waiting_share;
+  summary.excluded_overlap = v.excluded_overlap;
   if (vo.timing.clock == hardware::TimingClock::kThreadCpu) std::cout << "measured by the executor thread's CPU time (--clock thread-cpu)\n";
+  std::cout << "with the table as profiled (calibrated when it was measured):\n";
   print_validation(spaces[0]->name(), summary);
+  std::vector<double> refit;  // per row, the prediction of the re-fitted table; empty: none
+  if (!vo.companions.empty()) {
+    hardware::LatencyTable lut = report.value().lut;
+    auto classes = hardware::entry_classes(vo.companions);
+    for (const auto& entry : hardware::entry_classes(v.specs)) classes.insert(entry);
+    const hardware::LatencyCalibration fit = hardware::fit_calibration(vo.companions, v.companion_ms, classes, lut);
+    if (fit.networks >= 4) {
+      auto refit_model = hardware::make_profile_cost_model(report.value().profile, lut);
+      std::vector<hardware::ValidationRow> rows = v.rows;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        rows[i].predicted_ms = refit_model->estimate(v.specs[i]).latency_ms;
+        refit.push_back(rows[i].predicted_ms);
+      }
+      const hardware::ValidationSummary s2 = hardware::summarize_validation(rows);
+      char line[512];
+      std::snprintf(line, sizeof line,
+                    "with the calibration re-fitted on the %d calibration networks timed in the same sweeps "
+                    "(not validated on; per-node term %+.2f us):\n"
+                    "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
+                    "Kendall tau %.3f, mean measured/predicted %.3f",
+                    fit.networks, fit.per_node_us, spaces[0]->name().c_str(), s2.networks, 100 * s2.within_5pct,
+                    100 * s2.within_10pct, s2.rmse_ms, s2.rmse_pct, s2.kendall_tau, s2.mean_ratio);
+      std::cout << line << "\n";
+    }
+  }
   if (!csv.empty()) {
-    if (Status s = write_file_atomic(csv, csv_rows(rows.value())); !s) {
+    if (Status s = write_file_atomic(csv, csv_rows(v.rows, refit)); !s) {
       std::cerr << "nas profile: error: " << s.message() << "\n";
       return kExitFailure;
     }

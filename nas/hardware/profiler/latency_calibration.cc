@@ -78,27 +78,18 @@ Result<std::vector<SampledNetwork>> calibration_networks(const std::vector<const
                          train::mix_seed(kCalibrationStream, static_cast<uint64_t>(space_index)), batch);
 }
 
-Result<LatencyCalibration> calibrate_latency_table(const std::vector<const space::Space*>& spaces,
-                                                   std::span<const OpConfig> recalibrate, LatencyTable& lut,
-                                                   const CalibrationOptions& options) {
+LatencyCalibration fit_calibration(std::span<const graph::NetworkSpec> specs, std::span<const double> measured_ms,
+                                   const std::unordered_map<uint64_t, int>& free_class, LatencyTable& lut,
+                                   double ridge) {
+  NAS_CHECK(specs.size() == measured_ms.size());
   LatencyCalibration out;
   for (double& s : out.scale) s = 1.0;
-  if (options.networks <= 0 || recalibrate.empty()) return out;
-  std::unordered_map<uint64_t, int> free_class;  // recalibrated signature -> op class
-  for (const OpConfig& c : recalibrate)
-    free_class.emplace(c.signature_hash, static_cast<int>(op_class(c.op, c.attrs)));
-
-  std::vector<graph::NetworkSpec> specs;
-  for (int i = 0; i < static_cast<int>(spaces.size()); ++i) {
-    auto sampled = calibration_networks(spaces, i, options.networks, options.batch);
-    if (!sampled) return sampled.status();
-    for (SampledNetwork& n : sampled.value()) specs.push_back(std::move(n.spec));
-  }
   // The networks the table covers, in terms of the fit.
   std::vector<Row> rows;
-  std::vector<size_t> usable;
+  std::vector<size_t> used;
   for (size_t k = 0; k < specs.size(); ++k) {
     Row r;
+    r.measured = std::max(measured_ms[k], 1e-9);
     bool complete = true;
     for (int id = 0; id < specs[k].size() && complete; ++id) {
       const graph::NodeSpec& node = specs[k].node(id);
@@ -115,16 +106,10 @@ Result<LatencyCalibration> calibrate_latency_table(const std::vector<const space
     }
     if (!complete) continue;
     rows.push_back(r);
-    usable.push_back(k);
+    used.push_back(k);
   }
   out.networks = static_cast<int>(rows.size());
   if (rows.size() < 4) return out;
-  std::vector<graph::NetworkSpec> timed;
-  for (size_t k : usable) timed.push_back(std::move(specs[k]));
-  auto times = time_networks(timed, options.timing);
-  if (!times) return times.status();
-  for (size_t i = 0; i < rows.size(); ++i) rows[i].measured = std::max(times.value()[i].low_quartile_ms, 1e-9);
-
   // Unknowns: the scale of each class with recalibrated entries, then the
   // per-node term (in ms). Rows are divided by the measured latency, so the
   // fit minimises relative errors, as the validation counts them.
@@ -148,7 +133,7 @@ Result<LatencyCalibration> calibrate_latency_table(const std::vector<const space
     }
   }
   // Ridge: scales toward 1; the per-node term toward 0 on a 10 us scale.
-  const double lambda = options.ridge;
+  const double lambda = ridge;
   for (size_t i = 0; i + 1 < n; ++i) {
     ata[i * n + i] += lambda;
     atb[i] += lambda;
@@ -167,19 +152,18 @@ Result<LatencyCalibration> calibrate_latency_table(const std::vector<const space
   for (size_t i = 0; i < classes.size(); ++i) scale[classes[i]] = std::clamp(solution[i], 0.25, 4.0);
   const double per_node_ms = solution[n - 1];
 
-  for (const OpConfig& c : recalibrate) {
-    const LatencyEntry* e = lut.find(c.signature_hash);
+  for (const auto& [hash, k] : free_class) {
+    const LatencyEntry* e = lut.find(hash);
     if (e == nullptr) continue;
     LatencyEntry updated = *e;
-    const int k = free_class.at(c.signature_hash);
     updated.latency_ms = std::max(scale[k] * e->latency_ms + per_node_ms, 1e-6);  // a LUT latency is > 0
     lut.put(updated);
   }
   // The figures after, from the entries as written (the floor included).
   for (Row& r : rows) r = Row{r.measured, r.fixed, r.nodes, {}};
   for (size_t i = 0; i < rows.size(); ++i) {
-    for (int id = 0; id < timed[i].size(); ++id) {
-      const graph::NodeSpec& node = timed[i].node(id);
+    for (int id = 0; id < specs[used[i]].size(); ++id) {
+      const graph::NodeSpec& node = specs[used[i]].node(id);
       if (node.is_input()) continue;
       if (auto it = free_class.find(node.signature_hash); it != free_class.end())
         rows[i].by_class[it->second] += lut.find(node.signature_hash)->latency_ms;
@@ -194,6 +178,50 @@ Result<LatencyCalibration> calibrate_latency_table(const std::vector<const space
   }
   out.per_node_us = per_node_ms * 1e3;
   return out;
+}
+
+std::unordered_map<uint64_t, int> entry_classes(std::span<const graph::NetworkSpec> specs) {
+  std::unordered_map<uint64_t, int> out;
+  for (const graph::NetworkSpec& spec : specs)
+    for (int id = 0; id < spec.size(); ++id) {
+      const graph::NodeSpec& node = spec.node(id);
+      if (!node.is_input()) out.emplace(node.signature_hash, static_cast<int>(op_class(node.op, node.attrs)));
+    }
+  return out;
+}
+
+Result<LatencyCalibration> calibrate_latency_table(const std::vector<const space::Space*>& spaces,
+                                                   std::span<const OpConfig> recalibrate, LatencyTable& lut,
+                                                   const CalibrationOptions& options) {
+  LatencyCalibration none;
+  for (double& s : none.scale) s = 1.0;
+  if (options.networks <= 0 || recalibrate.empty()) return none;
+  std::unordered_map<uint64_t, int> free_class;  // recalibrated signature -> op class
+  for (const OpConfig& c : recalibrate)
+    free_class.emplace(c.signature_hash, static_cast<int>(op_class(c.op, c.attrs)));
+  std::vector<graph::NetworkSpec> specs;
+  for (int i = 0; i < static_cast<int>(spaces.size()); ++i) {
+    auto sampled = calibration_networks(spaces, i, options.networks, options.batch);
+    if (!sampled) return sampled.status();
+    for (SampledNetwork& n : sampled.value()) specs.push_back(std::move(n.spec));
+  }
+  // Only networks the table covers are worth timing.
+  std::vector<graph::NetworkSpec> covered;
+  for (graph::NetworkSpec& spec : specs) {
+    bool complete = true;
+    for (int id = 0; id < spec.size() && complete; ++id)
+      complete = spec.node(id).is_input() || lut.find(spec.node(id).signature_hash) != nullptr;
+    if (complete) covered.push_back(std::move(spec));
+  }
+  if (covered.size() < 4) {
+    none.networks = static_cast<int>(covered.size());
+    return none;
+  }
+  auto times = time_networks(covered, options.timing);
+  if (!times) return times.status();
+  std::vector<double> measured;
+  for (const TimingStats& t : times.value()) measured.push_back(t.low_quartile_ms);
+  return fit_calibration(covered, measured, free_class, lut, options.ridge);
 }
 
 }  // namespace nas::hardware

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -62,6 +63,18 @@ struct LatencyCalibration {
 // from the validation's. Their canonical strings are what --validate skips.
 Result<std::vector<SampledNetwork>> calibration_networks(const std::vector<const space::Space*>& spaces,
                                                          int space_index, int networks, int64_t batch);
+
+// Fits the model above on `specs` with their measured latencies (the
+// entries of `free_class`, signature hash -> op class, free; every other
+// entry fixed; networks with a configuration the table lacks left out) and
+// rewrites the free entries in `lut`. With fewer than 4 usable networks
+// nothing changes (networks = the count).
+LatencyCalibration fit_calibration(std::span<const graph::NetworkSpec> specs, std::span<const double> measured_ms,
+                                   const std::unordered_map<uint64_t, int>& free_class, LatencyTable& lut,
+                                   double ridge = CalibrationOptions{}.ridge);
+
+// Every op configuration of `specs` with its op class (a free_class map).
+std::unordered_map<uint64_t, int> entry_classes(std::span<const graph::NetworkSpec> specs);
 
 // Times the calibration networks, fits the model above with the entries of
 // `recalibrate` (configurations measured in this run) as the free part and

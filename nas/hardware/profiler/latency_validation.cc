@@ -43,15 +43,13 @@ Result<std::vector<SampledNetwork>> sample_networks(const space::Space& space, i
   return out;
 }
 
-Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
-                                                    const ValidationOptions& options,
-                                                    double* waiting_share, int* excluded_overlap) {
+Result<ValidationRun> validate_latency(const space::Space& space, const CostModel& model,
+                                      const ValidationOptions& options) {
   NAS_CHECK(options.samples >= 1 && options.batch >= 1);
+  ValidationRun run;
   auto sampled = sample_networks(space, options.samples, options.seed, options.batch,
-                                 options.exclude.empty() ? nullptr : &options.exclude, excluded_overlap);
+                                 options.exclude.empty() ? nullptr : &options.exclude, &run.excluded_overlap);
   if (!sampled) return sampled.status();
-  std::vector<graph::NetworkSpec> specs;
-  std::vector<ValidationRow> rows;
   for (SampledNetwork& n : sampled.value()) {
     ValidationRow row;
     row.arch = n.arch;
@@ -59,22 +57,46 @@ Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, c
     const CostEstimate e = model.estimate(n.spec);
     row.predicted_ms = e.latency_ms;
     row.lut_coverage = e.lut_coverage;
-    rows.push_back(row);
-    specs.push_back(std::move(n.spec));
+    run.rows.push_back(row);
+    run.specs.push_back(std::move(n.spec));
+  }
+  // The companions spread evenly among the validated networks, so that both
+  // meet the same moments of the same sweeps. slot[i] < 0: companion -1 - slot.
+  const size_t n = run.specs.size(), m = options.companions.size();
+  std::vector<graph::NetworkSpec> all;
+  std::vector<long> slot;
+  for (size_t i = 0, j = 0; i < n || j < m;) {
+    const bool companion_next = j < m && (i >= n || (j + 1) * n <= (i + 1) * m);
+    if (companion_next) {
+      all.push_back(options.companions[j]);
+      slot.push_back(-1 - static_cast<long>(j++));
+    } else {
+      all.push_back(run.specs[i]);
+      slot.push_back(static_cast<long>(i++));
+    }
   }
   std::unique_ptr<Progress> progress;
-  if (options.show_progress) progress = std::make_unique<Progress>("timing networks", int64_t{options.samples} * std::max(1, options.timing.sweeps));
-  auto times = time_networks(specs, options.timing, [&](int64_t done) {
+  if (options.show_progress)
+    progress = std::make_unique<Progress>("timing networks",
+                                          static_cast<int64_t>(all.size()) * std::max(1, options.timing.sweeps));
+  auto times = time_networks(all, options.timing, [&](int64_t done) {
     if (progress) progress->update(done);
-  }, waiting_share);
+  }, &run.waiting_share);
   if (!times) return times.status();
   if (progress) progress->finish();
-  for (size_t i = 0; i < rows.size(); ++i) {
-    rows[i].measured_ms = times.value()[i].low_quartile_ms;
-    rows[i].spread_pct = times.value()[i].spread_pct;
-    rows[i].undisturbed = times.value()[i].undisturbed;
+  run.companion_ms.assign(m, 0.0);
+  for (size_t k = 0; k < all.size(); ++k) {
+    const TimingStats& t = times.value()[k];
+    if (slot[k] < 0) {
+      run.companion_ms[static_cast<size_t>(-1 - slot[k])] = t.low_quartile_ms;
+      continue;
+    }
+    ValidationRow& row = run.rows[static_cast<size_t>(slot[k])];
+    row.measured_ms = t.low_quartile_ms;
+    row.spread_pct = t.spread_pct;
+    row.undisturbed = t.undisturbed;
   }
-  return rows;
+  return run;
 }
 
 double kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {

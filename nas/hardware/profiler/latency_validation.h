@@ -27,6 +27,10 @@ struct ValidationOptions {
   // Canonical strings never validated on (the profiler's calibration
   // networks, latency_calibration.h), as far as the space allows.
   std::unordered_set<std::string> exclude;
+  // Networks timed in the same sweeps as the validated ones, spread evenly
+  // among them, and not validated (the CLI times the calibration networks
+  // this way to re-fit the calibration in the validation's own conditions).
+  std::vector<graph::NetworkSpec> companions;
 };
 
 struct ValidationRow {
@@ -73,12 +77,20 @@ Result<std::vector<SampledNetwork>> sample_networks(const space::Space& space, i
                                                     const std::unordered_set<std::string>* exclude = nullptr,
                                                     int* overlap = nullptr);
 
+struct ValidationRun {
+  std::vector<ValidationRow> rows;
+  std::vector<graph::NetworkSpec> specs;  // the validated networks, in row order
+  std::vector<double> companion_ms;       // ValidationOptions::companions' latencies, in order
+  // Share of the timing's wall time the executor's thread waited for a CPU
+  // (run_delay.h); -1 when unknown.
+  double waiting_share = -1;
+  int excluded_overlap = 0;  // see sample_networks
+};
+
 // Samples, builds, times and estimates `options.samples` networks of
-// `space`; `waiting_share` as time_networks() gives it.
-Result<std::vector<ValidationRow>> validate_latency(const space::Space& space, const CostModel& model,
-                                                    const ValidationOptions& options,
-                                                    double* waiting_share = nullptr,
-                                                    int* excluded_overlap = nullptr);
+// `space`, timing the companions in the same call, spread among them.
+Result<ValidationRun> validate_latency(const space::Space& space, const CostModel& model,
+                                      const ValidationOptions& options);
 
 ValidationSummary summarize_validation(const std::vector<ValidationRow>& rows);
 
