@@ -9,6 +9,7 @@
 #include "ops/conv/conv_common.h"
 #include "ops/conv/conv_scratch.h"
 #include "ops/core/parallel.h"
+#include "ops/gemm/sgemm_pack.h"
 #include "ops/kernels/conv/conv_kernels.h"
 
 namespace nas::ops::conv_detail {
@@ -356,18 +357,20 @@ int64_t direct_packed_floats(const ConvParams& p) {
 }
 
 void pack_direct_weights(const ConvParams& p, const float* w, float* wpacked) {
-  const int nr = kernels::conv_kernels().nr;
+  const ConvKernels& K = kernels::conv_kernels();
   const int64_t in_g = p.in_per_group(), out_g = p.out_per_group(), ncob = cout_blocks(p);
   const int64_t k = p.taps() * in_g;  // (tap, ci) rows, same order as OHWI
-  for (int64_t g = 0; g < p.groups; ++g)
-    for (int64_t cob = 0; cob < ncob; ++cob) {
-      float* dst = wpacked + (g * ncob + cob) * k * nr;
-      for (int64_t r = 0; r < k; ++r)
-        for (int j = 0; j < nr; ++j) {
-          const int64_t co = cob * nr + j;
-          dst[r * nr + j] = co < out_g ? w[(g * out_g + co) * k + r] : 0.0f;
-        }
-    }
+  // Per group, the [out_g][k] weight matrix transposed into NR-wide k-major
+  // panels, zero past out_g: the layout sgemm packs its A operand in, so its
+  // packing routines (8x8 register transposes on AVX2 and up) do it.
+  for (int64_t g = 0; g < p.groups; ++g) {
+    GemmArgs a;
+    a.m = out_g;
+    a.k = k;
+    a.a = w + g * out_g * k;
+    a.lda = k;
+    pack_a_panels(a, 0, out_g, 0, k, K.nr, K.isa, wpacked + g * ncob * k * K.nr);
+  }
 }
 
 ConvAlgoImpl direct_algo() {
