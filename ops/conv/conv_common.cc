@@ -48,7 +48,8 @@ constexpr int64_t kParallelPadFloats = 64 * 1024;
 
 void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
                     int64_t src_image_floats,
-                    const std::function<void(int64_t, const float*, int64_t, int64_t)>& work) {
+                    const std::function<void(int64_t, const float*, int64_t, int64_t)>& work,
+                    const PadRowsFn& rows_for) {
   const bool copy = !pad.identity();
   if (batch >= num_threads()) {
     parallel_for(batch, 1, [&](int64_t b, int64_t e) {
@@ -60,6 +61,20 @@ void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const floa
         work(n, copy ? buf : img, 0, items);
       }
     });
+    return;
+  }
+  if (copy && rows_for && pad.floats() >= kParallelPadFloats) {
+    for (int64_t n = 0; n < batch; ++n) {
+      const float* img = src + n * src_image_floats;
+      parallel_for(items, 1, [&](int64_t b, int64_t e) {
+        int64_t y0 = 0, y1 = pad.dst_h;
+        rows_for(b, e, &y0, &y1);
+        ScratchScope s;
+        float* band = s.alloc_floats(pad.floats());
+        pad_image_rows(pad, img, band, std::max<int64_t>(y0, 0), std::min(y1, pad.dst_h));
+        work(n, band, b, e);
+      });
+    }
     return;
   }
   ScratchScope scratch;

@@ -43,9 +43,15 @@ inline void conv_stream_fence() {
 // its own copy into its thread scratch); otherwise images run one after the
 // other (large ones padded by all threads) and their items are split across
 // threads. `pad` may be identity.
+// `rows_for`, when given, maps an item range [b, e) to the padded rows
+// [y0, y1) its work reads; large images that run in turn are then padded
+// band by band inside the one parallel loop (each chunk pads the rows it
+// reads into its own buffer, halo rows twice), saving a fork-join.
+using PadRowsFn = std::function<void(int64_t b, int64_t e, int64_t* y0, int64_t* y1)>;
 void for_each_image(int64_t batch, int64_t items, const PadSpec& pad, const float* src,
                     int64_t src_image_floats,
-                    const std::function<void(int64_t, const float*, int64_t, int64_t)>& work);
+                    const std::function<void(int64_t, const float*, int64_t, int64_t)>& work,
+                    const PadRowsFn& rows_for = nullptr);
 
 // y[r][c] += bias[c] for r < rows.
 void add_bias(float* y, int64_t rows, int64_t c, const float* bias);

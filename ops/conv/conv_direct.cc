@@ -53,6 +53,14 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
   const int64_t tiles = (pixels + K.mr - 1) / K.mr;
   // Outputs beyond kStreamOutputBytes go straight to memory.
   const bool stream = q.batch * pixels * q.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
+  // Padded rows read by tiles [tb, te): from the first pixel's top tap row
+  // to the last pixel's bottom one.
+  const int64_t extent_h = int64_t{q.dilation} * (q.kernel_h - 1) + 1;
+  auto rows_for = [&](int64_t tb, int64_t te, int64_t* y0, int64_t* y1) {
+    const int64_t last = std::min(te * K.mr, pixels) - 1;
+    *y0 = tb * K.mr / ow * q.stride;
+    *y1 = last / ow * q.stride + extent_h;
+  };
   for_each_image(q.batch, tiles, pad, src, src_image_floats,
                  [&](int64_t n, const float* img, int64_t tb, int64_t te) {
     const float* base[32];
@@ -95,7 +103,7 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
       }
     }
     if (stream) conv_stream_fence();
-  });
+  }, rows_for);
 }
 
 PadSpec forward_pad(const ConvParams& p) {

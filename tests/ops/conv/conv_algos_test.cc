@@ -71,6 +71,7 @@ const std::vector<Case>& cases() {
       {1, 11, 10, 6, 9, 3, 3, 3, 1, 1, 1},      // stride 3 (9 backward-data phases)
       {2, 14, 13, 40, 24, 3, 3, 2, 1, 1, 1},    // stride 2, two in-channel blocks
       {1, 8, 9, 5, 6, 4, 4, 2, 1, 1, 1},        // even kernel, stride 2
+      {1, 130, 129, 4, 8, 3, 3, 2, 1, 1, 1},    // one large image: padded band by band
   };
   return list;
 }
