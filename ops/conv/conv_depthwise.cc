@@ -135,8 +135,10 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   // added in unit order: the bits are the same on any number of threads.
   const int64_t rows = p.batch * oh;
   // A partial costs taps*c floats to clear and to add: keep that a small
-  // share of the work (rows*ow*c*taps MACs) on small images.
-  const int64_t units = std::clamp<int64_t>(rows * p.out_w() / (2 * taps), 1, std::min(rows, kDwWeightUnits));
+  // share of the work (rows*ow*c*taps MACs) on small images; and give each
+  // run at least 2*kernel_h rows (the kernels' row ring pays off from there).
+  const int64_t units = std::clamp<int64_t>(std::min(rows * p.out_w() / (2 * taps), rows / (2 * p.kernel_h)), 1,
+                                            std::min(rows, kDwWeightUnits));
   const auto& K = kernels::conv_kernels();
   ScratchScope scratch;
   float* partial = alloc_zeros(scratch, units * taps * c);

@@ -544,11 +544,13 @@ void dw_backward_weights_fixed(const DwArgs& a) {
   // checked border pixels cost several times a tile pixel: 2 of 14 columns
   // doubled the time of 14x14 images). The pad columns hold zeros, which add
   // exact zeros to the sums. dy rows come through a row buffer when they
-  // stream from memory. Short row ranges of cached images are read in place.
+  // stream from memory. Cached images with short row ranges or wide rows
+  // (measured 2x slower through the ring at 112x112x96) are read in place.
   const int64_t wp = (a.ow - 1) * S + KW;  // padded ring row, pixels
   const int64_t j0 = std::min<int64_t>(a.pad, wp), j1 = std::clamp<int64_t>(a.pad + a.w, j0, wp);
-  const bool use_ring = a.kh * wp * c * int64_t{sizeof(float)} <= (int64_t{512} << 10) &&
-                        (a.from_memory || a.row_end - a.row_begin >= a.kh);
+  const int64_t row_bytes = wp * c * int64_t{sizeof(float)};
+  const bool use_ring = a.kh * row_bytes <= (int64_t{512} << 10) &&
+                        (a.from_memory || (a.row_end - a.row_begin >= 2 * a.kh && row_bytes <= (int64_t{32} << 10)));
   ScratchScope scratch;
   float* ring = nullptr;
   float* gbuf = nullptr;
