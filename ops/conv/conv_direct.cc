@@ -186,11 +186,13 @@ void backward_data_phased(const ConvParams& p, const float* dy, const float* w, 
       ph.px = px;
       ph.taps_y = py < kh ? (kh - py + s - 1) / s : 0;
       ph.taps_x = px < kw ? (kw - px + s - 1) / s : 0;
-      // Input rows s*j + py - pad inside [0, in_h).
+      // Input rows s*j + py - pad inside [0, in_h) (none when the image is
+      // smaller than the phase offset).
+      const int64_t last_y = p.in_h - 1 + p.pad - py, last_x = p.in_w - 1 + p.pad - px;
       ph.j0 = (p.pad - py + s - 1) / s;
-      ph.jn = std::max<int64_t>(0, (p.in_h - 1 + p.pad - py) / s - ph.j0 + 1);
+      ph.jn = last_y < 0 ? 0 : std::max<int64_t>(0, last_y / s - ph.j0 + 1);
       ph.i0 = (p.pad - px + s - 1) / s;
-      ph.in = std::max<int64_t>(0, (p.in_w - 1 + p.pad - px) / s - ph.i0 + 1);
+      ph.in = last_x < 0 ? 0 : std::max<int64_t>(0, last_x / s - ph.i0 + 1);
       ph.tiles = (ph.jn * ph.in + K.mr - 1) / K.mr;
       ph.tile0 = tiles;
       ph.w_offset = wfloats;

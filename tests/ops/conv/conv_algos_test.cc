@@ -72,6 +72,7 @@ const std::vector<Case>& cases() {
       {2, 14, 13, 40, 24, 3, 3, 2, 1, 1, 1},    // stride 2, two in-channel blocks
       {1, 8, 9, 5, 6, 4, 4, 2, 1, 1, 1},        // even kernel, stride 2
       {1, 130, 129, 4, 8, 3, 3, 2, 1, 1, 1},    // one large image: padded band by band
+      {2, 1, 3, 2, 3, 1, 1, 2, 0, 1, 1},        // one input row, stride 2: an empty phase
   };
   return list;
 }
