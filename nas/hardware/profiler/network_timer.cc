@@ -54,16 +54,22 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
   const int64_t delay_before = thread_run_delay_ns();
   const auto wall_before = Clock::now();
   int64_t done = 0;
-  for (int sweep = 0; sweep < sweeps; ++sweep) {
+  for (int sweep = 0; sweep < sweeps + options.retry_sweeps; ++sweep) {
+    // The regular sweeps run every network; a retry sweep only those still
+    // short of undisturbed passes.
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < specs.size(); ++i)
+      if (sweep < sweeps || samples[i].size() < static_cast<size_t>(kMinUndisturbed)) todo.push_back(i);
+    if (todo.empty()) break;
     const int warmup = sweep == 0 ? options.warmup : 1;
-    size_t begin = 0;
-    while (begin < specs.size()) {
+    size_t begin = 0;  // into todo
+    while (begin < todo.size()) {
       std::vector<Runner> group;
       int64_t bytes = 0;
       size_t end = begin;
-      while (end < specs.size()) {
-        auto r = make_runner(specs[end], train::mix_seed(end, 7));
-        if (!r) return Status::error("failed to create network " + std::to_string(end) + ": " + r.status().message());
+      while (end < todo.size()) {
+        auto r = make_runner(specs[todo[end]], train::mix_seed(todo[end], 7));
+        if (!r) return Status::error("failed to create network " + std::to_string(todo[end]) + ": " + r.status().message());
         if (!group.empty() && bytes + r.value().bytes > options.group_bytes) break;
         bytes += r.value().bytes;
         group.push_back(r.take());
@@ -80,7 +86,7 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
         r.net->forward(r.inputs, ctx);
         const double t1 = clock_now_ms(options.clock);
         const bool clean = undisturbed_pass(d0, process_run_delay_ns(), t1 - t0);
-        (clean ? samples : disturbed)[begin + i].push_back(t1 - t0);
+        (clean ? samples : disturbed)[todo[begin + i]].push_back(t1 - t0);
         if (clean) ++clean_this_sweep[i];
       };
       for (int round = 0; round < warmup; ++round)
@@ -100,7 +106,7 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
       }
       done += static_cast<int64_t>(end - begin);
       begin = end;
-      if (progress) progress(done);
+      if (progress) progress(std::min<int64_t>(done, static_cast<int64_t>(specs.size()) * sweeps));
     }
   }
   std::vector<TimingStats> out(specs.size());

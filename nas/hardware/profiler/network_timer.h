@@ -47,6 +47,10 @@ struct NetworkTimingOptions {
   // than planned in a sweep gets up to extra_rounds * (its passes per
   // sweep) more.
   int extra_rounds = 2;
+  // After the sweeps, up to this many more over only the networks still
+  // short of kMinUndisturbed undisturbed passes (load from elsewhere comes
+  // in bursts: later, the same network often runs undisturbed).
+  int retry_sweeps = 2;
 };
 
 // A network's figures come from its undisturbed passes when it has at least

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "nas/hardware/profiler/latency_validation.h"
+#include "nas/hardware/profiler/run_delay.h"
 
 namespace nas::hardware {
 namespace {
@@ -24,6 +25,29 @@ TEST(TimingStats, TypicalMeanKeepsTheRightSkewDropsPreemptions) {
   EXPECT_DOUBLE_EQ(s.median_ms, 2);
   EXPECT_DOUBLE_EQ(s.typical_mean_ms, 2.5);
   EXPECT_DOUBLE_EQ(summarize_timings({3.0}).typical_mean_ms, 3.0);
+}
+
+TEST(TimingStats, LowQuartileByInterpolation) {
+  // Sorted 1..9: the 25th percentile sits at position 2 -> 3; disturbed
+  // passes on the slow side do not move it.
+  EXPECT_DOUBLE_EQ(summarize_timings({9, 1, 2, 3, 4, 5, 6, 7, 8}).low_quartile_ms, 3);
+  EXPECT_DOUBLE_EQ(summarize_timings({3, 1, 2, 3, 400, 500, 600, 700, 800}).low_quartile_ms, 3);
+}
+
+TEST(RunDelay, UndisturbedPassAllowsTwoPercentOrFiveMicroseconds) {
+  // 10 ms pass: up to 200 us of waiting is undisturbed.
+  EXPECT_TRUE(undisturbed_pass(1'000, 1'000 + 200'000, 10.0));
+  EXPECT_FALSE(undisturbed_pass(1'000, 1'000 + 200'001, 10.0));
+  // 0.05 ms pass: the 5 us floor.
+  EXPECT_TRUE(undisturbed_pass(0, 5'000, 0.05));
+  EXPECT_FALSE(undisturbed_pass(0, 5'001, 0.05));
+  // Unknown delays: not held against the pass.
+  EXPECT_TRUE(undisturbed_pass(-1, 9'000'000, 0.05));
+  // This process's threads have a readable figure on Linux, and it never decreases.
+  const int64_t a = process_run_delay_ns();
+  const int64_t b = process_run_delay_ns();
+  EXPECT_GE(a, 0);
+  EXPECT_GE(b, a);
 }
 
 TEST(Validation, KendallTauHandCounted) {
