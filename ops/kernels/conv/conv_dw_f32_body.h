@@ -62,6 +62,18 @@ inline void st(float* p, T v) {
   else store(p, v);
 }
 
+// Pins a loaded vector to a register: GCC otherwise folds the load into
+// every FMA that uses it (one load per FMA instead of one per vector, which
+// made the forward tiles load-bound).
+inline vf in_register(vf v) {
+#if defined(__AVX512F__)
+  asm("" : "+v"(v));
+#elif defined(__SSE__)
+  asm("" : "+x"(v));
+#endif
+  return v;
+}
+
 // One output pixel, all taps checked; T is vf (channel block at ch) or float.
 template <typename T>
 T dw_pixel(const DwArgs& a, int64_t oy, int64_t ox, int64_t ch) {
@@ -101,7 +113,11 @@ void dw_tile_fixed(const float* const* rows, const DwArgs& a, int64_t cv, float*
       const float* xp = rows[ky] + ch;
       vf in[kIn];
 #pragma GCC unroll 32
-      for (int j = 0; j < kIn; ++j) in[j] = load(xp + j * c);
+      for (int j = 0; j < kIn; ++j) {
+        // Pinned for 3 columns (measured 12% faster); 5 and 7 were not faster.
+        if constexpr (KW <= 3) in[j] = in_register(load(xp + j * c));
+        else in[j] = load(xp + j * c);
+      }
       const float* wp = a.wt + ky * KW * c + ch;
 #pragma GCC unroll 8
       for (int kx = 0; kx < KW; ++kx) {
