@@ -1,8 +1,10 @@
 // Depthwise convolution (groups == in_c == out_c): one filter per channel, so
 // NHWC lets the kernels vectorise over channels with no reduction across
 // them. Weights [c][kh][kw][1] are repacked tap-major ([kh][kw][c]) per call.
-// Work is split over (image, output row) pairs; the weight gradient sums
-// fixed (image, row block) partials in a fixed order.
+// Forward and backward-data split the (image, output row) pairs into one run
+// per thread; the weight gradient sums partials over runs whose number and
+// bounds depend on the shape only, added in a fixed order. Batches beyond the
+// caches set DwArgs::from_memory and stream large outputs (see the kernels).
 #include <algorithm>
 #include <cstring>
 
@@ -46,12 +48,12 @@ bool from_memory(const ConvParams& p) {
   return floats * int64_t{sizeof(float)} > (int64_t{16} << 20);
 }
 
-// Runs fn(image, row_begin, row_end) over rows [0, rows) of every image.
-template <typename Fn>
-// One contiguous run per thread: equal shares (5 chunks of 3 rows on 2
+// Runs fn(image, row_begin, row_end) over rows [0, rows) of every image, in
+// one contiguous run per thread: equal shares (5 chunks of 3 rows on 2
 // threads left one thread 9 rows of 14), and each run pays the ring's
 // start-up rows once. No reduction crosses runs, so any split gives the
 // same bits.
+template <typename Fn>
 void over_rows(int64_t batch, int64_t rows, Fn fn) {
   const int64_t total = batch * rows, threads = num_threads();
   parallel_for(total, std::max<int64_t>(1, (total + threads - 1) / threads), [&](int64_t b, int64_t e) {

@@ -3,6 +3,16 @@
 // stream_store are defined). Kept in its own file so that the depthwise
 // kernels and the dense tile / Winograd kernels can change independently.
 // No header guard: included once per ISA translation unit.
+//
+// Forward: register tiles of up to kDwPix output pixels x one channel vector
+// over a ring of zero-padded input rows (narrow rows, or any batch that
+// streams from memory) or in place (wide rows of cached images). Backward
+// data: stride 1 runs as the forward of the rotated kernel (ops/conv), other
+// strides by stride phase (dw_backward_data). Weight gradient: tiles of
+// output pixels x all channels swept in memory order (3 and 5 columns), or
+// per-row sweeps with the tap sums in registers (7 columns, generic). Large
+// outputs leave with non-temporal stores, through an aligned row buffer when
+// the caller's buffer is not vector-aligned.
 
 // Valid range of output index o for which o*s - pad + tap*d lies in [0, n).
 inline void valid_range(int64_t n, int64_t out, int s, int pad, int64_t tap_off, int64_t* lo,
@@ -204,10 +214,12 @@ void for_each_dw_tile(const DwTiles& tiles, int64_t begin, int64_t end, Run run)
   for_each_dw_span(begin, end, [&](int64_t ox, int np) { run(tiles.fn[np], ox, np); });
 }
 
-// Wide rows (beyond L1): copying each input row into a padded ring would
-// double the memory traffic of this bandwidth-bound op, so tiles whose taps
-// all fall inside the row read the input in place (rows above or below the
-// image read a zero row) and the few border pixels take the checked path.
+// Wide rows (beyond L1) of cached images: copying each input row into a
+// padded ring costs more than it saves here (measured 2x slower at N=1
+// 112x112x96; batches streaming from memory take the ring, see dw_forward),
+// so tiles whose taps all fall inside the row read the input in place (rows
+// above or below the image read a zero row) and the few border pixels take
+// the checked path.
 void dw_forward_in_place(const DwArgs& args) {
   const bool staged = dw_staged(args);
   DwArgs a = args;
