@@ -2,8 +2,10 @@
 // exposes all three passes with the conv2d.h contracts (no bias handling: the
 // dispatcher adds bias and its gradient). Which path each pass takes:
 //   direct:    fwd implicit GEMM (tile kernel over taps x in-channels);
-//              bwd_data = direct fwd of upsampled, padded dy with rotated,
-//              transposed weights; bwd_weights implicit GEMM over
+//              bwd_data = direct fwd of padded dy with rotated, transposed
+//              weights; stride > 1 (groups 1, dilation 1) runs one stride
+//              phase at a time, each a stride-1 correlation with its
+//              sub-kernel (no upsampling zeros); bwd_weights implicit GEMM over
 //              (tap, in-channel) rows, batch chunks summed in fixed order.
 //   im2col:    per image and group, im2col + sgemm; bwd_data sgemm + col2im;
 //              bwd_weights sgemm (dy^T x col) per chunk, fixed-order sum.
