@@ -55,6 +55,9 @@ const std::vector<Geo>& geometries() {
       {10, 11, 18, 3, 3, 3, 1, 1},    // stride 3
       {6, 6, 8, 3, 3, 1, 3, 1},       // padding beyond the kernel reach
       {3, 2, 16, 3, 3, 2, 1, 1},      // image narrower than the kernel span
+      {1, 5, 16, 3, 3, 2, 1, 1},      // one input row, stride 2
+      {1, 1, 17, 3, 3, 2, 1, 1},      // one input pixel, stride 2
+      {2, 3, 8, 5, 5, 3, 2, 1},       // stride 3 beyond the image
       {6, 66, 136, 3, 3, 1, 1, 1},    // wide rows: forward reads in place
       {7, 70, 130, 3, 3, 2, 1, 1},    // wide rows, stride 2, tail
       {5, 90, 100, 5, 5, 1, 2, 1},    // wide rows, 5x5
