@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,7 @@ inline void parse_mnk(const char* s, long& m, long& n, long& k) {
 }
 
 // Deterministic pseudo-random fill in [-1, 1).
-inline void fill_pattern(std::vector<float>& v, unsigned seed) {
+inline void fill_pattern(std::span<float> v, unsigned seed) {
   unsigned x = seed * 2654435761u + 1;
   for (float& f : v) {
     x = x * 1664525u + 1013904223u;

@@ -6,9 +6,9 @@
 //
 // Tile kernel: MR output rows x NR = 2 vectors of columns held in registers
 // (AVX-512: 12 x 32 = 24 zmm accumulators; AVX2: 6 x 16 = 12 ymm); each k step
-// loads two B vectors and broadcasts one A value per row. Depthwise kernels
-// keep 4 output pixels x one channel vector in registers; borders (taps
-// falling into padding) take a checked per-pixel path.
+// loads two B vectors and broadcasts one A value per row. The depthwise
+// kernels (conv_dw_f32_body.h, included below) keep up to kDwPix output
+// pixels x one channel vector in registers.
 // No header guard: included once per ISA translation unit.
 
 #include <algorithm>
