@@ -73,40 +73,43 @@ struct Ref {
   std::vector<double> v, mag;  // value and sum of |terms|
 };
 
-// Depthwise on tap-major weights wt[(ky*kw+kx)*c + ch], one image.
-Ref ref_forward(const Geo& g, int64_t oh, int64_t ow, const std::vector<float>& x,
-                const std::vector<float>& wt) {
-  Ref r{std::vector<double>(oh * ow * g.c), std::vector<double>(oh * ow * g.c)};
+// Calls f(out_pixel, in_pixel, tap) for every (output pixel, kernel tap)
+// pair whose input pixel lies inside the image: the one walk all three
+// references share.
+template <typename F>
+void for_each_valid_tap(const Geo& g, int64_t oh, int64_t ow, F f) {
   for (int64_t oy = 0; oy < oh; ++oy)
     for (int64_t ox = 0; ox < ow; ++ox)
       for (int ky = 0; ky < g.kh; ++ky)
         for (int kx = 0; kx < g.kw; ++kx) {
           const int64_t iy = oy * g.s - g.pad + ky * g.d, ix = ox * g.s - g.pad + kx * g.d;
           if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-          for (int64_t ch = 0; ch < g.c; ++ch) {
-            const double t = double{x[(iy * g.w + ix) * g.c + ch]} * wt[(ky * g.kw + kx) * g.c + ch];
-            r.v[(oy * ow + ox) * g.c + ch] += t;
-            r.mag[(oy * ow + ox) * g.c + ch] += std::fabs(t);
-          }
+          f(oy * ow + ox, iy * g.w + ix, int64_t{ky} * g.kw + kx);
         }
+}
+
+// r.v[dst] += a[ia] * b[ib] per channel, with the term's magnitude in r.mag.
+void add_term(const Geo& g, Ref& r, int64_t dst, const std::vector<float>& a, int64_t ia,
+              const std::vector<float>& b, int64_t ib) {
+  for (int64_t ch = 0; ch < g.c; ++ch) {
+    const double t = double{a[ia * g.c + ch]} * b[ib * g.c + ch];
+    r.v[dst * g.c + ch] += t;
+    r.mag[dst * g.c + ch] += std::fabs(t);
+  }
+}
+
+// Depthwise on tap-major weights wt[(ky*kw+kx)*c + ch], one image.
+Ref ref_forward(const Geo& g, int64_t oh, int64_t ow, const std::vector<float>& x,
+                const std::vector<float>& wt) {
+  Ref r{std::vector<double>(oh * ow * g.c), std::vector<double>(oh * ow * g.c)};
+  for_each_valid_tap(g, oh, ow, [&](int64_t o, int64_t i, int64_t t) { add_term(g, r, o, x, i, wt, t); });
   return r;
 }
 
 Ref ref_backward_data(const Geo& g, int64_t oh, int64_t ow, const std::vector<float>& dy,
                       const std::vector<float>& wt) {
   Ref r{std::vector<double>(g.h * g.w * g.c), std::vector<double>(g.h * g.w * g.c)};
-  for (int64_t oy = 0; oy < oh; ++oy)
-    for (int64_t ox = 0; ox < ow; ++ox)
-      for (int ky = 0; ky < g.kh; ++ky)
-        for (int kx = 0; kx < g.kw; ++kx) {
-          const int64_t iy = oy * g.s - g.pad + ky * g.d, ix = ox * g.s - g.pad + kx * g.d;
-          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-          for (int64_t ch = 0; ch < g.c; ++ch) {
-            const double t = double{dy[(oy * ow + ox) * g.c + ch]} * wt[(ky * g.kw + kx) * g.c + ch];
-            r.v[(iy * g.w + ix) * g.c + ch] += t;
-            r.mag[(iy * g.w + ix) * g.c + ch] += std::fabs(t);
-          }
-        }
+  for_each_valid_tap(g, oh, ow, [&](int64_t o, int64_t i, int64_t t) { add_term(g, r, i, dy, o, wt, t); });
   return r;
 }
 
@@ -114,18 +117,7 @@ Ref ref_backward_weights(const Geo& g, int64_t oh, int64_t ow, const std::vector
                          const std::vector<float>& dy, const std::vector<float>& init) {
   Ref r{std::vector<double>(init.begin(), init.end()), std::vector<double>(init.size())};
   for (size_t i = 0; i < init.size(); ++i) r.mag[i] = std::fabs(init[i]);
-  for (int64_t oy = 0; oy < oh; ++oy)
-    for (int64_t ox = 0; ox < ow; ++ox)
-      for (int ky = 0; ky < g.kh; ++ky)
-        for (int kx = 0; kx < g.kw; ++kx) {
-          const int64_t iy = oy * g.s - g.pad + ky * g.d, ix = ox * g.s - g.pad + kx * g.d;
-          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-          for (int64_t ch = 0; ch < g.c; ++ch) {
-            const double t = double{dy[(oy * ow + ox) * g.c + ch]} * x[(iy * g.w + ix) * g.c + ch];
-            r.v[(ky * g.kw + kx) * g.c + ch] += t;
-            r.mag[(ky * g.kw + kx) * g.c + ch] += std::fabs(t);
-          }
-        }
+  for_each_valid_tap(g, oh, ow, [&](int64_t o, int64_t i, int64_t t) { add_term(g, r, t, dy, o, x, i); });
   return r;
 }
 
