@@ -1,14 +1,28 @@
 #include "ops/layers/batch_norm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "ops/core/cpu_features.h"
 #include "ops/core/parallel.h"
+#include "ops/kernels/layers/batch_norm_f32_kernels.h"
 #include "ops/layers/layer_util.h"
 
 namespace nas::ops {
 
 using layers::RowBlocks;
+
+namespace {
+
+// Chosen once from the CPU (NAS_ISA may pin it for tests and benchmarks).
+const kernels::BatchNormF32Kernel& kernel() {
+  static const kernels::BatchNormF32Kernel& k =
+      kernels::batch_norm_f32_kernel(cpu_features().best);
+  return k;
+}
+
+}  // namespace
 
 BatchNorm::BatchNorm(const Shape& in, float eps, float momentum) : eps_(eps), momentum_(momentum) {
   c_ = in[in.rank() - 1];
@@ -23,7 +37,9 @@ BatchNorm::BatchNorm(const Shape& in, float eps, float momentum) : eps_(eps), mo
   mean_.assign(c_, 0.0f);
   inv_std_.assign(c_, 1.0f);
   coef_.assign(3 * c_, 0.0f);
-  partials_.assign(RowBlocks(rows_).count * 2 * c_, 0.0f);
+  const int64_t blocks = RowBlocks(rows_).count;
+  scratch_.assign(blocks * 2 * c_, 0.0f);
+  block_sums_.assign(blocks * 2 * c_, 0.0);
   sums_.assign(2 * c_, 0.0);
 }
 
@@ -57,6 +73,12 @@ void BatchNorm::reset_running_stats(bool cumulative) {
   cumulative_ = cumulative;
 }
 
+void BatchNorm::set_fused_activation(ActivationKind act) {
+  NAS_CHECK(act == ActivationKind::kIdentity || act == ActivationKind::kRelu ||
+            act == ActivationKind::kRelu6);
+  fused_ = act;
+}
+
 void BatchNorm::folded_scale_shift(const float* gamma, const float* beta, float* scale,
                                    float* shift) const {
   const float* rm = running_mean_.data();
@@ -68,25 +90,34 @@ void BatchNorm::folded_scale_shift(const float* gamma, const float* beta, float*
   }
 }
 
+template <typename Accumulate>
+void BatchNorm::reduce(const Accumulate& accumulate) {
+  const RowBlocks blocks(rows_);
+  const int64_t c = c_;
+  parallel_for(blocks.count, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      double* s = block_sums_.data() + b * 2 * c;
+      std::fill(s, s + 2 * c, 0.0);
+      accumulate(blocks.begin(b), blocks.end(b), s, s + c, scratch_.data() + b * 2 * c);
+    }
+  });
+  std::fill(sums_.begin(), sums_.end(), 0.0);
+  for (int64_t b = 0; b < blocks.count; ++b) {
+    const double* s = block_sums_.data() + b * 2 * c;
+    for (int64_t j = 0; j < 2 * c; ++j) sums_[j] += s[j];
+  }
+}
+
 // One pass with a per-channel shift (the first row): sums of (x - K) and
 // (x - K)^2 do not cancel catastrophically when |mean| >> std, and the input
 // is read once instead of twice.
 void BatchNorm::compute_batch_stats(const float* x) {
   const int64_t c = c_;
   const float* shift = x;  // row 0
-  reduce_rows(RowBlocks(rows_), 2 * c, partials_.data(), sums_.data(),
-              [&](int64_t r0, int64_t r1, float* acc) {
-                float* s1 = acc;
-                float* s2 = acc + c;
-                for (int64_t r = r0; r < r1; ++r) {
-                  const float* xr = x + r * c;
-                  for (int64_t j = 0; j < c; ++j) {
-                    const float d = xr[j] - shift[j];
-                    s1[j] += d;
-                    s2[j] += d * d;
-                  }
-                }
-              });
+  const kernels::BatchNormStatsFn stats = kernel().stats;
+  reduce([&](int64_t r0, int64_t r1, double* s1, double* s2, float* scratch) {
+    stats(x + r0 * c, r1 - r0, c, shift, s1, s2, scratch);
+  });
   const double m = static_cast<double>(rows_);
   const double unbias = rows_ > 1 ? m / (m - 1.0) : 1.0;
   const double mom = cumulative_ ? 1.0 / static_cast<double>(batches_tracked_ + 1) : momentum_;
@@ -118,97 +149,53 @@ void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,
     }
   }
   last_training_ = ctx.training;
-  // y = (x - mean) * scale + beta: centred first, so precise when |mean| >> std.
+  // y = act((x - mean) * scale + beta): centred first, so precise when |mean| >> std.
   float* scale = coef_.data();
   const float* mean = mean_.data();
   for (int64_t j = 0; j < c_; ++j) scale[j] = gamma[j] * inv_std_[j];
   float* y = outputs[0].data();
   const int64_t c = c_;
+  const ActivationKind act = fused_;
+  const kernels::BatchNormNormalizeFn normalize = kernel().normalize;
   parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-      for (int64_t j = 0; j < c; ++j) yr[j] = (xr[j] - mean[j]) * scale[j] + beta[j];
-    }
+    normalize(x + r0 * c, r1 - r0, c, mean, scale, beta, act, y + r0 * c);
   });
 }
 
 void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
-                         std::span<const Tensor> params, std::span<const Tensor>,
+                         std::span<const Tensor> params, std::span<const Tensor> outputs,
                          std::span<const Tensor> output_grads, std::span<Tensor> input_grads,
                          std::span<Tensor> param_grads) {
   const bool want_dx = input_grads[0].defined();
   const bool want_dgamma = param_grads[0].defined();
   const bool want_dbeta = param_grads[1].defined();
   const bool training = last_training_;
-  // Inference dx needs no reduction: it is dy * scale.
+  // Inference dx needs no reduction: it is dy * gamma / std.
   const bool need_sums = want_dgamma || want_dbeta || (want_dx && training);
   const float* x = inputs[0].data();
   const float* dy = output_grads[0].data();
+  const ActivationKind act = fused_;
+  // The fused activation's output, whose mask gates dy.
+  const float* y = act == ActivationKind::kIdentity ? nullptr : outputs[0].data();
   const float* gamma = params[0].data();
   const int64_t c = c_;
   const float* mean = mean_.data();
-  if (!training && want_dx) {
-    // Inference: dx = dy * gamma / std needs no statistics, so it is written
-    // in the same pass as the gamma/beta sums (dy read once).
-    float* k = coef_.data();
-    for (int64_t j = 0; j < c; ++j) k[j] = gamma[j] * inv_std_[j];
-    float* dx = input_grads[0].data();
-    auto write_dx = [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        const float* gr = dy + r * c;
-        float* dr = dx + r * c;
-        for (int64_t j = 0; j < c; ++j) dr[j] = k[j] * gr[j];
-      }
-    };
-    if (!need_sums) {
-      parallel_for(rows_, layers::row_grain(c), write_dx);
-      return;
-    }
-    reduce_rows(RowBlocks(rows_), 2 * c, partials_.data(), sums_.data(),
-                [&](int64_t r0, int64_t r1, float* acc) {
-                  float* s1 = acc;
-                  float* s2 = acc + c;
-                  for (int64_t r = r0; r < r1; ++r) {
-                    const float* xr = x + r * c;
-                    const float* gr = dy + r * c;
-                    for (int64_t j = 0; j < c; ++j) {
-                      s1[j] += gr[j];
-                      s2[j] += gr[j] * (xr[j] - mean[j]);
-                    }
-                  }
-                  write_dx(r0, r1);
-                });
-    for (int64_t j = 0; j < c; ++j) {
-      if (want_dbeta) param_grads[1].data()[j] = static_cast<float>(sums_[j]);
-      if (want_dgamma) param_grads[0].data()[j] = static_cast<float>(sums_[c + j] * inv_std_[j]);
-    }
-    return;
-  }
   if (need_sums) {
-    // sums_[j] = sum dy, sums_[c + j] = sum dy * (x - mean).
-    reduce_rows(RowBlocks(rows_), 2 * c, partials_.data(), sums_.data(),
-                [&](int64_t r0, int64_t r1, float* acc) {
-                  float* s1 = acc;
-                  float* s2 = acc + c;
-                  for (int64_t r = r0; r < r1; ++r) {
-                    const float* xr = x + r * c;
-                    const float* gr = dy + r * c;
-                    for (int64_t j = 0; j < c; ++j) {
-                      s1[j] += gr[j];
-                      s2[j] += gr[j] * (xr[j] - mean[j]);
-                    }
-                  }
-                });
+    // sums_[j] = sum g, sums_[c + j] = sum g * (x - mean), g = masked dy.
+    const kernels::BatchNormGradSumsFn grad_sums = kernel().grad_sums;
+    reduce([&](int64_t r0, int64_t r1, double* s1, double* s2, float* scratch) {
+      grad_sums(x + r0 * c, dy + r0 * c, y == nullptr ? nullptr : y + r0 * c, r1 - r0, c, mean,
+                act, s1, s2, scratch);
+    });
     for (int64_t j = 0; j < c; ++j) {
       if (want_dbeta) param_grads[1].data()[j] = static_cast<float>(sums_[j]);
       if (want_dgamma) param_grads[0].data()[j] = static_cast<float>(sums_[c + j] * inv_std_[j]);
     }
   }
   if (!want_dx) return;
-  // Training (batch statistics): dx = k*(dy - sum(dy)/M - xhat * sum(dy*xhat)/M),
-  // k = gamma/std, as dx = a*dy + b*(x - mean) + d per channel (centred, so
-  // no cancellation when |mean| >> std).
+  // dx = a*g + b*(x - mean) + d per channel. Training (batch statistics):
+  // dx = k*(g - sum(g)/M - xhat * sum(g*xhat)/M), k = gamma/std, centred, so
+  // no cancellation when |mean| >> std. Inference: dx = k*g (b = d = 0).
   float* a = coef_.data();
   float* b = a + c;
   float* d = b + c;
@@ -216,19 +203,15 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
   for (int64_t j = 0; j < c; ++j) {
     const double k = static_cast<double>(gamma[j]) * inv_std_[j];
     const double inv = inv_std_[j];
-    const double bj = -k * inv * inv * sums_[c + j] / m;
     a[j] = static_cast<float>(k);
-    b[j] = static_cast<float>(bj);
-    d[j] = static_cast<float>(-k * sums_[j] / m);
+    b[j] = training ? static_cast<float>(-k * inv * inv * sums_[c + j] / m) : 0.0f;
+    d[j] = training ? static_cast<float>(-k * sums_[j] / m) : 0.0f;
   }
   float* dx = input_grads[0].data();
+  const kernels::BatchNormGradInputFn grad_input = kernel().grad_input;
   parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* xr = x + r * c;
-      const float* gr = dy + r * c;
-      float* dr = dx + r * c;
-      for (int64_t j = 0; j < c; ++j) dr[j] = a[j] * gr[j] + b[j] * (xr[j] - mean[j]) + d[j];
-    }
+    grad_input(x + r0 * c, dy + r0 * c, y == nullptr ? nullptr : y + r0 * c, r1 - r0, c, mean, a,
+               b, d, act, dx + r0 * c);
   });
 }
 

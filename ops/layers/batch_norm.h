@@ -13,9 +13,20 @@
 // element): flops_other = 2*numel; bytes per io_cost(). Training also reads
 // the input once more (the one-pass statistics), which cost() leaves out.
 //
+// Kernels: ops/kernels/layers/batch_norm_f32_* (vectorised over channels,
+// chosen once from the CPU). Training forward reads x twice (one pass for the
+// shifted per-channel sum and sum of squares, one to normalise); backward
+// reads it twice too (one pass for sum(dy) and sum(dy * xhat), one for dx).
+//
+// Fusion with a following ReLU / ReLU6 (set by the executor in training, see
+// set_fused_activation): forward then writes act(BN(x)) into outputs[0], and
+// backward takes outputs[0] and output_grads[0] to be the ACTIVATION's output
+// and output gradient, masking the gradient while it reads it. The results
+// are bit-identical to running the two ops one after the other.
+//
 // Determinism: the statistics and the gamma/beta gradients are reduced over
-// a row partition that depends only on the shape (RowBlocks), so results are
-// bit-identical on any thread count.
+// a row partition that depends only on the shape (RowBlocks), in double, in
+// block order, so results are bit-identical on any thread count and ISA.
 #pragma once
 
 #include <memory>
@@ -23,6 +34,7 @@
 #include <vector>
 
 #include "ops/core/op_registry.h"
+#include "ops/kernels/layers/activation_kind.h"
 
 namespace nas::ops {
 
@@ -61,6 +73,12 @@ class BatchNorm final : public Op {
   // Back to the exponential moving average with OpAttrs::momentum.
   void set_cumulative(bool cumulative) { cumulative_ = cumulative; }
 
+  // Fuses the activation that reads this op's output (see the file comment):
+  // kIdentity (the default) means not fused. Set it before a forward and keep
+  // it until the matching backward. REQUIRES: kIdentity, kRelu or kRelu6.
+  void set_fused_activation(ActivationKind act);
+  ActivationKind fused_activation() const { return fused_; }
+
   // Folding into a preceding conv/linear: inference BN is y = x*scale + shift
   // with scale = gamma / sqrt(running_var + eps), shift = beta - running_mean*scale.
   // REQUIRES: gamma, beta, scale, shift hold C floats.
@@ -69,17 +87,23 @@ class BatchNorm final : public Op {
  private:
   BatchNorm(const Shape& in, float eps, float momentum);
   void compute_batch_stats(const float* x);
+  // Runs accumulate(row_begin, row_end, s1, s2, scratch) per RowBlocks block
+  // (in parallel, each into its own zeroed double sums of c), then adds the
+  // blocks in block order into sums_ (s1 at 0, s2 at c).
+  template <typename Accumulate>
+  void reduce(const Accumulate& accumulate);
 
   int64_t rows_ = 0, c_ = 0;
   float eps_, momentum_;
   bool cumulative_ = false;
   int64_t batches_tracked_ = 0;
   Tensor running_mean_, running_var_;
+  ActivationKind fused_ = ActivationKind::kIdentity;
   // State sized once: the last forward's per-channel mean and 1/std (used by
   // backward), per-channel coefficients (forward scale; backward a, b, d),
-  // reduction partials.
-  std::vector<float> mean_, inv_std_, coef_, partials_;
-  std::vector<double> sums_;
+  // per-block float scratch and double partial sums of the reductions.
+  std::vector<float> mean_, inv_std_, coef_, scratch_;
+  std::vector<double> block_sums_, sums_;
   bool last_training_ = false;
 };
 

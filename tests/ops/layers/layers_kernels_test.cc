@@ -1,12 +1,16 @@
-// Kernel parity: every activation and dropout kernel the CPU can run gives the
-// portable kernel's bits, at lengths around the vector widths (4, 8, 16 floats).
+// Kernel parity: every activation, dropout and batch-norm kernel the CPU can
+// run gives the portable kernel's bits, at lengths around the vector widths
+// (4, 8, 16 floats) and, for batch norm, row counts around its 32-row chunks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "ops/kernels/layers/activation_f32_kernels.h"
+#include "ops/kernels/layers/batch_norm_f32_kernels.h"
 #include "ops/kernels/layers/dropout_f32_kernels.h"
 
 namespace nas::ops::kernels {
@@ -74,6 +78,110 @@ TEST(DropoutKernels, EveryIsaMatchesThePortableKernelAndTheElementMask) {
         ASSERT_TRUE(same_bits(y0, y1)) << k.name << ", n " << n << ", begin " << begin;
       }
     }
+  }
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
+  const BatchNormF32Kernel& ref = batch_norm_f32_kernel(Isa::kScalar);
+  std::mt19937 rng(13);
+  int compared = 0;
+  for (const BatchNormF32Kernel& k : batch_norm_f32_kernels()) {
+    if (!cpu_supports(k.isa) || k.isa == Isa::kScalar) continue;
+    for (int64_t c : {1, 3, 7, 8, 9, 15, 16, 17, 24, 33})
+      for (int64_t rows : {1, 5, 31, 32, 33, 70}) {
+        const int64_t n = rows * c;
+        const std::vector<float> x = values(n, rng), dy = values(n, rng), y = values(n, rng);
+        const std::vector<float> mean = values(c, rng), scale = values(c, rng),
+                                 beta = values(c, rng), a = values(c, rng), b = values(c, rng),
+                                 d = values(c, rng);
+        const std::string at = std::string(k.name) + ", c " + std::to_string(c) + ", rows " +
+                               std::to_string(rows);
+        std::vector<float> scratch(2 * c);
+        std::vector<double> s0(2 * c, 0.5), s1(2 * c, 0.5);  // kernels add into the sums
+        ref.stats(x.data(), rows, c, x.data(), s0.data(), s0.data() + c, scratch.data());
+        k.stats(x.data(), rows, c, x.data(), s1.data(), s1.data() + c, scratch.data());
+        ASSERT_TRUE(same_bits(s0, s1)) << at << " stats";
+        for (ActivationKind act :
+             {ActivationKind::kIdentity, ActivationKind::kRelu, ActivationKind::kRelu6}) {
+          const std::string where = at + ", act " + std::to_string(int(act));
+          std::vector<float> y0(n), y1(n);
+          ref.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, y0.data());
+          k.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, y1.data());
+          ASSERT_TRUE(same_bits(y0, y1)) << where << " normalize";
+          std::fill(s0.begin(), s0.end(), 0.0);
+          std::fill(s1.begin(), s1.end(), 0.0);
+          ref.grad_sums(x.data(), dy.data(), y.data(), rows, c, mean.data(), act, s0.data(),
+                        s0.data() + c, scratch.data());
+          k.grad_sums(x.data(), dy.data(), y.data(), rows, c, mean.data(), act, s1.data(),
+                      s1.data() + c, scratch.data());
+          ASSERT_TRUE(same_bits(s0, s1)) << where << " grad_sums";
+          std::vector<float> d0(n), d1(n);
+          ref.grad_input(x.data(), dy.data(), y.data(), rows, c, mean.data(), a.data(), b.data(),
+                         d.data(), act, d0.data());
+          k.grad_input(x.data(), dy.data(), y.data(), rows, c, mean.data(), a.data(), b.data(),
+                       d.data(), act, d1.data());
+          ASSERT_TRUE(same_bits(d0, d1)) << where << " grad_input";
+        }
+        ++compared;
+      }
+  }
+  if (compared == 0) GTEST_SKIP() << "this CPU runs only the portable kernel";
+}
+
+// The portable kernel against plain definitions: fused activation and mask,
+// and sums that stay exact on integers past the 32-row float chunks.
+TEST(BatchNormKernels, PortableKernelComputesTheDefinitions) {
+  const BatchNormF32Kernel& k = batch_norm_f32_kernel(Isa::kScalar);
+  const int64_t rows = 100, c = 3;
+  std::vector<float> x(rows * c), dy(rows * c), y(rows * c);
+  for (int64_t i = 0; i < rows * c; ++i) {
+    x[i] = float(i % 7) - 2.0f;
+    dy[i] = float(i % 5) + 1.0f;
+    y[i] = float(i % 8) - 1.0f;  // -1 .. 6: both relu6 edges
+  }
+  const float mean[c] = {1, 0, -1}, scale[c] = {2, 2, 2}, beta[c] = {0.5f, 0, 0};
+  std::vector<float> out(rows * c), scratch(2 * c);
+  k.normalize(x.data(), rows, c, mean, scale, beta, ActivationKind::kRelu6, out.data());
+  for (int64_t i = 0; i < rows * c; ++i) {
+    const float v = (x[i] - mean[i % c]) * scale[i % c] + beta[i % c];
+    ASSERT_EQ(out[i], std::min(std::max(v, 0.0f), 6.0f)) << i;
+  }
+  std::vector<double> s(2 * c, 0.0);
+  k.grad_sums(x.data(), dy.data(), y.data(), rows, c, mean, ActivationKind::kRelu6, s.data(),
+              s.data() + c, scratch.data());
+  double e1[c] = {}, e2[c] = {};
+  for (int64_t i = 0; i < rows * c; ++i) {
+    const double g = (y[i] > 0 && y[i] < 6) ? dy[i] : 0.0;
+    e1[i % c] += g;
+    e2[i % c] += g * (x[i] - mean[i % c]);
+  }
+  for (int64_t j = 0; j < c; ++j) {
+    EXPECT_EQ(s[j], e1[j]) << j;
+    EXPECT_EQ(s[c + j], e2[j]) << j;
+  }
+  std::vector<double> st(2 * c, 0.0);
+  k.stats(x.data(), rows, c, mean, st.data(), st.data() + c, scratch.data());
+  double m1[c] = {}, m2[c] = {};
+  for (int64_t i = 0; i < rows * c; ++i) {
+    const double v = x[i] - mean[i % c];
+    m1[i % c] += v;
+    m2[i % c] += v * v;
+  }
+  for (int64_t j = 0; j < c; ++j) {
+    EXPECT_EQ(st[j], m1[j]) << j;
+    EXPECT_EQ(st[c + j], m2[j]) << j;
+  }
+  const float a[c] = {1, 2, 3}, b[c] = {0.5f, 0.25f, 1}, d[c] = {-1, 0, 1};
+  k.grad_input(x.data(), dy.data(), y.data(), rows, c, mean, a, b, d, ActivationKind::kRelu,
+               out.data());
+  for (int64_t i = 0; i < rows * c; ++i) {
+    const int64_t j = i % c;
+    const float g = y[i] > 0.0f ? dy[i] : 0.0f;
+    ASSERT_EQ(out[i], a[j] * g + b[j] * (x[i] - mean[j]) + d[j]) << i;
   }
 }
 
