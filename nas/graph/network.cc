@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "nas/graph/memory_plan.h"
+#include "ops/layers/activation_functions.h"
+#include "ops/layers/batch_norm.h"
 
 namespace nas::graph {
 namespace {
@@ -37,7 +39,7 @@ void for_each_box_run(const ops::Shape& full, const ops::Shape& view,
 }  // namespace
 
 Result<std::unique_ptr<Network>> Network::create(const NetworkSpec& spec, ExecMode mode,
-                                                 uint64_t seed) {
+                                                 uint64_t seed, const NetworkOptions& options) {
   std::unique_ptr<Network> net(new Network(spec, mode));
   const int n = spec.size();
   net->order_ = spec.topological_order();
@@ -71,8 +73,40 @@ Result<std::unique_ptr<Network>> Network::create(const NetworkSpec& spec, ExecMo
       }
     }
   }
+  net->choose_fusions(options);
   net->plan();
   return net;
+}
+
+void Network::choose_fusions(const NetworkOptions& options) {
+  const int n = spec_.size();
+  fused_act_of_bn_.assign(n, -1);
+  fused_bn_of_act_.assign(n, -1);
+  if (mode_ != ExecMode::kTraining || !options.fuse_batch_norm_activation) return;
+  const auto consumers = spec_.consumers();
+  const auto outputs = spec_.outputs();
+  for (int id = 0; id < n; ++id) {
+    auto* bn = dynamic_cast<ops::BatchNorm*>(ops_[id].get());
+    if (bn == nullptr) continue;
+    if (std::find(outputs.begin(), outputs.end(), TensorRef{id, 0}) != outputs.end()) continue;
+    // One reader node with one input: the BN output is read exactly once.
+    if (consumers[id].size() != 1) continue;
+    const int act = consumers[id][0];
+    const NodeSpec& an = spec_.node(act);
+    if (an.inputs.size() != 1) continue;
+    ops::ActivationKind kind = ops::ActivationKind::kIdentity;
+    for (ops::ActivationKind k : {ops::ActivationKind::kRelu, ops::ActivationKind::kRelu6})
+      if (an.op == ops::activation_name(k)) kind = k;
+    if (kind == ops::ActivationKind::kIdentity) continue;
+    bn->set_fused_activation(kind);
+    fused_act_of_bn_[id] = act;
+    fused_bn_of_act_[act] = id;
+  }
+}
+
+int Network::fused_pairs() const {
+  return static_cast<int>(std::count_if(fused_act_of_bn_.begin(), fused_act_of_bn_.end(),
+                                        [](int a) { return a >= 0; }));
 }
 
 void Network::plan() {
@@ -102,20 +136,28 @@ void Network::plan() {
   for (int id = 0; id < n; ++id) {
     const NodeSpec& node = spec_.node(id);
     if (node.is_input()) continue;
+    // A fused batch_norm has no buffers of its own: it writes its
+    // activation's output and reads that output's gradient.
+    if (fused_act_of_bn_[id] >= 0) continue;
     int last_reader = pos[id];
     for (int c : consumers[id]) last_reader = std::max(last_reader, pos[c]);
     int first_grad = training ? backward_step(id) : 0;
     for (int c : consumers[id]) first_grad = std::min(first_grad, backward_step(c));
+    // A fused activation's buffers are written by its batch_norm's forward
+    // and read by its backward, both outside the activation's own steps.
+    const int fused_bn = fused_bn_of_act_[id];
+    const int first_write = fused_bn >= 0 ? pos[fused_bn] : pos[id];
+    const int last_backward = training ? backward_step(fused_bn >= 0 ? fused_bn : id) : 0;
     for (int k = 0; k < static_cast<int>(node.output_shapes.size()); ++k) {
       const bool is_output = std::find(outputs.begin(), outputs.end(), TensorRef{id, k}) != outputs.end();
       const int64_t bytes = node.output_shapes[k].numel() * static_cast<int64_t>(sizeof(float));
-      BufferRequest act{bytes, pos[id], last_reader};
-      if (training) act.last_step = backward_step(id);
+      BufferRequest act{bytes, first_write, last_reader};
+      if (training) act.last_step = last_backward;
       else if (is_output) act.last_step = steps - 1;
       requests.push_back(act);
       slots.push_back({id, k, false});
       if (training) {
-        requests.push_back({bytes, is_output ? steps : first_grad, backward_step(id)});
+        requests.push_back({bytes, is_output ? steps : first_grad, last_backward});
         slots.push_back({id, k, true});
       }
     }
@@ -188,10 +230,11 @@ std::vector<ops::Tensor> Network::forward(std::span<const ops::Tensor> inputs,
   gather_bound_params();
   std::vector<ops::Tensor> in;
   for (int id : order_) {
-    if (ops_[id] == nullptr) continue;
+    if (ops_[id] == nullptr || fused_bn_of_act_[id] >= 0) continue;  // run by its batch_norm
     in.clear();
     for (const TensorRef& t : spec_.node(id).inputs) in.push_back(acts_[t.node][t.output]);
-    ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[id]);
+    const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+    ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
   }
   std::vector<ops::Tensor> out;
   for (const TensorRef& t : spec_.outputs()) out.push_back(acts_[t.node][t.output]);
@@ -229,8 +272,12 @@ void Network::backward(std::span<const ops::Tensor> output_grads, const ops::OpC
     const int id = *it;
     if (ops_[id] == nullptr) continue;
     const NodeSpec& node = spec_.node(id);
-    for (size_t k = 0; k < grads_[id].size(); ++k)
-      if (!ready[id][k]) grads_[id][k].fill(0.0f);  // an output nobody reads
+    // A fused batch_norm reads its activation's output and output gradient.
+    const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+    if (out == id)
+      for (size_t k = 0; k < grads_[id].size(); ++k)
+        if (!ready[id][k]) grads_[id][k].fill(0.0f);  // an output nobody reads
+    if (fused_bn_of_act_[id] >= 0) continue;  // back-propagated by its batch_norm
     const auto mark = ws.mark();
     in.clear();
     din.clear();
@@ -248,7 +295,7 @@ void Network::backward(std::span<const ops::Tensor> output_grads, const ops::OpC
         direct.push_back(false);
       }
     }
-    ops_[id]->backward(node_context(ctx, id), in, node_params_[id], acts_[id], grads_[id], din,
+    ops_[id]->backward(node_context(ctx, id), in, node_params_[id], acts_[out], grads_[out], din,
                        node_param_grads_[id]);
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const TensorRef& t = node.inputs[i];

@@ -29,13 +29,27 @@ struct MemoryReport {
   int64_t param_bytes = 0;       // parameter values (gradients are as many again in training)
 };
 
+// How a Network executes; every default is what training and search use.
+struct NetworkOptions {
+  // kTraining only: a batch_norm node whose output is read by exactly one
+  // node, a relu or relu6, and is not a network output runs fused with it
+  // (one normalise pass writing the activation's output, the mask applied
+  // inside BN's backward; BatchNorm::set_fused_activation). The BN's own
+  // output and gradient buffers are then not planned. Results are
+  // bit-identical to the unfused run; false runs every node on its own (the
+  // tests compare the two). Inference networks never fuse, so the profiler
+  // times every node.
+  bool fuse_batch_norm_activation = true;
+};
+
 class Network {
  public:
   // Creates the ops and the parameters (initialised from `seed` per their
   // ParamSpec; shared tensors of bindings created once, zero-initialised then
   // filled from the first binding's init rule).
   static Result<std::unique_ptr<Network>> create(const NetworkSpec& spec, ExecMode mode,
-                                                 uint64_t seed);
+                                                 uint64_t seed,
+                                                 const NetworkOptions& options = {});
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
@@ -55,6 +69,8 @@ class Network {
 
   // The op of a node (e.g. to read BatchNorm statistics); null for inputs.
   ops::Op* op(int node) { return ops_[node].get(); }
+  // Fused batch_norm -> activation pairs (see NetworkOptions): how many.
+  int fused_pairs() const;
 
   // Every parameter (by its store name) and every op state tensor
   // ("bn1.running_mean"), in a stable order: views, for saving and loading.
@@ -65,6 +81,7 @@ class Network {
   void plan();
   static ops::OpContext node_context(const ops::OpContext& ctx, int node);
   void gather_bound_params();
+  void choose_fusions(const NetworkOptions& options);
 
   NetworkSpec spec_;
   ExecMode mode_;
@@ -81,6 +98,9 @@ class Network {
   std::vector<std::vector<ops::Tensor>> acts_, grads_;
   // How many times each tensor is read (fan-out needs gradient accumulation).
   std::vector<std::vector<int>> reads_;
+  // Per node: for a fused batch_norm its activation node, for a fused
+  // activation its batch_norm node; -1 when not fused.
+  std::vector<int> fused_act_of_bn_, fused_bn_of_act_;
   std::vector<ops::Tensor> bound_inputs_;  // the caller's inputs of the last forward
 };
 
