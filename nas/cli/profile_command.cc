@@ -1,6 +1,7 @@
 #include "nas/cli/profile_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include "nas/hardware/op_class.h"
+#include "nas/util/log.h"
 #include "nas/hardware/profile_cost_model.h"
 #include "nas/hardware/profiler/host_cache.h"
 #include "nas/hardware/profiler/host_profiler.h"
@@ -277,6 +279,23 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   std::cout << "with the table as profiled (calibrated when it was measured):\n";
   print_validation(spaces[0]->name(), summary);
   std::vector<double> refit;  // per row, the prediction of the re-fitted table; empty: none
+  if (!vo.companions.empty() && v.companion_ms.size() == vo.companions.size()) {
+    // The calibration networks were fitted to about 1.0 of the table when it
+    // was measured, so their ratio now tells whether this machine still runs
+    // at the speed it had then (2-thread speed on a shared VM can change by
+    // 1.5x within minutes: docs/profiling.md).
+    double sum = 0;
+    for (size_t i = 0; i < vo.companions.size(); ++i)
+      sum += v.companion_ms[i] / model->estimate(vo.companions[i]).latency_ms;
+    const double state = sum / static_cast<double>(vo.companions.size());
+    std::printf("machine state: the %zu calibration networks now run %.3fx the latency the table predicts "
+                "for them (about 1.0 when it was measured)\n",
+                vo.companions.size(), state);
+    if (std::fabs(state - 1.0) > 0.10)
+      log_warning("this machine's speed differs from when the table was measured; its absolute latencies "
+                  "are off by about that factor (rankings hold): re-profile into a fresh folder (--out DIR) "
+                  "close to its use, or profile and search with --threads 1");
+  }
   if (!vo.companions.empty()) {
     hardware::LatencyTable lut = report.value().lut;
     auto classes = hardware::entry_classes(vo.companions);

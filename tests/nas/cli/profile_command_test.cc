@@ -146,6 +146,7 @@ TEST_F(ProfileCommand, ValidateOnATinySpace) {
                            "mean measured/predicted ", "predictions 100.0% from measured entries",
                            "calibrated on 48 whole networks (not validated on)", "of networks from undisturbed passes",
                            "with the table as profiled", "with the calibration re-fitted on the 48 calibration networks",
+                           "machine state: the 48 calibration networks now run ",
                            // 4 genotypes, all among the 48 calibration networks: validation cannot avoid them.
                            "note: the space is too small to avoid its calibration networks: 6 of these networks"})
     EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
@@ -156,6 +157,14 @@ TEST_F(ProfileCommand, ValidateOnATinySpace) {
   const double ratio = std::atof(r.out.c_str() + at + std::string("mean measured/predicted ").size());
   EXPECT_GT(ratio, 0.5) << r.out;
   EXPECT_LT(ratio, 2.0) << r.out;
+  // The machine-state figure is a ratio of measured to predicted latency of
+  // the calibration networks: positive and, on any machine, within 2x.
+  const std::string state_key = "calibration networks now run ";
+  const size_t st = r.out.find(state_key);
+  ASSERT_NE(st, std::string::npos);
+  const double state = std::atof(r.out.c_str() + st + state_key.size());
+  EXPECT_GT(state, 0.5) << r.out;
+  EXPECT_LT(state, 2.0) << r.out;
   std::ifstream in(csv);
   std::string header;
   std::getline(in, header);
