@@ -57,19 +57,19 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
   for (int sweep = 0; sweep < sweeps + options.retry_sweeps; ++sweep) {
     // The regular sweeps run every network; a retry sweep only those still
     // short of undisturbed passes.
-    std::vector<size_t> todo;
+    std::vector<size_t> this_sweep;
     for (size_t i = 0; i < specs.size(); ++i)
-      if (sweep < sweeps || samples[i].size() < static_cast<size_t>(kMinUndisturbed)) todo.push_back(i);
-    if (todo.empty()) break;
+      if (sweep < sweeps || samples[i].size() < static_cast<size_t>(kMinUndisturbed)) this_sweep.push_back(i);
+    if (this_sweep.empty()) break;
     const int warmup = sweep == 0 ? options.warmup : 1;
-    size_t begin = 0;  // into todo
-    while (begin < todo.size()) {
+    size_t begin = 0;  // into this_sweep
+    while (begin < this_sweep.size()) {
       std::vector<Runner> group;
       int64_t bytes = 0;
       size_t end = begin;
-      while (end < todo.size()) {
-        auto r = make_runner(specs[todo[end]], train::mix_seed(todo[end], 7));
-        if (!r) return Status::error("failed to create network " + std::to_string(todo[end]) + ": " + r.status().message());
+      while (end < this_sweep.size()) {
+        auto r = make_runner(specs[this_sweep[end]], train::mix_seed(this_sweep[end], 7));
+        if (!r) return Status::error("failed to create network " + std::to_string(this_sweep[end]) + ": " + r.status().message());
         if (!group.empty() && bytes + r.value().bytes > options.group_bytes) break;
         bytes += r.value().bytes;
         group.push_back(r.take());
@@ -86,7 +86,7 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
         r.net->forward(r.inputs, ctx);
         const double t1 = clock_now_ms(options.clock);
         const bool clean = undisturbed_pass(d0, process_run_delay_ns(), t1 - t0);
-        (clean ? samples : disturbed)[todo[begin + i]].push_back(t1 - t0);
+        (clean ? samples : disturbed)[this_sweep[begin + i]].push_back(t1 - t0);
         if (clean) ++clean_this_sweep[i];
       };
       for (int round = 0; round < warmup; ++round)

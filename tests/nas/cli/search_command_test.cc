@@ -18,6 +18,7 @@
 #include "nas/space/genotype_ops.h"
 #include "nas/space/space_loader.h"
 #include "tests/nas/testing/run_nas.h"
+#include "tests/nas/testing/tabular_experiment.h"
 
 namespace nas {
 namespace {
@@ -47,19 +48,8 @@ void write_table(const fs::path& file) {
 std::string write_experiment(const fs::path& dir, int candidates, const std::string& extra = "",
                              const std::string& strategy = "{name: random}") {
   if (!fs::exists(dir / "table.csv")) write_table(dir / "table.csv");
-  const std::string file = (dir / "exp.yaml").string();
-  std::ofstream(file) << "name: t\nseed: 5\nspace: " << testing::source_dir()
-                      << "/search_spaces/nas_bench_201.yaml\n"
-                         "dataset: {name: cifar10}\n"
-                         "objectives:\n  - {metric: accuracy, goal: maximize}\n"
-                         "  - {metric: params, goal: minimize}\n"
-                         "strategy: "
-                      << strategy
-                      << "\nevaluator: {name: tabular, table: table.csv}\n"
-                         "budget: {candidates: "
-                      << candidates << ", batch: 4}\noutput: runs/t\n"
-                      << extra;
-  return file;
+  return testing::write_tabular_experiment(
+      dir.string(), {.seed = 5, .candidates = candidates, .batch = 4, .strategy = strategy, .extra = extra});
 }
 
 // Journal lines with the timing fields removed.

@@ -1,11 +1,15 @@
 // Fakes for engine tests: a seeded random strategy, a scripted strategy, an
 // evaluator and a cost model whose numbers are functions of the genotype,
 // and an experiment over search_spaces/mobilenet_tiny.yaml (which decodes,
-// so the engine's real decode / cost path runs).
+// so the engine's real decode / cost path runs), and run_engine_in, which
+// runs the engine over a run folder's journal as `nas search` does.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,10 +19,13 @@
 #include "nas/eval/evaluator.h"
 #include "nas/hardware/cost_model.h"
 #include "nas/search/candidate_record.h"
+#include "nas/search/engine.h"
+#include "nas/search/journal.h"
 #include "nas/search/strategy.h"
 #include "nas/space/genotype_ops.h"
 #include "nas/space/space.h"
 #include "nas/train/rng.h"
+#include "ops/core/status.h"
 
 namespace nas::search::testing {
 
@@ -163,6 +170,17 @@ inline std::string without_timings(const std::vector<CandidateRecord>& history) 
     out += to_json_line(r) + "\n";
   }
   return out;
+}
+
+// run_engine over the journal in `dir` (resuming whatever it already holds),
+// as `nas search` does; a failed run is a test failure, with its message.
+inline Result<EngineOutcome> run_engine_in(const std::filesystem::path& dir, const EngineParts& parts,
+                                           const EngineOptions& options) {
+  auto journal = read_journal(dir / kJournalFile);
+  NAS_CHECK(journal.is_ok());
+  auto outcome = run_engine(parts, options, dir / kJournalFile, journal->records);
+  EXPECT_TRUE(outcome.is_ok()) << outcome.status().message();
+  return outcome;
 }
 
 }  // namespace nas::search::testing

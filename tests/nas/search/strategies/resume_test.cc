@@ -18,6 +18,7 @@
 #include "nas/space/genotype_ops.h"
 #include "nas/space/space_loader.h"
 #include "tests/nas/testing/run_nas.h"
+#include "tests/nas/testing/tabular_experiment.h"
 
 namespace nas::search {
 namespace {
@@ -44,17 +45,7 @@ void write_table(const fs::path& file) {
 }
 
 std::string write_experiment(const fs::path& dir, const std::string& strategy) {
-  const std::string file = (dir / "exp.yaml").string();
-  std::ofstream(file) << "name: t\nseed: 7\nspace: " << testing::source_dir()
-                      << "/search_spaces/nas_bench_201.yaml\n"
-                         "dataset: {name: cifar10}\n"
-                         "objectives:\n  - {metric: accuracy, goal: maximize}\n"
-                         "  - {metric: params, goal: minimize}\n"
-                         "strategy: "
-                      << strategy
-                      << "\nevaluator: {name: tabular, table: table.csv}\n"
-                         "budget: {candidates: 90, batch: 3}\noutput: runs/t\n";
-  return file;
+  return testing::write_tabular_experiment(dir.string(), {.seed = 7, .candidates = 90, .batch = 3, .strategy = strategy, .extra = ""});
 }
 
 // The journal's lines without their wall-time fields.

@@ -66,10 +66,7 @@ SearchRun run_search(const space::Space& space, const config::Experiment& e, con
   EngineOptions o = EngineOptions::from(e);
   o.show_progress = false;
   o.interrupt = interrupt;
-  auto journal = read_journal(dir / kJournalFile);
-  NAS_CHECK(journal.is_ok());
-  auto outcome = run_engine(parts, o, dir / kJournalFile, journal->records);
-  EXPECT_TRUE(outcome.is_ok()) << outcome.status().message();
+  auto outcome = testing::run_engine_in(dir, parts, o);
   SearchRun r;
   if (outcome) r.outcome = outcome.take();
   for (const auto& p : strategy.policy().params().params)
