@@ -41,12 +41,16 @@ DwArgs base_args(const ConvParams& p, const float* wt) {
   return a;
 }
 
+int64_t activation_bytes(const ConvParams& p) {
+  return p.batch * (p.in_h * p.in_w + p.out_h() * p.out_w()) * p.in_c * int64_t{sizeof(float)};
+}
+
 // Activations far beyond the last-level cache: every pass streams them from
 // memory (the kernels then prefer sequential reads, see DwArgs::from_memory).
-bool from_memory(const ConvParams& p) {
-  const int64_t floats = p.batch * (p.in_h * p.in_w + p.out_h() * p.out_w()) * p.in_c;
-  return floats * int64_t{sizeof(float)} > (int64_t{16} << 20);
-}
+bool from_memory(const ConvParams& p) { return activation_bytes(p) > (int64_t{16} << 20); }
+
+// Beyond the L2 caches of the 2 cores but held by L3 (see DwArgs::prefetch).
+bool l3_resident(const ConvParams& p) { return !from_memory(p) && activation_bytes(p) > (int64_t{2} << 20); }
 
 // Runs fn(image, row_begin, row_end) over rows [0, rows) of every image, in
 // one contiguous run per thread: equal shares (5 chunks of 3 rows on 2
@@ -74,11 +78,12 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   const auto& K = kernels::conv_kernels();
   // Outputs far beyond the last-level cache go straight to memory.
   const bool stream = p.batch * y_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
-  const bool large = from_memory(p);
+  const bool large = from_memory(p), prefetch = l3_resident(p);
   over_rows(p.batch, p.out_h(), [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
     a.stream = stream;
     a.from_memory = large;
+    a.prefetch = prefetch;
     a.x = x + n * x_img;
     a.y = y + n * y_img;
     a.row_begin = r0;
@@ -105,6 +110,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
     base.oh = p.in_h; base.ow = p.in_w;
     base.stream = stream_dx;
     base.from_memory = from_memory(p);
+    base.prefetch = l3_resident(p);
     over_rows(p.batch, p.in_h, [&](int64_t n, int64_t r0, int64_t r1) {
       DwArgs a = base;
       a.x = dy + n * y_img;

@@ -50,6 +50,16 @@ struct ConvTileArgs {
   // c + i*c_stride_m (rows scattered through an image, e.g. one stride phase
   // of a backward-data pass); streaming stores are then not used.
   float* const* c_rows = nullptr;
+  // When set, a_rows holds one pointer and row i of A is a_rows[0] + i
+  // (adjacent channels of one pixel: the weight gradient of a 1x1 conv).
+  // Not with c_rows.
+  bool a_contiguous = false;
+  // With a_contiguous: the 64-byte lines at prefetch, prefetch + 16, ...
+  // (prefetch_lines of them, at most one per k step) are fetched towards
+  // L2 during the k loop: the next block of a caller that sweeps blocks
+  // whose first touch would otherwise wait on memory.
+  const float* prefetch = nullptr;
+  int64_t prefetch_lines = 0;
 };
 
 // Depthwise geometry for one image: x is h x w x c, y is oh x ow x c, weights
@@ -71,6 +81,9 @@ struct DwArgs {
   // the kernels may copy rows into a cached ring with sequential reads,
   // which the hardware prefetchers follow better than tile-order reads.
   bool from_memory = false;
+  // The batch is beyond L2 but not beyond the caches (L3 holds it): the
+  // forward may prefetch the rows ahead in software.
+  bool prefetch = false;
 };
 
 // Winograd F(2x2,3x3) transforms of a block of tiles, vectorised over channels.

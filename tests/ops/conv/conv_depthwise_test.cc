@@ -61,6 +61,10 @@ const std::vector<Geo>& geometries() {
       {6, 66, 136, 3, 3, 1, 1, 1},    // wide rows: forward reads in place
       {7, 70, 130, 3, 3, 2, 1, 1},    // wide rows, stride 2, tail
       {5, 90, 100, 5, 5, 1, 2, 1},    // wide rows, 5x5
+      {6, 3, 32, 7, 7, 1, 3, 1},      // one edge tile with zero columns on both sides
+      {9, 20, 48, 5, 5, 2, 2, 1},     // 5x5 stride 2, even width: 1 zero column on the right
+      {8, 17, 32, 3, 3, 1, 0, 1},     // fixed tiles without padding (no edge tiles)
+      {10, 9, 32, 3, 3, 2, 2, 1},     // stride 2, padding beyond the kernel reach
   };
   return list;
 }
@@ -128,15 +132,21 @@ void expect_close(const std::vector<float>& got, const Ref& want, const std::str
 }
 
 // Every ISA's three depthwise kernels on every geometry, each pass run in
-// two row ranges (rows are split across threads that way), with and without
-// the from-memory hint (which switches to row-copying paths).
+// two row ranges (rows are split across threads that way), with no hint (the
+// forward reads cached images in place, edge tiles at the borders), the
+// L3 hint (software prefetch) and the from-memory hint (which switches to
+// row-copying paths).
 TEST(DepthwiseKernels, EveryIsaMatchesDoubleReference) {
+  enum Hint { kCached, kPrefetch, kFromMemory };
   for (const ConvKernels& K : kernels::conv_kernels_available())
     for (const Geo& g : geometries())
-    for (bool from_memory : {false, true}) {
-      const std::string what = std::string(K.name) + " " + describe(g) + (from_memory ? " from memory" : "");
+    for (Hint hint : {kCached, kPrefetch, kFromMemory}) {
+      const bool from_memory = hint == kFromMemory;
+      const std::string what = std::string(K.name) + " " + describe(g) +
+                               (from_memory ? " from memory" : hint == kPrefetch ? " prefetch" : "");
       DwArgs a;
       a.from_memory = from_memory;
+      a.prefetch = hint == kPrefetch;
       a.h = g.h; a.w = g.w; a.c = g.c; a.kh = g.kh; a.kw = g.kw;
       a.stride = g.s; a.pad = g.pad; a.dilation = g.d;
       a.oh = out_size(g.h, g.kh, g.s, g.pad, g.d);
@@ -216,7 +226,8 @@ TEST(DepthwiseConv2d, SameBitsOnOneAndTwoThreadsAndMatchesReference) {
     int k, s;
   };
   for (const Shape& sh : {Shape{5, 9, 9, 24, 3, 1}, Shape{3, 13, 12, 21, 3, 2}, Shape{2, 10, 10, 16, 5, 1},
-                          Shape{1, 7, 7, 40, 7, 1}, Shape{40, 4, 4, 16, 3, 1}}) {
+                          Shape{1, 7, 7, 40, 7, 1}, Shape{40, 4, 4, 16, 3, 1},
+                          Shape{6, 28, 28, 240, 5, 1} /* 9 MB: L3-resident, prefetching */}) {
     ConvParams p;
     p.batch = sh.n; p.in_h = sh.h; p.in_w = sh.w; p.in_c = p.out_c = sh.c;
     p.kernel_h = p.kernel_w = sh.k; p.stride = sh.s; p.pad = sh.k / 2; p.groups = static_cast<int>(sh.c);
