@@ -2,6 +2,7 @@
 // are already the [pixels][channels] matrix and OHWI weights its [out][in]
 // partner. Stride > 1 gathers the sampled pixels into scratch first (and
 // scatters dx back, zeros elsewhere).
+#include <algorithm>
 #include <cstring>
 
 #include "ops/conv/conv_algorithms.h"
@@ -9,6 +10,7 @@
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
 #include "ops/gemm/sgemm.h"
+#include "ops/kernels/conv/conv_kernels.h"
 
 namespace nas::ops::conv_detail {
 namespace {
@@ -83,26 +85,117 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   });
 }
 
+// Weight gradient: dw[co][ci] = sum over pixels p of dy[p][co] * x[p][ci], a
+// GEMM with a huge reduction (every pixel of the batch) and a small output.
+// The pixels are split into a fixed number of chunks (a function of the
+// pixel count only), each reduced by one thread into its own partial
+// [rows][cols] matrix, and the partials are summed in chunk order: results
+// are identical for any thread count, and each thread reads only its share
+// of x and dy (an sgemm split over the output would read all of them once
+// per thread). Inside a chunk, pixel blocks small enough to stay in L2 are
+// swept by register tiles of the conv tile kernel, reading both operands in
+// place (no packing): rows = channels of one operand (one broadcast each per
+// pixel), columns = vectors of the other operand's channels, k = pixels.
+// The wider channel dimension goes in the vectors.
+constexpr int64_t kWgradPixelsPerChunk = 1024;
+constexpr int64_t kWgradMaxChunks = 16;
+// Pixels per block: the block's rows of x and dy (<= ~150 KB for 576
+// channels in all) stay in L2 while every tile sweeps them.
+constexpr int64_t kWgradBlockPixels = 256;
+
+int64_t wgrad_pixel_chunks(int64_t pixels) {
+  int64_t chunks = std::clamp<int64_t>(pixels / kWgradPixelsPerChunk, 1, kWgradMaxChunks);
+  // A multiple of 4 when there are enough: even shares for 2 and 4 threads.
+  if (chunks > 4) chunks = chunks / 4 * 4;
+  return chunks;
+}
+
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
-  const int64_t rows = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
+  const kernels::ConvKernels& K = kernels::conv_kernels();
+  const int64_t pixels = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
-  const float* a = x;
+  const float* xs = x;
   if (p.stride != 1) {
-    float* xs = scratch.alloc_floats(rows * p.in_c);
-    subsample(p, x, xs);
-    a = xs;
+    float* sub = scratch.alloc_floats(pixels * p.in_c);
+    subsample(p, x, sub);
+    xs = sub;
   }
-  // The batch reduction is the GEMM's k loop: fixed order, no atomics.
-  for (int64_t g = 0; g < p.groups; ++g) {
-    GemmArgs args;
-    args.trans_a = Trans::kYes;
-    args.m = out_g; args.n = in_g; args.k = rows;
-    args.a = dy + g * out_g; args.lda = p.out_c;
-    args.b = a + g * in_g; args.ldb = p.in_c;
-    args.c = dw + g * out_g * in_g; args.ldc = in_g;
-    sgemm(args);
+  // Tile rows broadcast channels of `a`, tile columns are vectors of `b`'s.
+  const bool a_is_dy = in_g >= out_g;
+  const float* a = a_is_dy ? dy : xs;
+  const float* b = a_is_dy ? xs : dy;
+  const int64_t lda = a_is_dy ? p.out_c : p.in_c, ldb = a_is_dy ? p.in_c : p.out_c;
+  const int64_t rows = a_is_dy ? out_g : in_g, cols = a_is_dy ? in_g : out_g;
+  // Row blocks of near-equal size (16 rows: 8 + 8, not 12 + 4).
+  const int64_t row_blocks = (rows + K.mr - 1) / K.mr;
+  const int64_t col_blocks = (cols + K.nr - 1) / K.nr;
+  const int64_t part = p.groups * rows * cols;
+  const int64_t chunks = wgrad_pixel_chunks(pixels);
+  const int64_t tiles = p.groups * row_blocks * col_blocks;
+  float* partial = scratch.alloc_floats(chunks * part);
+  parallel_for(chunks, 1, [&](int64_t cb, int64_t ce) {
+    const float* arow[1];
+    for (int64_t ch = cb; ch < ce; ++ch) {
+      const int64_t p0 = pixels * ch / chunks, p1 = pixels * (ch + 1) / chunks;
+      float* c = partial + ch * part;
+      for (int64_t q0 = p0; q0 < p1; q0 += kWgradBlockPixels) {
+        const int64_t k = std::min(kWgradBlockPixels, p1 - q0);
+        // The next block's rows of a and b (contiguous runs of memory), one
+        // line per k step spread over this block's tiles, so that its first
+        // tile does not wait on memory row by row.
+        const int64_t q1 = q0 + k, k1 = std::min(kWgradBlockPixels, p1 - q1);
+        const int64_t lines_a = (k1 * lda + 15) / 16, lines_b = (k1 * ldb + 15) / 16;
+        const int64_t per_tile = std::min(k, (lines_a + lines_b + tiles - 1) / tiles);
+        int64_t ti = 0;
+        for (int64_t g = 0; g < p.groups; ++g)
+          for (int64_t rb = 0; rb < row_blocks; ++rb) {
+            const int64_t r0 = rows * rb / row_blocks, r1 = rows * (rb + 1) / row_blocks;
+            arow[0] = a + q0 * lda + g * rows + r0;
+            for (int64_t cbk = 0; cbk < col_blocks; ++cbk) {
+              kernels::ConvTileArgs t;
+              t.m = r1 - r0;
+              t.n = std::min<int64_t>(K.nr, cols - cbk * K.nr);
+              t.k = k;
+              t.a_rows = arow;
+              t.a_contiguous = true;
+              t.a_stride_k = lda;
+              t.b = b + q0 * ldb + g * cols + cbk * K.nr;
+              t.b_stride_k = ldb;
+              t.b_full = t.n == K.nr;
+              t.c = c + (g * rows + r0) * cols + cbk * K.nr;
+              t.c_stride_m = cols;
+              t.accumulate = q0 != p0;
+              const int64_t l0 = ti++ * per_tile;
+              if (k1 > 0 && l0 < lines_a) {
+                t.prefetch = a + q1 * lda + l0 * 16;
+                t.prefetch_lines = std::min(per_tile, lines_a - l0);
+              } else if (k1 > 0 && l0 - lines_a < lines_b) {
+                t.prefetch = b + q1 * ldb + (l0 - lines_a) * 16;
+                t.prefetch_lines = std::min(per_tile, lines_b - (l0 - lines_a));
+              }
+              K.tile(t);
+            }
+          }
+      }
+    }
+  });
+  // dw[g*out_g + co][ci]: partial[g][co][ci] when a is dy, else partial[g][ci][co].
+  if (a_is_dy) {
+    sum_partials(partial, chunks, part, dw);
+    return;
   }
+  parallel_for(p.out_c, 8, [&](int64_t ob, int64_t oe) {
+    for (int64_t oc = ob; oc < oe; ++oc) {
+      const int64_t g = oc / out_g, co = oc % out_g;
+      for (int64_t ci = 0; ci < in_g; ++ci) {
+        const float* src = partial + (g * in_g + ci) * out_g + co;
+        float s = src[0];
+        for (int64_t ch = 1; ch < chunks; ++ch) s += src[ch * part];
+        dw[oc * in_g + ci] = s;
+      }
+    }
+  });
 }
 
 }  // namespace

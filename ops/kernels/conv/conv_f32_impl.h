@@ -79,7 +79,10 @@ inline void stream_fence() {
 // unrolled constants, so the accumulators stay in registers.
 // kRows: rows go through t.c_rows (a template switch, so the common path
 // carries no per-row test).
-template <int M, bool kFullB, int NV, bool kRows>
+// kContigA: row i of A is a_rows[0] + i (one pointer, rows folded into the
+// broadcasts' addresses: the weight gradient of a 1x1 conv, where the rows are
+// adjacent channels of a pixel; M separate row pointers there cost registers).
+template <int M, bool kFullB, int NV, bool kRows, bool kContigA = false>
 void tile_m(const ConvTileArgs& t) {
   vf acc[M][NV];
 #pragma GCC unroll 16
@@ -89,9 +92,13 @@ void tile_m(const ConvTileArgs& t) {
   const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
   // Partial B rows (only n floats readable): whole vectors, then one masked.
   const int64_t b_whole = t.n / kV, b_rem = t.n - b_whole * kV;
-  const float* a[M];
+  const float* a[kContigA ? 1 : M];
+  if constexpr (kContigA) {
+    a[0] = t.a_rows[0];
+  } else {
 #pragma GCC unroll 16
-  for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
+    for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
+  }
   if (!t.stream) {
     // c is written (or read) only at the end; start its lines on their way
     // now, so short k loops (1x1 convs, few input channels) do not stall on them.
@@ -102,6 +109,7 @@ void tile_m(const ConvTileArgs& t) {
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
+  const int64_t pf_lines = kContigA && t.prefetch ? t.prefetch_lines : 0;
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
@@ -121,15 +129,27 @@ void tile_m(const ConvTileArgs& t) {
       // The M rows of A are M separate streams (pixels of an image), too many
       // for the hardware prefetchers: on long k loops, fetch one row
       // kPrefetchK steps ahead per step, so each row is covered every M steps.
-      if (prefetch_a) {
-        __builtin_prefetch(a[pf_row] + off + kPrefetchK * ak, 0, 3);
-        if (++pf_row == M) pf_row = 0;
-      }
+      if constexpr (kContigA) {
+        const float* ar = a[0] + off;
+        if (prefetch_a) __builtin_prefetch(ar + kPrefetchK * ak, 0, 3);
+        if (p < pf_lines) __builtin_prefetch(t.prefetch + p * 16, 0, 2);
 #pragma GCC unroll 16
-      for (int i = 0; i < M; ++i) {
-        const float av = a[i][off];
+        for (int i = 0; i < M; ++i) {
+          const float av = ar[i];
 #pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
+          for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
+        }
+      } else {
+        if (prefetch_a) {
+          __builtin_prefetch(a[pf_row] + off + kPrefetchK * ak, 0, 3);
+          if (++pf_row == M) pf_row = 0;
+        }
+#pragma GCC unroll 16
+        for (int i = 0; i < M; ++i) {
+          const float av = a[i][off];
+#pragma GCC unroll 4
+          for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
+        }
       }
       b += bk;
     }
@@ -171,7 +191,7 @@ typedef float vhu __attribute__((vector_size(kV * 2), aligned(4), may_alias));
 inline vh load_h(const float* p) { return *reinterpret_cast<const vhu*>(p); }
 inline void store_h(float* p, vh v) { *reinterpret_cast<vhu*>(p) = v; }
 
-template <int M, int NF, bool kRows>
+template <int M, int NF, bool kRows, bool kContigA = false>
 void tile_half_m(const ConvTileArgs& t) {
   vf acc[M][NF > 0 ? NF : 1];
   vh acch[M];
@@ -182,9 +202,13 @@ void tile_half_m(const ConvTileArgs& t) {
     acch[i] = vh{};
   }
   const int64_t ak = t.a_stride_k, bk = t.b_stride_k;
-  const float* a[M];
+  const float* a[kContigA ? 1 : M];
+  if constexpr (kContigA) {
+    a[0] = t.a_rows[0];
+  } else {
 #pragma GCC unroll 16
-  for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
+    for (int i = 0; i < M; ++i) a[i] = t.a_rows[i];
+  }
   if (!t.stream) {
 #pragma GCC unroll 16
     for (int i = 0; i < M; ++i)
@@ -192,22 +216,24 @@ void tile_half_m(const ConvTileArgs& t) {
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
+  const int64_t pf_lines = kContigA && t.prefetch ? t.prefetch_lines : 0;
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
     for (int64_t p = 0; p < t.k; ++p) {
       vf bv[NF > 0 ? NF : 1];
+      if (p < pf_lines) __builtin_prefetch(t.prefetch + p * 16, 0, 2);
 #pragma GCC unroll 2
       for (int j = 0; j < NF; ++j) bv[j] = load(b + j * kV);
       const vh bh = load_h(b + NF * kV);
       const int64_t off = ao + p * ak;
       if (prefetch_a) {
-        __builtin_prefetch(a[pf_row] + off + kPrefetchK * ak, 0, 3);
-        if (++pf_row == M) pf_row = 0;
+        __builtin_prefetch(a[kContigA ? 0 : pf_row] + off + kPrefetchK * ak, 0, 3);
+        if (!kContigA && ++pf_row == M) pf_row = 0;
       }
 #pragma GCC unroll 16
       for (int i = 0; i < M; ++i) {
-        const float av = a[i][off];
+        const float av = kContigA ? a[0][off + i] : a[i][off];
 #pragma GCC unroll 2
         for (int j = 0; j < NF; ++j) acc[i][j] += av * bv[j];
         acch[i] += av * bh;
@@ -241,7 +267,8 @@ void tile_half_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>
   using Fn = void (*)(const ConvTileArgs&);
   static constexpr Fn table[] = {&tile_half_m<Ms + 1, NF, false>...};
   static constexpr Fn rows_table[] = {&tile_half_m<Ms + 1, NF, true>...};
-  (t.c_rows ? rows_table : table)[t.m - 1](t);
+  static constexpr Fn contig_table[] = {&tile_half_m<Ms + 1, NF, false, true>...};
+  (t.a_contiguous ? contig_table : t.c_rows ? rows_table : table)[t.m - 1](t);
 }
 
 template <bool kFullB, int NV, int... Ms>
@@ -249,7 +276,8 @@ void tile_dispatch(const ConvTileArgs& t, std::integer_sequence<int, Ms...>) {
   using Fn = void (*)(const ConvTileArgs&);
   static constexpr Fn table[] = {&tile_m<Ms + 1, kFullB, NV, false>...};
   static constexpr Fn rows_table[] = {&tile_m<Ms + 1, kFullB, NV, true>...};
-  (t.c_rows ? rows_table : table)[t.m - 1](t);
+  static constexpr Fn contig_table[] = {&tile_m<Ms + 1, kFullB, NV, false, true>...};
+  (t.a_contiguous ? contig_table : t.c_rows ? rows_table : table)[t.m - 1](t);
 }
 
 void tile(const ConvTileArgs& t) {

@@ -73,6 +73,12 @@ const std::vector<Case>& cases() {
       {1, 8, 9, 5, 6, 4, 4, 2, 1, 1, 1},        // even kernel, stride 2
       {1, 130, 129, 4, 8, 3, 3, 2, 1, 1, 1},    // one large image: padded band by band
       {2, 1, 3, 2, 3, 1, 1, 2, 0, 1, 1},        // one input row, stride 2: an empty phase
+      // 1x1 weight gradients over many pixels (gemm1x1: several pixel chunks,
+      // each several blocks with a partial last one; both tile orientations).
+      {3, 31, 29, 24, 40, 1, 1, 1, 0, 1, 1},    // in < out: rows x, 32 + 8 wide tiles
+      {7, 28, 28, 16, 24, 1, 1, 1, 0, 1, 1},    // 5488 pixels: 4 chunks, 16 + 8 wide
+      {2, 30, 30, 52, 20, 1, 1, 1, 0, 1, 2},    // groups 2: 26 -> 10, partial 26 wide
+      {3, 40, 41, 37, 13, 1, 1, 2, 0, 1, 1},    // stride 2, odd widths
   };
   return list;
 }
@@ -217,6 +223,32 @@ TEST(ConvAlgos, ReferenceBackwardMatchesFiniteDifferences) {
     wp[i] += h;
     wm[i] -= h;
     EXPECT_NEAR((loss(x, wp) - loss(x, wm)) / (2 * h), dw.value[i], 1e-6) << "dw " << i;
+  }
+}
+
+// The 1x1 weight gradient reduces over every pixel of the batch in fixed
+// pixel chunks: identical bits on 1, 2 and 3 threads (and close to the
+// reference), for both tile orientations, a stride and groups.
+TEST(ConvAlgos, Gemm1x1WeightGradientIsIdenticalOnAnyThreadCount) {
+  const int saved = num_threads();
+  const Case shapes[] = {{6, 28, 28, 24, 144, 1, 1, 1, 0, 1, 1},
+                         {6, 28, 28, 144, 24, 1, 1, 1, 0, 1, 1},
+                         {5, 29, 27, 40, 36, 1, 1, 2, 0, 1, 2}};
+  for (const Case& c : shapes) {
+    const ConvParams p = to_params(c, ConvAlgo::kGemm1x1, false);
+    const auto x = testing::random_floats(p.input_shape().numel(), 31);
+    const auto dy = testing::random_floats(p.output_shape().numel(), 32);
+    std::vector<float> dw[3];
+    for (int t = 0; t < 3; ++t) {
+      set_num_threads(t + 1);
+      dw[t].assign(p.weight_numel(), NAN);
+      conv2d_backward_weights(p, x.data(), dy.data(), dw[t].data(), nullptr);
+    }
+    set_num_threads(saved);
+    const std::string what = describe(p);
+    EXPECT_EQ(0, std::memcmp(dw[0].data(), dw[1].data(), dw[0].size() * 4)) << what << " 1 vs 2 threads";
+    EXPECT_EQ(0, std::memcmp(dw[0].data(), dw[2].data(), dw[0].size() * 4)) << what << " 1 vs 3 threads";
+    expect_close(dw[0], testing::ref_conv_backward_weights(p, x, dy), 4e-6, what + " bwd_weights");
   }
 }
 
