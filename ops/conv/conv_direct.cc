@@ -61,6 +61,11 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
     *y0 = tb * K.mr / ow * q.stride;
     *y1 = last / ow * q.stride + extent_h;
   };
+  // 1x1, stride 1: the next tile's rows are the next MR pixels, one
+  // contiguous run; its tiles prefetch it a line per k step, since its first
+  // touch otherwise waits on memory row by row (MR rows read in parallel are
+  // too many streams for the hardware prefetchers).
+  const bool prefetch_next = q.kernel_h == 1 && q.kernel_w == 1 && q.stride == 1;
   for_each_image(q.batch, tiles, pad, src, src_image_floats,
                  [&](int64_t n, const float* img, int64_t tb, int64_t te) {
     const float* base[32];
@@ -81,10 +86,18 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
           at = img + oy * row_step;
         }
       }
+      const int64_t next_pixels = prefetch_next ? std::min<int64_t>(K.mr, pixels - p0 - m) : 0;
+      const int64_t next_lines = next_pixels > 0 ? (next_pixels * c + 15) / 16 : 0;
+      const float* next = img + (p0 + m) * c;
       for (int64_t g = 0; g < q.groups; ++g) {
         for (int64_t i = 0; i < m; ++i) rows[i] = base[i] + g * in_g;
         for (int64_t cob = 0; cob < ncob; ++cob) {
           ConvTileArgs t;
+          const int64_t l0 = (g * ncob + cob) * seg_k;
+          if (l0 < next_lines) {
+            t.prefetch = next + l0 * 16;
+            t.prefetch_lines = std::min(seg_k, next_lines - l0);
+          }
           t.m = m;
           t.n = std::min<int64_t>(K.nr, out_g - cob * K.nr);
           t.segments = segments;

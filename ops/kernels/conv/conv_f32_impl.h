@@ -109,7 +109,7 @@ void tile_m(const ConvTileArgs& t) {
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
-  const int64_t pf_lines = kContigA && t.prefetch ? t.prefetch_lines : 0;
+  int64_t pf_lines = t.prefetch ? t.prefetch_lines : 0;
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
@@ -129,10 +129,10 @@ void tile_m(const ConvTileArgs& t) {
       // The M rows of A are M separate streams (pixels of an image), too many
       // for the hardware prefetchers: on long k loops, fetch one row
       // kPrefetchK steps ahead per step, so each row is covered every M steps.
+      if (p < pf_lines) __builtin_prefetch(t.prefetch + p * 16, 0, 2);
       if constexpr (kContigA) {
         const float* ar = a[0] + off;
         if (prefetch_a) __builtin_prefetch(ar + kPrefetchK * ak, 0, 3);
-        if (p < pf_lines) __builtin_prefetch(t.prefetch + p * 16, 0, 2);
 #pragma GCC unroll 16
         for (int i = 0; i < M; ++i) {
           const float av = ar[i];
@@ -153,6 +153,7 @@ void tile_m(const ConvTileArgs& t) {
       }
       b += bk;
     }
+    pf_lines = 0;  // first segment only
   }
   // Whole vectors go straight to c (non-temporal when asked and aligned; the
   // caller fences), a partial last vector through a buffer.
@@ -216,7 +217,7 @@ void tile_half_m(const ConvTileArgs& t) {
   }
   int pf_row = 0;
   const bool prefetch_a = t.k >= 2 * kPrefetchK;
-  const int64_t pf_lines = kContigA && t.prefetch ? t.prefetch_lines : 0;
+  int64_t pf_lines = t.prefetch ? t.prefetch_lines : 0;
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
@@ -240,6 +241,7 @@ void tile_half_m(const ConvTileArgs& t) {
       }
       b += bk;
     }
+    pf_lines = 0;  // first segment only
   }
   const bool nt = !kRows && t.stream && !t.accumulate &&
                   ((reinterpret_cast<uintptr_t>(t.c) | (t.c_stride_m * sizeof(float))) % sizeof(vf)) == 0;

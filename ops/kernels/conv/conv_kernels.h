@@ -54,10 +54,10 @@ struct ConvTileArgs {
   // (adjacent channels of one pixel: the weight gradient of a 1x1 conv).
   // Not with c_rows.
   bool a_contiguous = false;
-  // With a_contiguous: the 64-byte lines at prefetch, prefetch + 16, ...
-  // (prefetch_lines of them, at most one per k step) are fetched towards
-  // L2 during the k loop: the next block of a caller that sweeps blocks
-  // whose first touch would otherwise wait on memory.
+  // The 64-byte lines at prefetch, prefetch + 16, ... (prefetch_lines of
+  // them, at most one per k step of the first segment) are fetched towards
+  // L2 during the k loop: the next tile's or block's inputs, for callers
+  // whose first touch of them would otherwise wait on memory row by row.
   const float* prefetch = nullptr;
   int64_t prefetch_lines = 0;
 };

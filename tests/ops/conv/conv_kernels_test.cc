@@ -85,6 +85,56 @@ TEST(ConvKernels, TileMatchesPortableAroundTileEdges) {
         }
 }
 
+// a_contiguous (row i of A at a_rows[0] + i, the 1x1 weight gradient's form)
+// gives the same bits as the same rows passed as pointers, with accumulate
+// and a prefetch range set, on every tile variant's width; and matches double.
+TEST(ConvKernels, ContiguousRowsMatchRowPointers) {
+  for (const ConvKernels& K : conv_kernels_available())
+    for (int64_t m : {int64_t{1}, int64_t{K.mr} - 1, int64_t{K.mr}})
+      for (int64_t n : {int64_t{K.nr} / 4, int64_t{K.nr} / 2, int64_t{K.nr} / 2 + 3,
+                        3 * int64_t{K.nr} / 4, int64_t{K.nr}})
+        for (int64_t k : {int64_t{5}, int64_t{150}}) {
+          const int64_t lda = m + 3, ldb = n + 5;  // pixel rows of two NHWC tensors
+          const auto a = testing::random_floats(k * lda, 7);
+          const auto b = testing::random_floats(k * ldb + K.nr, 8);
+          const auto c0 = testing::random_floats(m * n, 9);
+          std::vector<float> c1 = c0, c2 = c0;
+          const float* ptrs[32];
+          for (int64_t i = 0; i < m; ++i) ptrs[i] = a.data() + 1 + i;
+          ConvTileArgs t;
+          t.m = m;
+          t.n = n;
+          t.k = k;
+          t.a_rows = ptrs;
+          t.a_stride_k = lda;
+          t.b = b.data();
+          t.b_stride_k = ldb;
+          t.b_full = false;
+          t.c_stride_m = n;
+          t.accumulate = true;
+          t.c = c1.data();
+          K.tile(t);
+          // Only the first pointer may be read: the others point at zeros.
+          const std::vector<float> zeros(k * lda, 0.0f);
+          const float* first[32];
+          first[0] = ptrs[0];
+          for (int64_t i = 1; i < m; ++i) first[i] = zeros.data();
+          t.a_rows = first;
+          t.a_contiguous = true;
+          t.prefetch = b.data();
+          t.prefetch_lines = k / 2;
+          t.c = c2.data();
+          K.tile(t);
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j) {
+              ASSERT_EQ(c1[i * n + j], c2[i * n + j]) << K.name << " m " << m << " n " << n << " k " << k;
+              double want = c0[i * n + j];
+              for (int64_t p = 0; p < k; ++p) want += double{a[p * lda + 1 + i]} * b[p * ldb + j];
+              ASSERT_NEAR(c2[i * n + j], want, 1e-5 * k) << K.name << " m " << m << " n " << n;
+            }
+        }
+}
+
 TEST(ConvKernels, DepthwiseAndWinogradMatchPortable) {
   const auto& list = conv_kernels_available();
   const ConvKernels& ref = list[0];
