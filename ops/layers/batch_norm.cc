@@ -36,6 +36,7 @@ BatchNorm::BatchNorm(const Shape& in, float eps, float momentum) : eps_(eps), mo
   reset_running_stats(false);
   mean_.assign(c_, 0.0f);
   inv_std_.assign(c_, 1.0f);
+  fwd_coef_.assign(2 * c_, 0.0f);
   coef_.assign(3 * c_, 0.0f);
   const int64_t blocks = RowBlocks(rows_).count;
   scratch_.assign(blocks * 2 * c_, 0.0f);
@@ -150,9 +151,14 @@ void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,
   }
   last_training_ = ctx.training;
   // y = act((x - mean) * scale + beta): centred first, so precise when |mean| >> std.
-  float* scale = coef_.data();
+  // scale and beta are kept for backward, which recomputes y's activation mask.
+  float* scale = fwd_coef_.data();
+  float* beta_used = scale + c_;
   const float* mean = mean_.data();
-  for (int64_t j = 0; j < c_; ++j) scale[j] = gamma[j] * inv_std_[j];
+  for (int64_t j = 0; j < c_; ++j) {
+    scale[j] = gamma[j] * inv_std_[j];
+    beta_used[j] = beta[j];
+  }
   float* y = outputs[0].data();
   const int64_t c = c_;
   const ActivationKind act = fused_;
@@ -163,7 +169,7 @@ void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,
 }
 
 void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
-                         std::span<const Tensor> params, std::span<const Tensor> outputs,
+                         std::span<const Tensor> params, std::span<const Tensor>,
                          std::span<const Tensor> output_grads, std::span<Tensor> input_grads,
                          std::span<Tensor> param_grads) {
   const bool want_dx = input_grads[0].defined();
@@ -175,17 +181,18 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
   const float* x = inputs[0].data();
   const float* dy = output_grads[0].data();
   const ActivationKind act = fused_;
-  // The fused activation's output, whose mask gates dy.
-  const float* y = act == ActivationKind::kIdentity ? nullptr : outputs[0].data();
   const float* gamma = params[0].data();
   const int64_t c = c_;
   const float* mean = mean_.data();
+  // The forward's coefficients: the kernels recompute the fused activation's
+  // output from x with them to mask dy (the output itself is not read).
+  const float* scale = fwd_coef_.data();
+  const float* beta = scale + c;
   if (need_sums) {
     // sums_[j] = sum g, sums_[c + j] = sum g * (x - mean), g = masked dy.
     const kernels::BatchNormGradSumsFn grad_sums = kernel().grad_sums;
     reduce([&](int64_t r0, int64_t r1, double* s1, double* s2, float* scratch) {
-      grad_sums(x + r0 * c, dy + r0 * c, y == nullptr ? nullptr : y + r0 * c, r1 - r0, c, mean,
-                act, s1, s2, scratch);
+      grad_sums(x + r0 * c, dy + r0 * c, r1 - r0, c, mean, scale, beta, act, s1, s2, scratch);
     });
     for (int64_t j = 0; j < c; ++j) {
       if (want_dbeta) param_grads[1].data()[j] = static_cast<float>(sums_[j]);
@@ -207,11 +214,13 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
     b[j] = training ? static_cast<float>(-k * inv * inv * sums_[c + j] / m) : 0.0f;
     d[j] = training ? static_cast<float>(-k * sums_[j] / m) : 0.0f;
   }
+  // dx may be dy itself (the executor runs BN backward in place): each
+  // element of dy is read before its dx is written, and the sums above are done.
   float* dx = input_grads[0].data();
   const kernels::BatchNormGradInputFn grad_input = kernel().grad_input;
   parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
-    grad_input(x + r0 * c, dy + r0 * c, y == nullptr ? nullptr : y + r0 * c, r1 - r0, c, mean, a,
-               b, d, act, dx + r0 * c);
+    grad_input(x + r0 * c, dy + r0 * c, r1 - r0, c, mean, scale, beta, a, b, d, act,
+               dx + r0 * c);
   });
 }
 

@@ -16,13 +16,21 @@
 // Kernels: ops/kernels/layers/batch_norm_f32_* (vectorised over channels,
 // chosen once from the CPU). Training forward reads x twice (one pass for the
 // shifted per-channel sum and sum of squares, one to normalise); backward
-// reads it twice too (one pass for sum(dy) and sum(dy * xhat), one for dx).
+// reads x and dy twice (one pass for sum(dy) and sum(dy * xhat), one for dx)
+// and stores nothing else: xhat is recomputed from x and the saved mean and
+// 1/std.
+//
+// In place: backward accepts input_grads[0] aliasing output_grads[0] (same
+// data pointer); the executor uses it so that dx overwrites dy (no separate
+// dx buffer to allocate and write-allocate).
 //
 // Fusion with a following ReLU / ReLU6 (set by the executor in training, see
 // set_fused_activation): forward then writes act(BN(x)) into outputs[0], and
-// backward takes outputs[0] and output_grads[0] to be the ACTIVATION's output
-// and output gradient, masking the gradient while it reads it. The results
-// are bit-identical to running the two ops one after the other.
+// backward takes output_grads[0] to be the ACTIVATION's output gradient,
+// masking it while it reads it with the activation's output recomputed from x
+// (the forward's own scale and beta are kept for that, so the mask is exact
+// even if the parameters change before backward; outputs[0] is not read).
+// The results are bit-identical to running the two ops one after the other.
 //
 // Determinism: the statistics and the gamma/beta gradients are reduced over
 // a row partition that depends only on the shape (RowBlocks), in double, in
@@ -100,9 +108,10 @@ class BatchNorm final : public Op {
   Tensor running_mean_, running_var_;
   ActivationKind fused_ = ActivationKind::kIdentity;
   // State sized once: the last forward's per-channel mean and 1/std (used by
-  // backward), per-channel coefficients (forward scale; backward a, b, d),
+  // backward), the last forward's scale and beta (fwd_coef_: backward
+  // recomputes the fused activation's output), backward's a, b, d (coef_),
   // per-block float scratch and double partial sums of the reductions.
-  std::vector<float> mean_, inv_std_, coef_, scratch_;
+  std::vector<float> mean_, inv_std_, fwd_coef_, coef_, scratch_;
   std::vector<double> block_sums_, sums_;
   bool last_training_ = false;
 };

@@ -15,16 +15,17 @@ void batch_norm_f32_normalize_avx2(const float* x, int64_t rows, int64_t c, cons
   batch_norm_normalize_body(x, rows, c, mean, scale, beta, act, y);
 }
 
-void batch_norm_f32_grad_sums_avx2(const float* x, const float* dy, const float* y, int64_t rows,
-                              int64_t c, const float* mean, ActivationKind act, double* s1,
-                              double* s2, float* scratch) {
-  batch_norm_grad_sums_body(x, dy, y, rows, c, mean, act, s1, s2, scratch);
+void batch_norm_f32_grad_sums_avx2(const float* x, const float* dy, int64_t rows, int64_t c,
+                                   const float* mean, const float* scale, const float* beta,
+                                   ActivationKind act, double* s1, double* s2, float* scratch) {
+  batch_norm_grad_sums_body(x, dy, rows, c, mean, scale, beta, act, s1, s2, scratch);
 }
 
-void batch_norm_f32_grad_input_avx2(const float* x, const float* dy, const float* y, int64_t rows,
-                               int64_t c, const float* mean, const float* a, const float* b,
-                               const float* d, ActivationKind act, float* dx) {
-  batch_norm_grad_input_body(x, dy, y, rows, c, mean, a, b, d, act, dx);
+void batch_norm_f32_grad_input_avx2(const float* x, const float* dy, int64_t rows, int64_t c,
+                                    const float* mean, const float* scale, const float* beta,
+                                    const float* a, const float* b, const float* d,
+                                    ActivationKind act, float* dx) {
+  batch_norm_grad_input_body(x, dy, rows, c, mean, scale, beta, a, b, d, act, dx);
 }
 
 }  // namespace nas::ops::kernels

@@ -32,14 +32,6 @@ inline float bn_activate(float v) {
   else return v;
 }
 
-// dy where the activation passes the gradient (judged from its output y).
-template <ActivationKind A>
-inline float bn_mask(float g, float y) {
-  if constexpr (A == ActivationKind::kRelu) return y > 0.0f ? g : 0.0f;
-  else if constexpr (A == ActivationKind::kRelu6) return (y > 0.0f) & (y < 6.0f) ? g : 0.0f;
-  else return g;
-}
-
 // Calls fn.template operator()<A>() for the runtime kind (identity, relu, relu6).
 template <typename Fn>
 inline void bn_dispatch(ActivationKind act, const Fn& fn) {
@@ -66,78 +58,131 @@ inline void bn_flush(int64_t c, const float* __restrict a1, const float* __restr
   }
 }
 
-inline void batch_norm_stats_body(const float* __restrict x, int64_t rows, int64_t c,
-                                  const float* __restrict shift, double* __restrict s1,
-                                  double* __restrict s2, float* __restrict scratch) {
-  float* __restrict a1 = scratch;
-  float* __restrict a2 = scratch + c;
+// The per-row loops below take restrict PARAMETERS (block-scope restrict
+// locals are not enough for g++), so they vectorise without a runtime alias
+// check and its scalar fallback.
+inline void bn_stats_row(const float* __restrict xr, int64_t c, const float* __restrict shift,
+                         float* __restrict a1, float* __restrict a2) {
+  for (int64_t j = 0; j < c; ++j) {
+    const float v = xr[j] - shift[j];
+    a1[j] += v;
+    a2[j] += v * v;
+  }
+}
+
+inline void batch_norm_stats_body(const float* x, int64_t rows, int64_t c, const float* shift,
+                                  double* __restrict s1, double* __restrict s2,
+                                  float* __restrict scratch) {
+  float* a1 = scratch;
+  float* a2 = scratch + c;
   for (int64_t r0 = 0; r0 < rows; r0 += kBatchNormChunkRows) {
     const int64_t r1 = std::min(rows, r0 + kBatchNormChunkRows);
     std::fill(a1, a1 + 2 * c, 0.0f);
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* __restrict xr = x + r * c;
-      for (int64_t j = 0; j < c; ++j) {
-        const float v = xr[j] - shift[j];
-        a1[j] += v;
-        a2[j] += v * v;
-      }
-    }
+    for (int64_t r = r0; r < r1; ++r) bn_stats_row(x + r * c, c, shift, a1, a2);
     bn_flush(c, a1, a2, s1, s2);
   }
 }
 
-inline void batch_norm_normalize_body(const float* __restrict x, int64_t rows, int64_t c,
-                                      const float* __restrict mean, const float* __restrict scale,
-                                      const float* __restrict beta, ActivationKind act,
-                                      float* __restrict y) {
+template <ActivationKind A>
+inline void bn_normalize_row(const float* __restrict xr, int64_t c, const float* __restrict mean,
+                             const float* __restrict scale, const float* __restrict beta,
+                             float* __restrict yr) {
+  for (int64_t j = 0; j < c; ++j) yr[j] = bn_activate<A>((xr[j] - mean[j]) * scale[j] + beta[j]);
+}
+
+inline void batch_norm_normalize_body(const float* x, int64_t rows, int64_t c, const float* mean,
+                                      const float* scale, const float* beta, ActivationKind act,
+                                      float* y) {
   bn_dispatch(act, [&]<ActivationKind A>() {
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* __restrict xr = x + r * c;
-      float* __restrict yr = y + r * c;
-      for (int64_t j = 0; j < c; ++j) yr[j] = bn_activate<A>((xr[j] - mean[j]) * scale[j] + beta[j]);
-    }
+    for (int64_t r = 0; r < rows; ++r) bn_normalize_row<A>(x + r * c, c, mean, scale, beta, y + r * c);
   });
 }
 
+// dy where the activation passes the gradient, judged from its input z =
+// (x - mean) * scale + beta recomputed from x with the forward's exact
+// expression and coefficients (so z has the bits the forward computed): the
+// same expression as the activation's own backward (activation_f32_body.h,
+// which masks with its input), so fused and unfused give the same bits.
+template <ActivationKind A>
+inline float bn_mask_recomputed(float g, float x, float mean, float scale, float beta) {
+  if constexpr (A == ActivationKind::kIdentity) {
+    return g;
+  } else {
+    const float z = (x - mean) * scale + beta;
+    if constexpr (A == ActivationKind::kRelu) return z > 0.0f ? g : 0.0f;
+    else return (z > 0.0f) & (z < 6.0f) ? g : 0.0f;
+  }
+}
+
+// One row of the two gradient sums.
+template <ActivationKind A>
+inline void bn_grad_sums_row(const float* __restrict xr, const float* __restrict gr, int64_t c,
+                             const float* __restrict mean, const float* __restrict scale,
+                             const float* __restrict beta, float* __restrict a1,
+                             float* __restrict a2) {
+  for (int64_t j = 0; j < c; ++j) {
+    const float g = bn_mask_recomputed<A>(gr[j], xr[j], mean[j], scale[j], beta[j]);
+    a1[j] += g;
+    a2[j] += g * (xr[j] - mean[j]);
+  }
+}
+
 inline void batch_norm_grad_sums_body(const float* __restrict x, const float* __restrict dy,
-                                      const float* __restrict y, int64_t rows, int64_t c,
-                                      const float* __restrict mean, ActivationKind act,
+                                      int64_t rows, int64_t c, const float* __restrict mean,
+                                      const float* __restrict scale,
+                                      const float* __restrict beta, ActivationKind act,
                                       double* __restrict s1, double* __restrict s2,
                                       float* __restrict scratch) {
-  float* __restrict a1 = scratch;
-  float* __restrict a2 = scratch + c;
+  float* a1 = scratch;
+  float* a2 = scratch + c;
   bn_dispatch(act, [&]<ActivationKind A>() {
     for (int64_t r0 = 0; r0 < rows; r0 += kBatchNormChunkRows) {
       const int64_t r1 = std::min(rows, r0 + kBatchNormChunkRows);
       std::fill(a1, a1 + 2 * c, 0.0f);
-      for (int64_t r = r0; r < r1; ++r) {
-        const float* __restrict xr = x + r * c;
-        const float* __restrict gr = dy + r * c;
-        const float* __restrict yr = A == ActivationKind::kIdentity ? gr : y + r * c;
-        for (int64_t j = 0; j < c; ++j) {
-          const float g = bn_mask<A>(gr[j], yr[j]);
-          a1[j] += g;
-          a2[j] += g * (xr[j] - mean[j]);
-        }
-      }
+      for (int64_t r = r0; r < r1; ++r)
+        bn_grad_sums_row<A>(x + r * c, dy + r * c, c, mean, scale, beta, a1, a2);
       bn_flush(c, a1, a2, s1, s2);
     }
   });
 }
 
-inline void batch_norm_grad_input_body(const float* __restrict x, const float* __restrict dy,
-                                       const float* __restrict y, int64_t rows, int64_t c,
-                                       const float* __restrict mean, const float* __restrict a,
-                                       const float* __restrict b, const float* __restrict d,
-                                       ActivationKind act, float* __restrict dx) {
+// One row of dx = a*g + b*(x - mean) + d, out of place (dr overlaps nothing).
+template <ActivationKind A>
+inline void bn_grad_input_row(const float* __restrict xr, const float* __restrict gr, int64_t c,
+                              const float* __restrict mean, const float* __restrict scale,
+                              const float* __restrict beta, const float* __restrict a,
+                              const float* __restrict b, const float* __restrict d,
+                              float* __restrict dr) {
+  for (int64_t j = 0; j < c; ++j) {
+    const float g = bn_mask_recomputed<A>(gr[j], xr[j], mean[j], scale[j], beta[j]);
+    dr[j] = a[j] * g + b[j] * (xr[j] - mean[j]) + d[j];
+  }
+}
+
+// The same in place: g is read and overwritten through one pointer.
+template <ActivationKind A>
+inline void bn_grad_input_row_in_place(const float* __restrict xr, float* __restrict g_dx,
+                                       int64_t c, const float* __restrict mean,
+                                       const float* __restrict scale,
+                                       const float* __restrict beta, const float* __restrict a,
+                                       const float* __restrict b, const float* __restrict d) {
+  for (int64_t j = 0; j < c; ++j) {
+    const float g = bn_mask_recomputed<A>(g_dx[j], xr[j], mean[j], scale[j], beta[j]);
+    g_dx[j] = a[j] * g + b[j] * (xr[j] - mean[j]) + d[j];
+  }
+}
+
+inline void batch_norm_grad_input_body(const float* x, const float* dy, int64_t rows, int64_t c,
+                                       const float* mean, const float* scale, const float* beta,
+                                       const float* a, const float* b, const float* d,
+                                       ActivationKind act, float* dx) {
   bn_dispatch(act, [&]<ActivationKind A>() {
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* __restrict xr = x + r * c;
-      const float* __restrict gr = dy + r * c;
-      const float* __restrict yr = A == ActivationKind::kIdentity ? gr : y + r * c;
-      float* __restrict dr = dx + r * c;
-      for (int64_t j = 0; j < c; ++j)
-        dr[j] = a[j] * bn_mask<A>(gr[j], yr[j]) + b[j] * (xr[j] - mean[j]) + d[j];
+    if (dx == dy) {
+      for (int64_t r = 0; r < rows; ++r)
+        bn_grad_input_row_in_place<A>(x + r * c, dx + r * c, c, mean, scale, beta, a, b, d);
+    } else {
+      for (int64_t r = 0; r < rows; ++r)
+        bn_grad_input_row<A>(x + r * c, dy + r * c, c, mean, scale, beta, a, b, d, dx + r * c);
     }
   });
 }

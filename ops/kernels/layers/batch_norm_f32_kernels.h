@@ -16,7 +16,9 @@
 // `act` (kIdentity, kRelu or kRelu6 only) is the fused activation: forward
 // writes act(BN(x)); backward reads the gradient dy of the ACTIVATION output
 // and masks it with that output y (relu: y > 0, relu6: 0 < y < 6), giving the
-// same bits as running the activation's own backward first.
+// same bits as running the activation's own backward first. Backward
+// recomputes y from x instead of reading it: one tensor stream less in each
+// of its two passes (x and dy are read anyway).
 #pragma once
 
 #include <cstdint>
@@ -38,15 +40,21 @@ using BatchNormStatsFn = void (*)(const float* x, int64_t rows, int64_t c, const
 using BatchNormNormalizeFn = void (*)(const float* x, int64_t rows, int64_t c, const float* mean,
                                       const float* scale, const float* beta, ActivationKind act,
                                       float* y);
-// With g = dy masked by y (g = dy when act is kIdentity; y may then be null):
+// g = dy masked by the fused activation's output act((x - mean[j]) * scale[j]
+// + beta[j]), recomputed from x with the forward's coefficients (bit for bit
+// the value the forward wrote), so the output itself is never read; g = dy
+// when act is kIdentity (scale and beta may then be null).
 // s1[j] += sum_r g;  s2[j] += sum_r g * (x - mean[j]). REQUIRES: scratch holds 2*c floats.
-using BatchNormGradSumsFn = void (*)(const float* x, const float* dy, const float* y, int64_t rows,
-                                     int64_t c, const float* mean, ActivationKind act, double* s1,
-                                     double* s2, float* scratch);
-// dx[r,j] = a[j] * g + b[j] * (x - mean[j]) + d[j], g as above. dx aliases no input.
-using BatchNormGradInputFn = void (*)(const float* x, const float* dy, const float* y,
-                                      int64_t rows, int64_t c, const float* mean, const float* a,
-                                      const float* b, const float* d, ActivationKind act, float* dx);
+using BatchNormGradSumsFn = void (*)(const float* x, const float* dy, int64_t rows, int64_t c,
+                                     const float* mean, const float* scale, const float* beta,
+                                     ActivationKind act, double* s1, double* s2, float* scratch);
+// dx[r,j] = a[j] * g + b[j] * (x - mean[j]) + d[j], g as above. dx either
+// aliases no input or is exactly dy (in place: each element of dy is read
+// before its dx is written).
+using BatchNormGradInputFn = void (*)(const float* x, const float* dy, int64_t rows, int64_t c,
+                                      const float* mean, const float* scale, const float* beta,
+                                      const float* a, const float* b, const float* d,
+                                      ActivationKind act, float* dx);
 
 struct BatchNormF32Kernel {
   const char* name;  // batch_norm_f32_<isa>
@@ -63,13 +71,13 @@ struct BatchNormF32Kernel {
   void batch_norm_f32_normalize_##isa(const float* x, int64_t rows, int64_t c, const float* mean, \
                                       const float* scale, const float* beta, ActivationKind act,  \
                                       float* y);                                                  \
-  void batch_norm_f32_grad_sums_##isa(const float* x, const float* dy, const float* y,            \
-                                      int64_t rows, int64_t c, const float* mean,                 \
+  void batch_norm_f32_grad_sums_##isa(const float* x, const float* dy, int64_t rows, int64_t c, \
+                                      const float* mean, const float* scale, const float* beta,   \
                                       ActivationKind act, double* s1, double* s2, float* scratch); \
-  void batch_norm_f32_grad_input_##isa(const float* x, const float* dy, const float* y,           \
-                                       int64_t rows, int64_t c, const float* mean, const float* a, \
-                                       const float* b, const float* d, ActivationKind act,        \
-                                       float* dx);
+  void batch_norm_f32_grad_input_##isa(const float* x, const float* dy, int64_t rows, int64_t c,  \
+                                       const float* mean, const float* scale, const float* beta,  \
+                                       const float* a, const float* b, const float* d,            \
+                                       ActivationKind act, float* dx);
 NAS_DECLARE_BATCH_NORM_KERNELS(scalar)
 NAS_DECLARE_BATCH_NORM_KERNELS(avx2)
 NAS_DECLARE_BATCH_NORM_KERNELS(avx512)

@@ -94,7 +94,7 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
     for (int64_t c : {1, 3, 7, 8, 9, 15, 16, 17, 24, 33})
       for (int64_t rows : {1, 5, 31, 32, 33, 70}) {
         const int64_t n = rows * c;
-        const std::vector<float> x = values(n, rng), dy = values(n, rng), y = values(n, rng);
+        const std::vector<float> x = values(n, rng), dy = values(n, rng);
         const std::vector<float> mean = values(c, rng), scale = values(c, rng),
                                  beta = values(c, rng), a = values(c, rng), b = values(c, rng),
                                  d = values(c, rng);
@@ -114,17 +114,21 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
           ASSERT_TRUE(same_bits(y0, y1)) << where << " normalize";
           std::fill(s0.begin(), s0.end(), 0.0);
           std::fill(s1.begin(), s1.end(), 0.0);
-          ref.grad_sums(x.data(), dy.data(), y.data(), rows, c, mean.data(), act, s0.data(),
-                        s0.data() + c, scratch.data());
-          k.grad_sums(x.data(), dy.data(), y.data(), rows, c, mean.data(), act, s1.data(),
-                      s1.data() + c, scratch.data());
+          ref.grad_sums(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(), act,
+                        s0.data(), s0.data() + c, scratch.data());
+          k.grad_sums(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(), act,
+                      s1.data(), s1.data() + c, scratch.data());
           ASSERT_TRUE(same_bits(s0, s1)) << where << " grad_sums";
           std::vector<float> d0(n), d1(n);
-          ref.grad_input(x.data(), dy.data(), y.data(), rows, c, mean.data(), a.data(), b.data(),
-                         d.data(), act, d0.data());
-          k.grad_input(x.data(), dy.data(), y.data(), rows, c, mean.data(), a.data(), b.data(),
-                       d.data(), act, d1.data());
+          ref.grad_input(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(),
+                         a.data(), b.data(), d.data(), act, d0.data());
+          k.grad_input(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(),
+                       a.data(), b.data(), d.data(), act, d1.data());
           ASSERT_TRUE(same_bits(d0, d1)) << where << " grad_input";
+          std::vector<float> inplace = dy;  // dx overwrites dy
+          k.grad_input(x.data(), inplace.data(), rows, c, mean.data(), scale.data(), beta.data(),
+                       a.data(), b.data(), d.data(), act, inplace.data());
+          ASSERT_TRUE(same_bits(d0, inplace)) << where << " grad_input in place";
         }
         ++compared;
       }
@@ -137,25 +141,35 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
 TEST(BatchNormKernels, PortableKernelComputesTheDefinitions) {
   const BatchNormF32Kernel& k = batch_norm_f32_kernel(Isa::kScalar);
   const int64_t rows = 100, c = 3;
-  std::vector<float> x(rows * c), dy(rows * c), y(rows * c);
+  std::vector<float> x(rows * c), dy(rows * c);
   for (int64_t i = 0; i < rows * c; ++i) {
     x[i] = float(i % 7) - 2.0f;
     dy[i] = float(i % 5) + 1.0f;
-    y[i] = float(i % 8) - 1.0f;  // -1 .. 6: both relu6 edges
   }
+  // The forward values (x - mean) * scale + beta cover both relu6 edges
+  // exactly: 0 (x = mean in channel 1) and 6 (x = 2 in channel 2).
   const float mean[c] = {1, 0, -1}, scale[c] = {2, 2, 2}, beta[c] = {0.5f, 0, 0};
+  auto forward_value = [&](int64_t i) {
+    return (x[i] - mean[i % c]) * scale[i % c] + beta[i % c];
+  };
   std::vector<float> out(rows * c), scratch(2 * c);
   k.normalize(x.data(), rows, c, mean, scale, beta, ActivationKind::kRelu6, out.data());
+  int at_zero = 0, at_six = 0;
   for (int64_t i = 0; i < rows * c; ++i) {
-    const float v = (x[i] - mean[i % c]) * scale[i % c] + beta[i % c];
+    const float v = forward_value(i);
+    at_zero += v == 0.0f;
+    at_six += v == 6.0f;
     ASSERT_EQ(out[i], std::min(std::max(v, 0.0f), 6.0f)) << i;
   }
+  ASSERT_GT(at_zero, 0);
+  ASSERT_GT(at_six, 0);
   std::vector<double> s(2 * c, 0.0);
-  k.grad_sums(x.data(), dy.data(), y.data(), rows, c, mean, ActivationKind::kRelu6, s.data(),
+  k.grad_sums(x.data(), dy.data(), rows, c, mean, scale, beta, ActivationKind::kRelu6, s.data(),
               s.data() + c, scratch.data());
   double e1[c] = {}, e2[c] = {};
   for (int64_t i = 0; i < rows * c; ++i) {
-    const double g = (y[i] > 0 && y[i] < 6) ? dy[i] : 0.0;
+    const float y = std::min(std::max(forward_value(i), 0.0f), 6.0f);
+    const double g = (y > 0 && y < 6) ? dy[i] : 0.0;
     e1[i % c] += g;
     e2[i % c] += g * (x[i] - mean[i % c]);
   }
@@ -176,12 +190,19 @@ TEST(BatchNormKernels, PortableKernelComputesTheDefinitions) {
     EXPECT_EQ(st[c + j], m2[j]) << j;
   }
   const float a[c] = {1, 2, 3}, b[c] = {0.5f, 0.25f, 1}, d[c] = {-1, 0, 1};
-  k.grad_input(x.data(), dy.data(), y.data(), rows, c, mean, a, b, d, ActivationKind::kRelu,
+  k.grad_input(x.data(), dy.data(), rows, c, mean, scale, beta, a, b, d, ActivationKind::kRelu,
                out.data());
   for (int64_t i = 0; i < rows * c; ++i) {
     const int64_t j = i % c;
-    const float g = y[i] > 0.0f ? dy[i] : 0.0f;
+    const float g = forward_value(i) > 0.0f ? dy[i] : 0.0f;
     ASSERT_EQ(out[i], a[j] * g + b[j] * (x[i] - mean[j]) + d[j]) << i;
+  }
+  // Identity: no mask, and scale / beta may be null.
+  k.grad_input(x.data(), dy.data(), rows, c, mean, nullptr, nullptr, a, b, d,
+               ActivationKind::kIdentity, out.data());
+  for (int64_t i = 0; i < rows * c; ++i) {
+    const int64_t j = i % c;
+    ASSERT_EQ(out[i], a[j] * dy[i] + b[j] * (x[i] - mean[j]) + d[j]) << i;
   }
 }
 
