@@ -152,6 +152,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   float* partial = alloc_zeros(scratch, units * taps * c);
   DwArgs base = base_args(p, nullptr);
   base.from_memory = from_memory(p);
+  base.prefetch = l3_resident(p);
   parallel_for(units, 1, [&](int64_t b, int64_t e) {
     for (int64_t u = b; u < e; ++u) {
       DwArgs a = base;
@@ -167,10 +168,14 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
       }
     }
   });
-  float* sum = units > 1 ? scratch.alloc_floats(taps * c) : partial;
-  if (units > 1) sum_partials(partial, units, taps * c, sum);
+  // Partials added in unit order while transposing back to [c][tap].
+  const int64_t n = taps * c;
   for (int64_t ch = 0; ch < c; ++ch)
-    for (int64_t t = 0; t < taps; ++t) dw[ch * taps + t] = sum[t * c + ch];
+    for (int64_t t = 0; t < taps; ++t) {
+      float s = partial[t * c + ch];
+      for (int64_t u = 1; u < units; ++u) s += partial[u * n + t * c + ch];
+      dw[ch * taps + t] = s;
+    }
 }
 
 }  // namespace

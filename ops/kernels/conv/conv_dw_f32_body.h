@@ -40,6 +40,32 @@ inline void stream_copy(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
+// Rows copied into a ring from memory: while one output row is computed,
+// its tiles fetch the rows the next output row will copy (part k of t per
+// tile), so the copies find them in L2 instead of each copy waiting on
+// memory with no computation to overlap.
+struct DwRowPrefetch {
+  const float* p[2] = {nullptr, nullptr};
+  int64_t n[2] = {0, 0};
+  int64_t tiles = 1;
+  void part(int64_t k) const {
+    for (int r = 0; r < 2; ++r) {
+      if (!p[r]) continue;
+      const int64_t e = n[r] * (k + 1) / tiles;
+      for (int64_t f = n[r] * k / tiles / 16 * 16; f < e; f += 16) __builtin_prefetch(p[r] + f, 0, 2);
+    }
+  }
+};
+
+// The input rows [r0, r1) of an image of h rows of row_floats (clamped).
+inline void dw_rows_ahead(const float* x, int64_t h, int64_t row_floats, int64_t r0, int64_t r1, const float** p,
+                          int64_t* n) {
+  r0 = std::max<int64_t>(r0, 0);
+  r1 = std::min(r1, h);
+  *p = r0 < r1 ? x + r0 * row_floats : nullptr;
+  *n = r0 < r1 ? (r1 - r0) * row_floats : 0;
+}
+
 // Where a kernel writes output row r: in place, or, for streamed outputs
 // whose pixels are not vector-aligned (buffers from plain malloc), into an
 // aligned row buffer that done(r) streams out (rows are contiguous, so the
@@ -430,8 +456,15 @@ void dw_forward_ring(const DwArgs& args) {
     const float* row0[64];
     for (int ky = 0; ky < a.kh; ++ky)
       row0[ky] = ring + ((base + int64_t{ky} * a.dilation - first) % span) * wp * c;
+    DwRowPrefetch ahead;
+    if (a.from_memory && oy + 1 < a.row_end) {
+      dw_rows_ahead(a.x, a.h, a.w * c, base + span, base + a.stride + span, &ahead.p[0], &ahead.n[0]);
+      ahead.tiles = (a.ow + kDwPix - 1) / kDwPix;
+    }
+    int64_t tile_k = 0;
     // np output pixels from ox: vector channels by fn, the channel tail scalar.
     auto run = [&](DwTileFn fn, int64_t ox, int np) {
+      ahead.part(tile_k++);
       if (cv > 0) {
         for (int ky = 0; ky < a.kh; ++ky) rows[ky] = row0[ky] + ox * a.stride * c;
         fn(rows, a, cv, yrow + ox * c);
@@ -644,59 +677,73 @@ void dw_bww_tiles(const DwArgs& a, const float* const* xr, const float* g) {
   for (int64_t ch = cv; ch < c; ++ch) dw_bww_tile<float, KW, S, NP>(a, xr, g, ch);
 }
 
-// One output pixel with taps checked against the image (border columns).
-template <typename T>
-inline void dw_bww_pixel(const DwArgs& a, const float* const* xrow, const float* g, int64_t ox,
-                         int64_t ch) {
+// dw_bww_tile for a tile whose first lz and last rz x columns are padding,
+// read in place: those columns are zeros (the ring's sums, term for term).
+// xrow[ky] is the x row of kernel row ky at column 0 (null outside the
+// image), col0 the tile's first x column (may be negative).
+template <typename T, int KW, int S, int NP>
+inline void dw_bww_tile_edge(const DwArgs& a, const float* const* xrow, int64_t col0, int lz, int rz,
+                             const float* g, int64_t ch) {
+  constexpr int kIn = (NP - 1) * S + KW;
   const int64_t c = a.c;
-  const T gv = ld<T>(g + ch);
+  T gv[NP];
+#pragma GCC unroll 8
+  for (int i = 0; i < NP; ++i) gv[i] = ld<T>(g + i * c + ch);
   for (int ky = 0; ky < a.kh; ++ky) {
     if (!xrow[ky]) continue;
-    for (int kx = 0; kx < a.kw; ++kx) {
-      const int64_t ix = ox * a.stride - a.pad + int64_t{kx} * a.dilation;
-      if (ix < 0 || ix >= a.w) continue;
-      float* dwp = a.dwt + (ky * a.kw + kx) * c + ch;
-      const T v = ld<T>(dwp) + gv * ld<T>(xrow[ky] + ix * c + ch);
-      if constexpr (sizeof(T) == sizeof(float)) *dwp = v;
-      else store(dwp, v);
+    T xv[kIn];
+#pragma GCC unroll 32
+    for (int j = 0; j < kIn; ++j) xv[j] = j >= lz && j < kIn - rz ? ld<T>(xrow[ky] + (col0 + j) * c + ch) : T{};
+    float* dwp = a.dwt + ky * KW * c + ch;
+#pragma GCC unroll 8
+    for (int kx = 0; kx < KW; ++kx) {
+      T acc = ld<T>(dwp + kx * c);
+#pragma GCC unroll 8
+      for (int i = 0; i < NP; ++i) acc += gv[i] * xv[i * S + kx];
+      st<T>(dwp + kx * c, acc);
     }
   }
 }
 
+template <int KW, int S, int NP>
+void dw_bww_tiles_edge(const DwArgs& a, const float* const* xrow, int64_t col0, int lz, int rz, const float* g) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t ch = 0; ch < cv; ch += kV) dw_bww_tile_edge<vf, KW, S, NP>(a, xrow, col0, lz, rz, g, ch);
+  for (int64_t ch = cv; ch < c; ++ch) dw_bww_tile_edge<float, KW, S, NP>(a, xrow, col0, lz, rz, g, ch);
+}
+
 using DwBwwFn = void (*)(const DwArgs&, const float* const*, const float*);
+using DwBwwEdgeFn = void (*)(const DwArgs&, const float* const*, int64_t, int, int, const float*);
 
 struct DwBwwTiles {
   DwBwwFn fn[kDwPix + 1];  // index NP = 1..kDwPix
+  DwBwwEdgeFn edge[kDwPix + 1];
 };
 
 template <int KW, int S, int... Ns>
 constexpr DwBwwTiles dw_bww_table(std::integer_sequence<int, Ns...>) {
-  return {{nullptr, &dw_bww_tiles<KW, S, Ns + 1>...}};
+  return {{nullptr, &dw_bww_tiles<KW, S, Ns + 1>...}, {nullptr, &dw_bww_tiles_edge<KW, S, Ns + 1>...}};
 }
 
 template <int KW, int S>
 void dw_backward_weights_fixed(const DwArgs& a) {
   static constexpr auto tiles = dw_bww_table<KW, S>(std::make_integer_sequence<int, kDwPix>{});
-  const int64_t c = a.c, cv = c / kV * kV;
-  int64_t in_lo, in_hi, lo_last, hi_last;
-  valid_range(a.w, a.ow, S, a.pad, 0, &in_lo, &in_hi);
-  valid_range(a.w, a.ow, S, a.pad, KW - 1, &lo_last, &hi_last);
-  const int64_t xl = std::max(in_lo, lo_last), xh = std::max(xl, std::min(in_hi, hi_last));
+  const int64_t c = a.c;
   const float* xrow[64];
   const float* xr[64];
-  // Rows are copied (sequential reads, which the prefetchers follow better
-  // than the tiles' order) into a ring of kh zero-padded rows, as the
-  // forward pass does, so that every output column takes the tile path (the
-  // checked border pixels cost several times a tile pixel: 2 of 14 columns
-  // doubled the time of 14x14 images). The pad columns hold zeros, which add
-  // exact zeros to the sums. dy rows come through a row buffer when they
-  // stream from memory. Cached images with short row ranges or wide rows
-  // (measured 2x slower through the ring at 112x112x96) are read in place.
+  // Batches from memory: x rows are copied (sequential reads, which the
+  // prefetchers follow better than the tiles' order) into a ring of kh
+  // zero-padded rows, dy rows through a row buffer, while the tiles fetch
+  // the next rows. Cached images are read in place, with edge tiles whose
+  // padding columns are zero vectors (a ring's copies were 15-27% of the
+  // time of 14x14 and 28x28 images; checked border pixels cost several
+  // times a tile pixel). Either way every column takes a tile and the pad
+  // columns add exact zeros: the same sums, term for term.
   const int64_t wp = (a.ow - 1) * S + KW;  // padded ring row, pixels
   const int64_t j0 = std::min<int64_t>(a.pad, wp), j1 = std::clamp<int64_t>(a.pad + a.w, j0, wp);
   const int64_t row_bytes = wp * c * int64_t{sizeof(float)};
-  const bool use_ring = a.kh * row_bytes <= (int64_t{512} << 10) &&
-                        (a.from_memory || (a.row_end - a.row_begin >= 2 * a.kh && row_bytes <= (int64_t{32} << 10)));
+  const bool use_ring = a.from_memory && a.kh * row_bytes <= (int64_t{512} << 10);
+  const int64_t tiles_per_row = (a.ow + kDwPix - 1) / kDwPix;
   ScratchScope scratch;
   float* ring = nullptr;
   float* gbuf = nullptr;
@@ -706,25 +753,32 @@ void dw_backward_weights_fixed(const DwArgs& a) {
       std::memset(ring + r * wp * c, 0, sizeof(float) * j0 * c);
       std::memset(ring + (r * wp + j1) * c, 0, sizeof(float) * (wp - j1) * c);
     }
-    if (a.from_memory) gbuf = scratch.alloc_floats(a.ow * c);
+    gbuf = scratch.alloc_floats(a.ow * c);
   }
   int64_t next = a.row_begin * S - a.pad;  // next x row to copy
   for (int64_t oy = a.row_begin; oy < a.row_end; ++oy) {
     const float* g = a.dy + oy * a.ow * c;
     const int64_t base = oy * S - a.pad;
+    DwRowPrefetch ahead;
+    if ((a.from_memory || a.prefetch) && oy + 1 < a.row_end) {
+      dw_rows_ahead(a.x, a.h, a.w * c, base + a.kh, base + S + a.kh, &ahead.p[0], &ahead.n[0]);
+      ahead.p[1] = a.dy + (oy + 1) * a.ow * c;
+      ahead.n[1] = a.ow * c;
+      ahead.tiles = tiles_per_row;
+    }
+    int64_t tile_k = 0;
     if (use_ring) {
       for (next = std::max(next, base); next < base + a.kh; ++next)
         if (next >= 0 && next < a.h)
           std::memcpy(ring + ((next % a.kh) * wp + j0) * c, a.x + next * a.w * c, sizeof(float) * (j1 - j0) * c);
-      if (gbuf) {
-        std::memcpy(gbuf, g, sizeof(float) * a.ow * c);
-        g = gbuf;
-      }
+      std::memcpy(gbuf, g, sizeof(float) * a.ow * c);
+      g = gbuf;
       for (int ky = 0; ky < a.kh; ++ky) {
         const int64_t iy = base + ky;
         xrow[ky] = iy >= 0 && iy < a.h ? ring + (iy % a.kh) * wp * c : nullptr;
       }
       for_each_dw_span(0, a.ow, [&](int64_t ox, int np) {
+        ahead.part(tile_k++);
         for (int ky = 0; ky < a.kh; ++ky) xr[ky] = xrow[ky] ? xrow[ky] + ox * S * c : nullptr;
         tiles.fn[np](a, xr, g + ox * c);
       });
@@ -734,16 +788,17 @@ void dw_backward_weights_fixed(const DwArgs& a) {
       const int64_t iy = base + ky;
       xrow[ky] = iy >= 0 && iy < a.h ? a.x + iy * a.w * c : nullptr;
     }
-    auto border = [&](int64_t ox) {
-      for (int64_t ch = 0; ch < cv; ch += kV) dw_bww_pixel<vf>(a, xrow, g + ox * c, ox, ch);
-      for (int64_t ch = cv; ch < c; ++ch) dw_bww_pixel<float>(a, xrow, g + ox * c, ox, ch);
-    };
-    for (int64_t ox = 0; ox < xl; ++ox) border(ox);
-    for_each_dw_span(xl, xh, [&](int64_t ox, int np) {
-      for (int ky = 0; ky < a.kh; ++ky) xr[ky] = xrow[ky] ? xrow[ky] + (ox * S - a.pad) * c : nullptr;
-      tiles.fn[np](a, xr, g + ox * c);
+    for_each_dw_span(0, a.ow, [&](int64_t ox, int np) {
+      ahead.part(tile_k++);
+      const int64_t col0 = ox * S - a.pad, n_in = (np - 1) * S + KW;
+      const int64_t lz = std::clamp<int64_t>(-col0, 0, n_in), rz = std::clamp<int64_t>(col0 + n_in - a.w, 0, n_in);
+      if (lz == 0 && rz == 0) {
+        for (int ky = 0; ky < a.kh; ++ky) xr[ky] = xrow[ky] ? xrow[ky] + col0 * c : nullptr;
+        tiles.fn[np](a, xr, g + ox * c);
+      } else {
+        tiles.edge[np](a, xrow, col0, static_cast<int>(lz), static_cast<int>(rz), g + ox * c);
+      }
     });
-    for (int64_t ox = xh; ox < a.ow; ++ox) border(ox);
   }
 }
 
