@@ -41,10 +41,9 @@ inline void stream_copy(float* dst, const float* src, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
-// Rows copied into a ring from memory: while one output row is computed,
-// its tiles fetch the rows the next output row will copy (part k of t per
-// tile), so the copies find them in L2 instead of each copy waiting on
-// memory with no computation to overlap.
+// Batches in L3 read in place: while one output row is computed, its tiles
+// fetch the rows the next output row adds (part k of t per tile). (The same
+// for the ring copies of batches from memory was not measurably faster.)
 struct DwRowPrefetch {
   const float* p[2] = {nullptr, nullptr};
   int64_t n[2] = {0, 0};
@@ -457,15 +456,8 @@ void dw_forward_ring(const DwArgs& args) {
     const float* row0[64];
     for (int ky = 0; ky < a.kh; ++ky)
       row0[ky] = ring + ((base + int64_t{ky} * a.dilation - first) % span) * wp * c;
-    DwRowPrefetch ahead;
-    if (a.from_memory && oy + 1 < a.row_end) {
-      dw_rows_ahead(a.x, a.h, a.w * c, base + span, base + a.stride + span, &ahead.p[0], &ahead.n[0]);
-      ahead.tiles = (a.ow + kDwPix - 1) / kDwPix;
-    }
-    int64_t tile_k = 0;
     // np output pixels from ox: vector channels by fn, the channel tail scalar.
     auto run = [&](DwTileFn fn, int64_t ox, int np) {
-      ahead.part(tile_k++);
       if (cv > 0) {
         for (int ky = 0; ky < a.kh; ++ky) rows[ky] = row0[ky] + ox * a.stride * c;
         fn(rows, a, cv, yrow + ox * c);
@@ -734,8 +726,7 @@ void dw_backward_weights_fixed(const DwArgs& a) {
   const float* xr[64];
   // Batches from memory: x rows are copied (sequential reads, which the
   // prefetchers follow better than the tiles' order) into a ring of kh
-  // zero-padded rows, dy rows through a row buffer, while the tiles fetch
-  // the next rows. Cached images are read in place, with edge tiles whose
+  // zero-padded rows, dy rows through a row buffer. Cached images are read in place, with edge tiles whose
   // padding columns are zero vectors (a ring's copies were 15-27% of the
   // time of 14x14 and 28x28 images; checked border pixels cost several
   // times a tile pixel). Either way every column takes a tile and the pad
@@ -761,7 +752,7 @@ void dw_backward_weights_fixed(const DwArgs& a) {
     const float* g = a.dy + oy * a.ow * c;
     const int64_t base = oy * S - a.pad;
     DwRowPrefetch ahead;
-    if ((a.from_memory || a.prefetch) && oy + 1 < a.row_end) {
+    if (a.prefetch && !use_ring && oy + 1 < a.row_end) {
       dw_rows_ahead(a.x, a.h, a.w * c, base + a.kh, base + S + a.kh, &ahead.p[0], &ahead.n[0]);
       ahead.p[1] = a.dy + (oy + 1) * a.ow * c;
       ahead.n[1] = a.ow * c;
@@ -779,7 +770,6 @@ void dw_backward_weights_fixed(const DwArgs& a) {
         xrow[ky] = iy >= 0 && iy < a.h ? ring + (iy % a.kh) * wp * c : nullptr;
       }
       for_each_dw_span(0, a.ow, [&](int64_t ox, int np) {
-        ahead.part(tile_k++);
         for (int ky = 0; ky < a.kh; ++ky) xr[ky] = xrow[ky] ? xrow[ky] + ox * S * c : nullptr;
         tiles.fn[np](a, xr, g + ox * c);
       });
