@@ -5,6 +5,7 @@
 
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
+#include "ops/kernels/conv/conv_kernels.h"
 
 namespace nas::ops::conv_detail {
 
@@ -130,6 +131,48 @@ void sum_partials(const float* partial, int64_t chunks, int64_t n, float* out) {
       out[i] = s;
     }
   });
+}
+
+void wgrad_block(const WgradBlock& w) {
+  const kernels::ConvKernels& K = kernels::conv_kernels();
+  // Row blocks of near-equal size (16 rows: 8 + 8, not 12 + 4).
+  const int64_t row_blocks = (w.rows + K.mr - 1) / K.mr;
+  const int64_t col_blocks = (w.cols + K.nr - 1) / K.nr;
+  const int64_t tiles = w.groups * row_blocks * col_blocks;
+  // The next block's rows of a and b (contiguous runs of memory), one line
+  // per k step spread over this block's tiles, so that its first tile does
+  // not wait on memory row by row.
+  const int64_t lines_a = w.next_a ? (w.next_k * w.lda + 15) / 16 : 0;
+  const int64_t lines_b = w.next_b ? (w.next_k * w.ldb + 15) / 16 : 0;
+  const int64_t per_tile = std::min(w.k, (lines_a + lines_b + tiles - 1) / tiles);
+  for (int64_t ti = 0; ti < tiles; ++ti) {
+    const int64_t g = ti / (row_blocks * col_blocks), rb = ti / col_blocks % row_blocks,
+                  cb = ti % col_blocks;
+    const int64_t r0 = w.rows * rb / row_blocks, r1 = w.rows * (rb + 1) / row_blocks;
+    const float* arow[1] = {w.a + g * w.rows + r0};
+    kernels::ConvTileArgs t;
+    t.m = r1 - r0;
+    t.n = std::min<int64_t>(K.nr, w.cols - cb * K.nr);
+    t.k = w.k;
+    t.a_rows = arow;
+    t.a_contiguous = true;
+    t.a_stride_k = w.lda;
+    t.b = w.b + g * w.cols + cb * K.nr;
+    t.b_stride_k = w.ldb;
+    t.b_full = t.n == K.nr;
+    t.c = w.c + (g * w.rows + r0) * w.cols + cb * K.nr;
+    t.c_stride_m = w.cols;
+    t.accumulate = w.accumulate;
+    const int64_t l0 = ti * per_tile;
+    if (l0 < lines_a) {
+      t.prefetch = w.next_a + l0 * 16;
+      t.prefetch_lines = std::min(per_tile, lines_a - l0);
+    } else if (l0 - lines_a < lines_b) {
+      t.prefetch = w.next_b + (l0 - lines_a) * 16;
+      t.prefetch_lines = std::min(per_tile, lines_b - (l0 - lines_a));
+    }
+    K.tile(t);
+  }
 }
 
 void flip_transpose_weights(const ConvParams& p, const float* w, float* wt) {

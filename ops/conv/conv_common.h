@@ -64,6 +64,29 @@ int64_t wgrad_chunks(int64_t batch);
 // out[i] = sum_{ch < chunks} partial[ch*n + i], chunks in increasing order.
 void sum_partials(const float* partial, int64_t chunks, int64_t n, float* out);
 
+// One pixel block of a weight-gradient reduction, for groups g < groups:
+//   c[(g*rows + r)*cols + j] (+)= sum_{p<k} a[p*lda + g*rows + r] * b[p*ldb + g*cols + j]
+// (adds when accumulate, else overwrites). Both operands are pixel-major
+// tensors read in place (no packing) by register tiles of the conv tile
+// kernel: tile rows broadcast adjacent channels of a, tile columns are
+// vectors of b's channels, so the wider channel dimension should be b's.
+// Sums run over p in order, so the caller's fixed blocks make the result
+// independent of threads. next_a / next_b (next_k pixels, same strides), when
+// given, are the caller's next block: its lines are prefetched meanwhile.
+struct WgradBlock {
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const float* b = nullptr;
+  int64_t ldb = 0;
+  int64_t groups = 1, rows = 0, cols = 0, k = 0;
+  float* c = nullptr;
+  bool accumulate = false;
+  const float* next_a = nullptr;
+  const float* next_b = nullptr;
+  int64_t next_k = 0;
+};
+void wgrad_block(const WgradBlock& w);
+
 // The weights of the transposed convolution: for group g,
 //   wt[g*in_g + ci][kh'][kw'][co] = w[g*out_g + co][KH-1-kh'][KW-1-kw'][ci]
 // (OHWI with in/out channels swapped and the kernel rotated by 180 degrees),

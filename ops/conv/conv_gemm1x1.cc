@@ -10,7 +10,6 @@
 #include "ops/core/parallel.h"
 #include "ops/core/workspace.h"
 #include "ops/gemm/sgemm.h"
-#include "ops/kernels/conv/conv_kernels.h"
 
 namespace nas::ops::conv_detail {
 namespace {
@@ -111,7 +110,6 @@ int64_t wgrad_pixel_chunks(int64_t pixels) {
 }
 
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
-  const kernels::ConvKernels& K = kernels::conv_kernels();
   const int64_t pixels = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
@@ -123,60 +121,33 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   }
   // Tile rows broadcast channels of `a`, tile columns are vectors of `b`'s.
   const bool a_is_dy = in_g >= out_g;
-  const float* a = a_is_dy ? dy : xs;
-  const float* b = a_is_dy ? xs : dy;
-  const int64_t lda = a_is_dy ? p.out_c : p.in_c, ldb = a_is_dy ? p.in_c : p.out_c;
-  const int64_t rows = a_is_dy ? out_g : in_g, cols = a_is_dy ? in_g : out_g;
-  // Row blocks of near-equal size (16 rows: 8 + 8, not 12 + 4).
-  const int64_t row_blocks = (rows + K.mr - 1) / K.mr;
-  const int64_t col_blocks = (cols + K.nr - 1) / K.nr;
-  const int64_t part = p.groups * rows * cols;
+  WgradBlock blk;
+  blk.a = a_is_dy ? dy : xs;
+  blk.b = a_is_dy ? xs : dy;
+  blk.lda = a_is_dy ? p.out_c : p.in_c;
+  blk.ldb = a_is_dy ? p.in_c : p.out_c;
+  blk.groups = p.groups;
+  blk.rows = a_is_dy ? out_g : in_g;
+  blk.cols = a_is_dy ? in_g : out_g;
+  const int64_t part = p.groups * blk.rows * blk.cols;
   const int64_t chunks = wgrad_pixel_chunks(pixels);
-  const int64_t tiles = p.groups * row_blocks * col_blocks;
   float* partial = scratch.alloc_floats(chunks * part);
   parallel_for(chunks, 1, [&](int64_t cb, int64_t ce) {
-    const float* arow[1];
     for (int64_t ch = cb; ch < ce; ++ch) {
       const int64_t p0 = pixels * ch / chunks, p1 = pixels * (ch + 1) / chunks;
-      float* c = partial + ch * part;
       for (int64_t q0 = p0; q0 < p1; q0 += kWgradBlockPixels) {
-        const int64_t k = std::min(kWgradBlockPixels, p1 - q0);
-        // The next block's rows of a and b (contiguous runs of memory), one
-        // line per k step spread over this block's tiles, so that its first
-        // tile does not wait on memory row by row.
-        const int64_t q1 = q0 + k, k1 = std::min(kWgradBlockPixels, p1 - q1);
-        const int64_t lines_a = (k1 * lda + 15) / 16, lines_b = (k1 * ldb + 15) / 16;
-        const int64_t per_tile = std::min(k, (lines_a + lines_b + tiles - 1) / tiles);
-        int64_t ti = 0;
-        for (int64_t g = 0; g < p.groups; ++g)
-          for (int64_t rb = 0; rb < row_blocks; ++rb) {
-            const int64_t r0 = rows * rb / row_blocks, r1 = rows * (rb + 1) / row_blocks;
-            arow[0] = a + q0 * lda + g * rows + r0;
-            for (int64_t cbk = 0; cbk < col_blocks; ++cbk) {
-              kernels::ConvTileArgs t;
-              t.m = r1 - r0;
-              t.n = std::min<int64_t>(K.nr, cols - cbk * K.nr);
-              t.k = k;
-              t.a_rows = arow;
-              t.a_contiguous = true;
-              t.a_stride_k = lda;
-              t.b = b + q0 * ldb + g * cols + cbk * K.nr;
-              t.b_stride_k = ldb;
-              t.b_full = t.n == K.nr;
-              t.c = c + (g * rows + r0) * cols + cbk * K.nr;
-              t.c_stride_m = cols;
-              t.accumulate = q0 != p0;
-              const int64_t l0 = ti++ * per_tile;
-              if (k1 > 0 && l0 < lines_a) {
-                t.prefetch = a + q1 * lda + l0 * 16;
-                t.prefetch_lines = std::min(per_tile, lines_a - l0);
-              } else if (k1 > 0 && l0 - lines_a < lines_b) {
-                t.prefetch = b + q1 * ldb + (l0 - lines_a) * 16;
-                t.prefetch_lines = std::min(per_tile, lines_b - (l0 - lines_a));
-              }
-              K.tile(t);
-            }
-          }
+        WgradBlock w = blk;
+        w.k = std::min(kWgradBlockPixels, p1 - q0);
+        w.a = blk.a + q0 * blk.lda;
+        w.b = blk.b + q0 * blk.ldb;
+        w.c = partial + ch * part;
+        w.accumulate = q0 != p0;
+        w.next_k = std::min(kWgradBlockPixels, p1 - q0 - w.k);
+        if (w.next_k > 0) {
+          w.next_a = w.a + w.k * blk.lda;
+          w.next_b = w.b + w.k * blk.ldb;
+        }
+        wgrad_block(w);
       }
     }
   });
