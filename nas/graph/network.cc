@@ -74,6 +74,7 @@ Result<std::unique_ptr<Network>> Network::create(const NetworkSpec& spec, ExecMo
     }
   }
   net->choose_fusions(options);
+  net->in_place_enabled_ = options.in_place_gradients;
   net->plan();
   return net;
 }
@@ -109,6 +110,47 @@ int Network::fused_pairs() const {
                                         [](int a) { return a >= 0; }));
 }
 
+void Network::choose_in_place_gradients() {
+  const int n = spec_.size();
+  inplace_input_.assign(n, -1);
+  grad_alias_.assign(n, {});
+  for (int id = 0; id < n; ++id)
+    grad_alias_[id].assign(spec_.node(id).output_shapes.size(), TensorRef{-1, 0});
+  if (mode_ != ExecMode::kTraining || !in_place_enabled_) return;
+  const auto outputs = spec_.outputs();
+  for (int id = 0; id < n; ++id) {
+    const NodeSpec& node = spec_.node(id);
+    if (ops_[id] == nullptr || fused_bn_of_act_[id] >= 0) continue;
+    // Ops whose backward may write an input's gradient over the output
+    // gradient: batch_norm (dx over dy, BatchNorm's contract) and add of two
+    // same-shape tensors (the gradient is dy itself: no copy at all).
+    std::vector<int> candidates;
+    if (dynamic_cast<ops::BatchNorm*>(ops_[id].get()) != nullptr) {
+      candidates = {0};
+    } else if (node.op == "add" && node.input_shapes.size() == 2 &&
+               node.input_shapes[0] == node.input_shapes[1]) {
+      candidates = {0, 1};
+    }
+    for (int i : candidates) {
+      const TensorRef t = node.inputs[i];
+      // Only a tensor this node alone reads (no accumulation into it), that
+      // is not a network input (no gradient) or output (seeded separately).
+      if (spec_.node(t.node).is_input() || reads_[t.node][t.output] != 1) continue;
+      if (std::find(outputs.begin(), outputs.end(), t) != outputs.end()) continue;
+      if (!(spec_.node(t.node).output_shapes[t.output] == node.output_shapes[0])) continue;
+      inplace_input_[id] = i;
+      const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+      grad_alias_[t.node][t.output] = TensorRef{out, 0};
+      break;
+    }
+  }
+}
+
+int Network::in_place_gradients() const {
+  return static_cast<int>(
+      std::count_if(inplace_input_.begin(), inplace_input_.end(), [](int i) { return i >= 0; }));
+}
+
 void Network::plan() {
   const int n = spec_.size();
   const int steps = static_cast<int>(order_.size());
@@ -126,6 +168,7 @@ void Network::plan() {
   for (int id = 0; id < n; ++id) reads_[id].assign(spec_.node(id).output_shapes.size(), 0);
   for (int id = 0; id < n; ++id)
     for (const TensorRef& t : spec_.node(id).inputs) ++reads_[t.node][t.output];
+  choose_in_place_gradients();
 
   struct Slot {
     int node, output;
@@ -133,8 +176,14 @@ void Network::plan() {
   };
   std::vector<Slot> slots;
   std::vector<BufferRequest> requests;
+  // Per tensor: the request of its gradient (-1: it shares another tensor's,
+  // see grad_alias_) and the last step that gradient is read.
+  std::vector<std::vector<int>> grad_request(n);
+  std::vector<std::vector<int>> grad_last(n);
   for (int id = 0; id < n; ++id) {
     const NodeSpec& node = spec_.node(id);
+    grad_request[id].assign(node.output_shapes.size(), -1);
+    grad_last[id].assign(node.output_shapes.size(), 0);
     if (node.is_input()) continue;
     // A fused batch_norm has no buffers of its own: it writes its
     // activation's output and reads that output's gradient.
@@ -157,11 +206,30 @@ void Network::plan() {
       requests.push_back(act);
       slots.push_back({id, k, false});
       if (training) {
+        grad_last[id][k] = last_backward;
+        // An in-place gradient is born in the buffer of its reader's output
+        // gradient at the reader's backward, the step that buffer's previous
+        // tensor dies: the chain shares one request (extended below).
+        if (grad_alias_[id][k].node >= 0) continue;
+        grad_request[id][k] = static_cast<int>(requests.size());
         requests.push_back({bytes, is_output ? steps : first_grad, last_backward});
         slots.push_back({id, k, true});
       }
     }
   }
+  // The tensor whose gradient buffer `t`'s gradient lives in.
+  auto grad_root = [&](TensorRef t) {
+    while (grad_alias_[t.node][t.output].node >= 0) t = grad_alias_[t.node][t.output];
+    return t;
+  };
+  if (training)
+    for (int id = 0; id < n; ++id)
+      for (size_t k = 0; k < grad_alias_[id].size(); ++k) {
+        if (grad_alias_[id][k].node < 0) continue;
+        const TensorRef root = grad_root(TensorRef{id, static_cast<int>(k)});
+        BufferRequest& r = requests[grad_request[root.node][root.output]];
+        r.last_step = std::max(r.last_step, grad_last[id][k]);
+      }
   const MemoryPlan mp = plan_memory(requests);
   arena_bytes_ = mp.arena_bytes;
   live_bound_ = mp.live_bytes_bound;
@@ -178,6 +246,14 @@ void Network::plan() {
                                       spec_.node(s.node).output_shapes[s.output]);
     (s.grad ? grads_ : acts_)[s.node][s.output] = t;
   }
+  if (training)
+    for (int id = 0; id < n; ++id)
+      for (size_t k = 0; k < grad_alias_[id].size(); ++k) {
+        if (grad_alias_[id][k].node < 0) continue;
+        const TensorRef root = grad_root(TensorRef{id, static_cast<int>(k)});
+        grads_[id][k] = ops::Tensor::wrap(grads_[root.node][root.output].data(),
+                                          spec_.node(id).output_shapes[k]);
+      }
 }
 
 MemoryReport Network::memory_report() const {
@@ -288,8 +364,16 @@ void Network::backward(std::span<const ops::Tensor> output_grads, const ops::OpC
         din.emplace_back();  // network inputs need no gradient
         direct.push_back(true);
       } else if (reads_[t.node][t.output] == 1) {
+        // Possibly the output gradient's own buffer (an in-place input).
         din.push_back(grads_[t.node][t.output]);
         direct.push_back(true);
+      } else if (!ready[t.node][t.output]) {
+        // The first gradient of a tensor read several times is written
+        // straight into its buffer; later ones are added to it. Marked ready
+        // now so that a second read of it by this same node accumulates.
+        din.push_back(grads_[t.node][t.output]);
+        direct.push_back(true);
+        ready[t.node][t.output] = 1;
       } else {
         din.push_back(ops::Tensor::wrap(ws.alloc_floats(in.back().numel()), in.back().shape()));
         direct.push_back(false);

@@ -1,7 +1,10 @@
 // Network: a NetworkSpec instantiated with ops and parameters. Forward runs
 // in topological order, backward in reverse; activations (and, in training,
 // gradients) live in one arena laid out by a liveness plan, so steady-state
-// steps allocate nothing.
+// steps allocate nothing. In training, a gradient that a node can compute in
+// place over its output gradient (batch_norm, add) shares that buffer
+// (in_place_gradients()), and the first gradient of a tensor read by several
+// nodes is written straight into its buffer, later ones added to it.
 #pragma once
 
 #include <memory>
@@ -40,6 +43,13 @@ struct NetworkOptions {
   // tests compare the two). Inference networks never fuse, so the profiler
   // times every node.
   bool fuse_batch_norm_activation = true;
+  // kTraining only: a node that can write an input's gradient over its
+  // output gradient does so when that input is read by it alone and is no
+  // network input or output: batch_norm (dx over dy, one buffer and one
+  // write-allocate fewer) and add of two same-shape tensors (one input's
+  // gradient is dy itself: no copy). Bit-identical to false, which gives
+  // every gradient its own buffer (the tests compare the two).
+  bool in_place_gradients = true;
 };
 
 class Network {
@@ -71,6 +81,11 @@ class Network {
   ops::Op* op(int node) { return ops_[node].get(); }
   // Fused batch_norm -> activation pairs (see NetworkOptions): how many.
   int fused_pairs() const;
+  // Nodes whose backward writes an input's gradient over their output
+  // gradient (kTraining): a batch_norm's input read by it alone (dx over
+  // dy), and one input of a same-shape add read by it alone (its gradient is
+  // dy: no copy). Those gradients share the output gradient's buffer.
+  int in_place_gradients() const;
 
   // Every parameter (by its store name) and every op state tensor
   // ("bn1.running_mean"), in a stable order: views, for saving and loading.
@@ -82,6 +97,7 @@ class Network {
   static ops::OpContext node_context(const ops::OpContext& ctx, int node);
   void gather_bound_params();
   void choose_fusions(const NetworkOptions& options);
+  void choose_in_place_gradients();
 
   NetworkSpec spec_;
   ExecMode mode_;
@@ -101,6 +117,12 @@ class Network {
   // Per node: for a fused batch_norm its activation node, for a fused
   // activation its batch_norm node; -1 when not fused.
   std::vector<int> fused_act_of_bn_, fused_bn_of_act_;
+  // Per node: the input whose gradient is written in place over the node's
+  // output gradient (-1: none). Per tensor: the tensor whose gradient buffer
+  // its gradient shares (node -1: its own buffer).
+  bool in_place_enabled_ = true;
+  std::vector<int> inplace_input_;
+  std::vector<std::vector<TensorRef>> grad_alias_;
   std::vector<ops::Tensor> bound_inputs_;  // the caller's inputs of the last forward
 };
 

@@ -73,9 +73,9 @@ class Elementwise final : public Op {
       parallel_for(rows * c, int64_t{1} << 14, [&](int64_t i0, int64_t i1) {
         const int64_t n = i1 - i0;
         const float* g = dy + i0;
-        if (add) {
-          if (da != nullptr) std::copy(g, g + n, da + i0);
-          if (db != nullptr) std::copy(g, g + n, db + i0);
+        if (add) {  // a gradient that IS dy (run in place by the executor) needs no copy
+          if (da != nullptr && da != dy) std::copy(g, g + n, da + i0);
+          if (db != nullptr && db != dy) std::copy(g, g + n, db + i0);
           return;
         }
         if (da != nullptr)

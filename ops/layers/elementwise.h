@@ -5,6 +5,10 @@
 // is N or 1 and b's last dim is C.
 // Backward reduces db over the broadcast dimensions in a fixed order
 // (deterministic on any thread count).
+// In place: add with b of a's shape accepts an input gradient that aliases
+// the output gradient (same data pointer; at most one of the two): its
+// gradient is dy itself, so nothing is written for it. The training
+// executor uses this to pass a residual's gradient through without a copy.
 // Cost: flops_other = numel(a); bytes per io_cost().
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "tests/ops/testing/op_tester.h"
@@ -169,6 +170,66 @@ TEST(BatchNorm, CreationErrors) {
   OpTester bad("batch_norm");
   bad.input({2, 3}).attrs(a);
   EXPECT_FALSE(bad.create().is_ok());
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.numel() == b.numel() && std::memcmp(a.data(), b.data(), a.numel() * 4) == 0;
+}
+
+// BN fused with relu / relu6 (the executor's training fusion) against BN and
+// the activation run as two ops: forward output, dx, dgamma and dbeta give
+// the same bits, with dx written out of place or in place over dy, and the
+// fused backward never reads the activation output it is given (the mask is
+// recomputed from x). gamma 4, beta 3: relu6 clips at both ends.
+TEST(BatchNorm, FusedActivationBackwardInPlaceEqualsTwoOpsBitForBit) {
+  for (const char* act_name : {"relu", "relu6"}) {
+    const ActivationKind act =
+        std::string(act_name) == "relu" ? ActivationKind::kRelu : ActivationKind::kRelu6;
+    for (const Shape& shape : {Shape{4, 5, 5, 16}, Shape{8, 16, 16, 24}, Shape{7, 9}}) {
+      const std::vector<Shape> in_shapes{shape};
+      auto plain = op_registry().create("batch_norm", OpAttrs{}, in_shapes).take();
+      auto fused = op_registry().create("batch_norm", OpAttrs{}, in_shapes).take();
+      auto activation = op_registry().create(act_name, OpAttrs{}, in_shapes).take();
+      as_bn(*fused).set_fused_activation(act);
+      const int64_t c = shape[shape.rank() - 1];
+      Tensor x = Tensor::empty(shape), gamma = Tensor::empty({c}), beta = Tensor::empty({c});
+      for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i) + 0.5f;
+      gamma.fill(4.0f);
+      beta.fill(3.0f);
+      std::vector<Tensor> params{gamma, beta};
+      Tensor dy = Tensor::empty(shape);
+      for (int64_t i = 0; i < dy.numel(); ++i) dy.data()[i] = std::cos(0.11 * i);
+      const OpContext ctx{true, 0};
+      // Two ops: z = BN(x), y = act(z); dz = act'(dy), dx = BN'(dz).
+      Tensor z = Tensor::empty(shape), y = Tensor::empty(shape), dz = Tensor::empty(shape);
+      Tensor dx = Tensor::empty(shape), dg = Tensor::empty({c}), db = Tensor::empty({c});
+      std::vector<Tensor> xs{x}, zs{z}, ys{y};
+      plain->forward(ctx, xs, params, zs);
+      activation->forward(ctx, zs, {}, ys);
+      std::vector<Tensor> dys{dy}, dzs{dz}, dxs{dx}, pgs{dg, db};
+      activation->backward(ctx, zs, {}, ys, dys, dzs, {});
+      plain->backward(ctx, xs, params, zs, dzs, dxs, pgs);
+      // Fused, out of place then in place; the output handed to backward is garbage.
+      Tensor yf = Tensor::empty(shape);
+      std::vector<Tensor> yfs{yf};
+      fused->forward(ctx, xs, params, yfs);
+      ASSERT_TRUE(same_bits(yf, y)) << act_name << " " << shape.str() << " forward";
+      Tensor garbage = Tensor::empty(shape);
+      garbage.fill(-1.0f);
+      std::vector<Tensor> gs{garbage};
+      Tensor dx2 = Tensor::empty(shape), dg2 = Tensor::empty({c}), db2 = Tensor::empty({c});
+      std::vector<Tensor> dx2s{dx2}, pg2s{dg2, db2};
+      fused->backward(ctx, xs, params, gs, dys, dx2s, pg2s);
+      EXPECT_TRUE(same_bits(dx2, dx)) << act_name << " " << shape.str() << " dx";
+      EXPECT_TRUE(same_bits(dg2, dg)) << act_name << " " << shape.str() << " dgamma";
+      EXPECT_TRUE(same_bits(db2, db)) << act_name << " " << shape.str() << " dbeta";
+      Tensor g = dy.clone();
+      std::vector<Tensor> g_in{g}, g_out{g};
+      fused->backward(ctx, xs, params, gs, g_in, g_out, pg2s);
+      EXPECT_TRUE(same_bits(g, dx)) << act_name << " " << shape.str() << " dx in place";
+      EXPECT_TRUE(same_bits(dg2, dg)) << act_name << " " << shape.str() << " dgamma in place";
+    }
+  }
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "ops/core/op_registry.h"
 #include "tests/ops/testing/op_tester.h"
 
 namespace nas::ops {
@@ -64,6 +67,33 @@ TEST(Elementwise, RejectsOtherBroadcasts) {
     ASSERT_FALSE(st.is_ok()) << b.str();
     EXPECT_NE(st.message().find("'add'"), std::string::npos);
     EXPECT_NE(st.message().find(b.str()), std::string::npos);
+  }
+}
+
+// The training executor passes a residual's gradient through: one input's
+// gradient tensor IS the output gradient (same data). add must then leave it
+// as it is and still copy dy into the other input's gradient.
+TEST(Elementwise, AddBackwardWithAnInputGradientAliasingDy) {
+  const Shape shape{2, 5, 5, 24};
+  auto op = op_registry().create("add", OpAttrs{}, std::vector<Shape>{shape, shape}).take();
+  Tensor a = Tensor::empty(shape), b = Tensor::empty(shape), y = Tensor::empty(shape);
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    a.data()[i] = 0.5f * float(i % 13);
+    b.data()[i] = -0.25f * float(i % 7);
+  }
+  std::vector<Tensor> in{a, b}, out{y};
+  op->forward(OpContext{}, in, {}, out);
+  for (int alias : {0, 1}) {
+    Tensor dy = Tensor::empty(shape), other = Tensor::empty(shape);
+    for (int64_t i = 0; i < dy.numel(); ++i) dy.data()[i] = std::sin(0.3 * i);
+    const Tensor expected = dy.clone();
+    other.fill(-7.0f);
+    std::vector<Tensor> og{dy};
+    std::vector<Tensor> ig = alias == 0 ? std::vector<Tensor>{dy, other}
+                                        : std::vector<Tensor>{other, dy};
+    op->backward(OpContext{}, in, {}, out, og, ig, {});
+    EXPECT_EQ(std::memcmp(dy.data(), expected.data(), dy.numel() * 4), 0) << alias;
+    EXPECT_EQ(std::memcmp(other.data(), expected.data(), dy.numel() * 4), 0) << alias;
   }
 }
 

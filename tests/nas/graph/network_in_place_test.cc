@@ -1,0 +1,171 @@
+// In-place gradients in training networks (NetworkOptions::in_place_gradients):
+// batch_norm writing dx over dy and add passing dy through as one input's
+// gradient share buffers with the output gradient; the results are the bits
+// of the network that gives every gradient its own buffer, over several SGD
+// steps, with and without BN + activation fusion, through residual adds and
+// tensors read several times (once by one node reading it twice).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "nas/graph/network.h"
+
+namespace nas::graph {
+namespace {
+
+using ops::OpAttrs;
+using ops::Tensor;
+
+// stem conv - bn_s - relu_s = s; an inverted residual block on s (expand
+// conv - bn_e - relu6_e - depthwise - bn_d - relu6_d - project conv - bn_p),
+// r = add(bn_p, s); rr = add(r, r) (one node reading r twice);
+// q conv on rr - bn_q; t = add(rr, bn_q); pool - linear - cross-entropy.
+// `smooth` puts tanh in place of relu / relu6 (no kinks for finite
+// differences to straddle: every BN output moves when one weight does).
+NetworkSpec residual_net(bool smooth = false) {
+  NetworkSpec s;
+  const int x = s.add_input("x", {4, 6, 6, 3});
+  const int labels = s.add_input("labels", {4});
+  OpAttrs conv;
+  conv.out_channels = 8;
+  conv.kernel = 3;
+  EXPECT_TRUE(s.add_node("stem", "conv2d", conv, {{x, 0}}));
+  EXPECT_TRUE(s.then("bn_s", "batch_norm"));
+  const int stem = s.then("relu_s", smooth ? "tanh" : "relu").value();
+  conv.out_channels = 16;
+  conv.kernel = 1;
+  EXPECT_TRUE(s.then("expand", "conv2d", conv));
+  EXPECT_TRUE(s.then("bn_e", "batch_norm"));
+  EXPECT_TRUE(s.then("relu6_e", smooth ? "tanh" : "relu6"));
+  OpAttrs dw;
+  dw.kernel = 3;
+  EXPECT_TRUE(s.then("dw", "depthwise_conv2d", dw));
+  EXPECT_TRUE(s.then("bn_d", "batch_norm"));
+  EXPECT_TRUE(s.then("relu6_d", smooth ? "tanh" : "relu6"));
+  conv.out_channels = 8;
+  EXPECT_TRUE(s.then("project", "conv2d", conv));
+  const int bn_p = s.then("bn_p", "batch_norm").value();
+  const int r = s.add_node("r", "add", {}, {{bn_p, 0}, {stem, 0}}).value();
+  const int rr = s.add_node("rr", "add", {}, {{r, 0}, {r, 0}}).value();
+  EXPECT_TRUE(s.then("q", "conv2d", conv));
+  const int bn_q = s.then("bn_q", "batch_norm").value();
+  EXPECT_TRUE(s.add_node("t", "add", {}, {{rr, 0}, {bn_q, 0}}));
+  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
+  OpAttrs fc;
+  fc.out_channels = 3;
+  fc.bias = true;
+  const int logits = s.then("fc", "linear", fc).value();
+  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  return s;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.numel() == b.numel() && std::memcmp(a.data(), b.data(), a.numel() * 4) == 0;
+}
+
+std::unique_ptr<Network> make(bool in_place, bool fuse) {
+  NetworkOptions options;
+  options.in_place_gradients = in_place;
+  options.fuse_batch_norm_activation = fuse;
+  auto net = Network::create(residual_net(), ExecMode::kTraining, 5, options).take();
+  // bn_e's output spans well past [0, 6]: relu6 clips at both ends.
+  net->parameters().find("bn_e.gamma")->value.fill(4.0f);
+  net->parameters().find("bn_e.beta")->value.fill(3.0f);
+  return net;
+}
+
+void fill_batch(Tensor& x, Tensor& labels, int step) {
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i + step);
+  for (int64_t i = 0; i < labels.numel(); ++i) labels.data()[i] = float((i + step) % 3);
+}
+
+TEST(NetworkInPlace, ChoosesBatchNormAndOneAddInputReadOnlyByThem) {
+  // bn_s, bn_e, bn_d, bn_p, bn_q (each input read by the BN alone), r (its
+  // input bn_p; s is also read by expand), t (its input bn_q; rr is also read
+  // by q). Not rr: it reads r twice.
+  EXPECT_EQ(make(true, true)->in_place_gradients(), 7);
+  EXPECT_EQ(make(true, false)->in_place_gradients(), 7);
+  EXPECT_EQ(make(false, true)->in_place_gradients(), 0);
+  auto inference = Network::create(residual_net(), ExecMode::kInference, 5).take();
+  EXPECT_EQ(inference->in_place_gradients(), 0);
+}
+
+TEST(NetworkInPlace, PlanNeedsLessMemory) {
+  for (bool fuse : {true, false}) {
+    const MemoryReport in_place = make(true, fuse)->memory_report();
+    const MemoryReport separate = make(false, fuse)->memory_report();
+    EXPECT_LT(in_place.activation_bytes, separate.activation_bytes) << fuse;
+    EXPECT_EQ(in_place.param_bytes, separate.param_bytes);
+  }
+}
+
+TEST(NetworkInPlace, EqualsSeparateBuffersBitForBitOverTrainingSteps) {
+  for (bool fuse : {true, false}) {
+    auto a = make(true, fuse);
+    auto b = make(false, fuse);
+    Tensor x = Tensor::empty({4, 6, 6, 3}), labels = Tensor::empty({4});
+    Tensor one = Tensor::empty({1});
+    one.fill(1.0f);
+    for (int step = 0; step < 3; ++step) {
+      fill_batch(x, labels, step);
+      const ops::OpContext ctx{true, uint64_t(step)};
+      Tensor la = a->forward(std::vector<Tensor>{x, labels}, ctx)[0].clone();
+      Tensor lb = b->forward(std::vector<Tensor>{x, labels}, ctx)[0];
+      ASSERT_TRUE(same_bits(la, lb)) << "loss, step " << step << ", fuse " << fuse;
+      a->backward(std::vector<Tensor>{one}, ctx);
+      b->backward(std::vector<Tensor>{one}, ctx);
+      auto& pa = a->parameters().all();
+      auto& pb = b->parameters().all();
+      ASSERT_EQ(pa.size(), pb.size());
+      for (size_t k = 0; k < pa.size(); ++k) {
+        ASSERT_TRUE(same_bits(pa[k].grad, pb[k].grad))
+            << pa[k].name << " grad, step " << step << ", fuse " << fuse;
+        for (Parameter* p : {&pa[k], &pb[k]})
+          for (int64_t i = 0; i < p->value.numel(); ++i)
+            p->value.data()[i] -= 0.1f * p->grad.data()[i];
+      }
+    }
+  }
+}
+
+// The in-place executor's gradients against central differences of the loss
+// (every parameter before the residual adds is reached through them, and
+// through s, r and rr, each read twice), on the smooth variant.
+TEST(NetworkInPlace, GradientsMatchFiniteDifferences) {
+  auto net = Network::create(residual_net(true), ExecMode::kTraining, 5).take();
+  ASSERT_EQ(net->in_place_gradients(), 7);
+  Tensor x = Tensor::empty({4, 6, 6, 3}), labels = Tensor::empty({4});
+  fill_batch(x, labels, 0);
+  auto loss = [&] {
+    return double(net->forward(std::vector<Tensor>{x, labels}, {true, 0})[0].data()[0]);
+  };
+  loss();
+  Tensor one = Tensor::empty({1});
+  one.fill(1.0f);
+  net->backward(std::vector<Tensor>{one}, {true, 0});
+  int checked = 0;
+  for (const char* name : {"stem.weight", "bn_s.gamma", "expand.weight", "bn_d.beta",
+                           "project.weight", "bn_p.gamma", "q.weight"}) {
+    Parameter* p = net->parameters().find(name);
+    ASSERT_NE(p, nullptr) << name;
+    const std::vector<float> grad(p->grad.data(), p->grad.data() + p->grad.numel());
+    for (int64_t i = 0; i < p->value.numel(); i += 5) {
+      const float v = p->value.data()[i];
+      const float eps = 1e-2f;
+      p->value.data()[i] = v + eps;
+      const double up = loss();
+      p->value.data()[i] = v - eps;
+      const double down = loss();
+      p->value.data()[i] = v;
+      const double fd = (up - down) / (2 * eps);
+      EXPECT_NEAR(grad[i], fd, 2e-3 + 2e-2 * std::abs(fd)) << name << "[" << i << "]";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 40);
+}
+
+}  // namespace
+}  // namespace nas::graph
