@@ -44,7 +44,10 @@ TEST(InNetworkMeasurement, EveryWantedConfigurationGetsAnEntry) {
     EXPECT_EQ(e.signature, set.configs()[i].signature);
     EXPECT_GT(e.latency_ms, 0);
     EXPECT_LT(e.latency_ms, 100);  // an 8x8 op, even on a loaded machine
-    EXPECT_GE(e.repeats, 2 * 2);  // 2 sweeps of 2 passes (3 rounded up), pooled over networks
+    // 2 sweeps of 2 passes (3 rounded up), pooled over networks; on a loaded
+    // machine passes another process disturbed are set apart as long as
+    // kMinUndisturbed others remain.
+    EXPECT_GE(e.repeats, kMinUndisturbed);
     EXPECT_GE(e.spread_pct, 0);
   }
   EXPECT_GE(m.value().networks, 2);
