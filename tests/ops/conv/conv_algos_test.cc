@@ -233,7 +233,8 @@ TEST(ConvAlgos, Gemm1x1WeightGradientIsIdenticalOnAnyThreadCount) {
   const int saved = num_threads();
   const Case shapes[] = {{6, 28, 28, 24, 144, 1, 1, 1, 0, 1, 1},
                          {6, 28, 28, 144, 24, 1, 1, 1, 0, 1, 1},
-                         {5, 29, 27, 40, 36, 1, 1, 2, 0, 1, 2}};
+                         {5, 29, 27, 40, 36, 1, 1, 2, 0, 1, 2},
+                         {5, 30, 30, 16, 40, 1, 1, 1, 0, 1, 2}};  // groups, in_g < out_g
   for (const Case& c : shapes) {
     const ConvParams p = to_params(c, ConvAlgo::kGemm1x1, false);
     const auto x = testing::random_floats(p.input_shape().numel(), 31);
