@@ -4,7 +4,8 @@
 // Forward and backward-data split the (image, output row) pairs into one run
 // per thread; the weight gradient sums partials over runs whose number and
 // bounds depend on the shape only, added in a fixed order. Batches beyond the
-// caches set DwArgs::from_memory and stream large outputs (see the kernels).
+// caches set DwArgs::from_memory and stream large outputs, batches held by
+// L3 only set DwArgs::prefetch (see the kernels).
 #include <algorithm>
 #include <cstring>
 

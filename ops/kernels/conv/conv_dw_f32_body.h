@@ -4,13 +4,16 @@
 // kernels and the dense tile / Winograd kernels can change independently.
 // No header guard: included once per ISA translation unit.
 //
-// Forward: register tiles of up to kDwPix output pixels x one channel vector
-// over a ring of zero-padded input rows (narrow rows, or any batch that
-// streams from memory) or in place (wide rows of cached images). Backward
+// Forward: register tiles of up to kDwPix output pixels x one channel vector,
+// over a ring of zero-padded input rows (batches that stream from memory,
+// and kernels without fixed tiles on narrow rows) or in place (cached
+// images: with edge tiles whose padding columns are zero vectors for the
+// fixed 3/5/7 kernels, else with checked border pixels). Backward
 // data: stride 1 runs as the forward of the rotated kernel (ops/conv), other
 // strides by stride phase (dw_backward_data). Weight gradient: tiles of
 // output pixels x all channels swept in memory order (3, 5 and 7 columns at
-// stride 1, 3 and 5 at stride 2), or per-row sweeps with the tap sums in
+// stride 1, 3 and 5 at stride 2; a ring from memory, else in place with edge
+// tiles), or per-row sweeps with the tap sums in
 // registers (7 columns at other strides or dilations, generic). Large
 // outputs leave with non-temporal stores, through an aligned row buffer when
 // the caller's buffer is not vector-aligned.

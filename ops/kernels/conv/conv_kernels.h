@@ -82,7 +82,8 @@ struct DwArgs {
   // which the hardware prefetchers follow better than tile-order reads.
   bool from_memory = false;
   // The batch is beyond L2 but not beyond the caches (L3 holds it): the
-  // forward may prefetch the rows ahead in software.
+  // in-place forward (stride 1) and weight gradient prefetch the next
+  // output row's input rows in software.
   bool prefetch = false;
 };
 
