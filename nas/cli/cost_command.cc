@@ -15,6 +15,7 @@
 #include "nas/space/genotype_ops.h"
 #include "nas/space/space_loader.h"
 #include "nas/util/paths.h"
+#include "nas/util/suggest.h"
 
 namespace nas::cli {
 namespace {
@@ -124,7 +125,7 @@ std::optional<std::vector<space::Genotype>> read_archs(const std::string& path,
 
 int CostCommand::run(const std::vector<std::string>& args) {
   po::options_description options("Options");
-  std::string space_arg, hardware_arg, archs_path;
+  std::string space_arg, hardware_arg, archs_path, machine_state = "check";
   int samples = 0;
   uint64_t seed = 0;
   int64_t batch = 1;
@@ -136,11 +137,14 @@ int CostCommand::run(const std::vector<std::string>& args) {
       "samples", po::value(&samples), "random architectures instead of --archs (default 10)")(
       "seed", po::value(&seed), "seed of the random architectures (default 0)")(
       "batch", po::value(&batch), "batch size the figures are for (default 1)")(
-      "breakdown", "one row per node of each architecture instead of one per architecture");
+      "breakdown", "one row per node of each architecture instead of one per architecture")(
+      "machine-state", po::value(&machine_state),
+      "--hardware host: off | check (default: time a few networks, warn when this machine runs >10% off "
+      "its table) | rescale (also multiply host latencies by that factor; docs/profiling.md)");
   int code = kExitOk;
   const auto vm = parse_args(*this, args, options, {},
                              "--space S --hardware P [--archs FILE | --samples N [--seed N]] "
-                             "[--batch B] [--breakdown]",
+                             "[--batch B] [--breakdown] [--machine-state off|check|rescale]",
                              &code);
   if (!vm) return code;
   const bool breakdown = vm->count("breakdown") > 0;
@@ -148,6 +152,12 @@ int CostCommand::run(const std::vector<std::string>& args) {
   if (vm->count("samples") && samples < 1) return fail("--samples must be >= 1, got " + std::to_string(samples));
   if (!vm->count("archs") && !vm->count("samples")) samples = 10;
   if (batch < 1) return fail("--batch must be >= 1, got " + std::to_string(batch));
+  const std::vector<std::string>& modes = config::machine_state_mode_names();
+  const auto mode_it = std::find(modes.begin(), modes.end(), machine_state);
+  if (mode_it == modes.end())
+    return fail("--machine-state '" + machine_state + "' is not one of " + join_names(modes));
+  if (vm->count("machine-state") && hardware_arg != "host")
+    return fail("--machine-state goes with --hardware host (a profile file's latencies are not measured here)");
 
   const auto space_path = resolve(space_arg, "--space", "space", "search_spaces");
   if (!space_path) return kExitUsage;
@@ -171,11 +181,14 @@ int CostCommand::run(const std::vector<std::string>& args) {
   }
 
   std::unique_ptr<hardware::CostModel> model;
+  hardware::HostStateReport host_state;
   if (hardware_arg == "host") {
     config::HardwareSpec host;
     host.name = "host";
+    host.machine_state = static_cast<config::MachineStateMode>(mode_it - modes.begin());
     hardware::HostOptions options;
     options.batch = batch;
+    options.state_report = &host_state;
     auto loaded = hardware::load_cost_model(host, {space.get()}, options);
     if (!loaded) {
       std::cerr << "nas cost: error: " << loaded.status().message() << "\n";
@@ -255,6 +268,13 @@ int CostCommand::run(const std::vector<std::string>& args) {
                 specs.empty() ? 0.0 : 100.0 * coverage_sum / static_cast<double>(specs.size()),
                 infeasible);
   std::cerr << note;
+  if (host_state.checked && host_state.mode == config::MachineStateMode::kRescale) {
+    std::snprintf(note, sizeof note,
+                  "# nas cost: host latencies above are the table's times %.4f, the machine state measured now "
+                  "(--machine-state rescale)\n",
+                  host_state.applied_factor);
+    std::cerr << note;
+  }
   return kExitOk;
 }
 

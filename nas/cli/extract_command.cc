@@ -370,14 +370,17 @@ int extract(const Options& o) {
     std::string hardware;
     hardware::CostEstimate estimate;
     bool models_energy = true;  // false: energy_mj is unknown (the measured host)
+    hardware::HostStateReport host_state;  // the host's machine-state check, if any
   };
   std::vector<Cost> costs;
   for (const config::HardwareSpec& hw : experiment->hardware) {
     hardware::HostOptions host;
     host.show_progress = true;
+    hardware::HostStateReport state;
+    host.state_report = &state;
     auto model = hardware::load_cost_model(hw, {space.get()}, host);
     if (!model) return fail({kExitUsage, model.status().message()});
-    costs.push_back({hw.name, model.value()->estimate(spec1.value()), model.value()->models_energy()});
+    costs.push_back({hw.name, model.value()->estimate(spec1.value()), model.value()->models_energy(), state});
   }
 
   // Data: the whole published training set (or a seeded subset), tested on
@@ -448,6 +451,11 @@ int extract(const Options& o) {
     j["peak_memory_bytes"] = c.peak_memory_bytes;
     j["params"] = c.params;
     j["macs"] = c.macs;
+    if (cost.host_state.checked) {  // the host's latency is the table's times applied_factor
+      j["machine_state"] = config::machine_state_mode_name(cost.host_state.mode);
+      j["machine_state_factor"] = cost.host_state.state.factor;
+      j["latency_scale"] = cost.host_state.applied_factor;
+    }
     j["lut_coverage"] = c.lut_coverage;
     j["feasible"] = c.feasible;
     if (!c.feasible) j["infeasible_reason"] = c.infeasible_reason;

@@ -294,7 +294,23 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
     if (std::fabs(state - 1.0) > 0.10)
       log_warning("this machine's speed differs from when the table was measured; its absolute latencies "
                   "are off by about that factor (rankings hold): re-profile into a fresh folder (--out DIR) "
-                  "close to its use, or profile and search with --threads 1");
+                  "close to its use, profile and search with --threads 1, or search with "
+                  "`- host: {machine_state: rescale}`");
+    // What `machine_state: rescale` does at search time: every prediction
+    // times one scalar measured on the calibration networks (which are not
+    // among the validated networks).
+    std::vector<hardware::ValidationRow> rows = v.rows;
+    for (hardware::ValidationRow& r : rows) r.predicted_ms *= state;
+    const hardware::ValidationSummary s3 = hardware::summarize_validation(rows);
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "with the table's predictions scaled by that state factor (%.3f; what machine_state: rescale "
+                  "does at search time):\n"
+                  "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
+                  "Kendall tau %.3f, mean measured/predicted %.3f",
+                  state, spaces[0]->name().c_str(), s3.networks, 100 * s3.within_5pct, 100 * s3.within_10pct,
+                  s3.rmse_ms, s3.rmse_pct, s3.kendall_tau, s3.mean_ratio);
+    std::cout << line << "\n";
   }
   if (!vo.companions.empty()) {
     hardware::LatencyTable lut = report.value().lut;

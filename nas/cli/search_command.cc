@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <ctime>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "nas/cli/experiment_loading.h"
@@ -42,7 +45,40 @@ struct Inputs {
   std::vector<std::unique_ptr<hardware::CostModel>> cost_models;
   std::unique_ptr<eval::Evaluator> evaluator;
   std::unique_ptr<search::Strategy> strategy;
+  // The host's machine-state check (hardware/profiler/machine_state.h), when
+  // the experiment has a host entry and did not turn it off.
+  std::optional<hardware::HostStateReport> host_state;
 };
+
+// Every search session that checked the host's machine state appends one
+// line here, so that a run's host latencies can be explained (and, under
+// machine_state: rescale, reproduced): the factor measured and the factor
+// applied. Not part of the deterministic outputs.
+constexpr const char* kMachineStateFile = "machine_state.jsonl";
+
+Status append_machine_state(const fs::path& run, const hardware::HostStateReport& r) {
+  char when[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  nlohmann::ordered_json j;
+  j["time"] = when;
+  j["hardware"] = "host";
+  j["machine_state"] = config::machine_state_mode_name(r.mode);
+  j["factor"] = r.state.factor;
+  j["applied_factor"] = r.applied_factor;
+  j["networks"] = r.state.networks;
+  j["min_ratio"] = r.state.min_ratio;
+  j["max_ratio"] = r.state.max_ratio;
+  j["seconds"] = r.state.seconds;
+  j["spaces"] = r.state.spaces;
+  j["threads"] = ops::num_threads();
+  std::ofstream out(run / kMachineStateFile, std::ios::app);
+  out << j.dump() << "\n" << std::flush;
+  if (!out) return Status::error("failed to write " + (run / kMachineStateFile).string());
+  return Status::ok();
+}
 
 // Messages about the user's files already read "file:line:col: error: ...";
 // others get the command's prefix.
@@ -82,12 +118,15 @@ std::optional<Inputs> build_inputs(const config::Experiment& e, int threads, boo
   host.threads = threads;
   host.show_progress = show_progress;
   for (const config::HardwareSpec& h : e.hardware) {
+    hardware::HostStateReport state;
+    host.state_report = &state;
     auto model = hardware::load_cost_model(h, {in.space.get()}, host);
     if (!model) {
       *code = report(model.status().message());
       return std::nullopt;
     }
     in.cost_models.push_back(model.take());
+    if (state.checked) in.host_state = state;
   }
   return in;
 }
@@ -168,6 +207,13 @@ int SearchCommand::run(const std::vector<std::string>& args) {
     if (Status s = prepare_run_folder(run, mode, {{kRunConfigFile, resolved}}); !s) {
       std::cerr << "nas search: error: " << s.message() << "\n";
       return kExitUsage;
+    }
+  }
+
+  if (in->host_state) {
+    if (Status s = append_machine_state(run, *in->host_state); !s) {
+      std::cerr << "nas search: error: " << s.message() << "\n";
+      return kExitFailure;
     }
   }
 

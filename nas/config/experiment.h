@@ -26,6 +26,17 @@ struct DatasetSpec {
   Location where;
 };
 
+// What `hardware: host` does about the machine's current speed (its "state")
+// compared with when its latency table was calibrated (docs/profiling.md:
+// 2-thread speed on shared VMs switches between states ~1.5x apart).
+enum class MachineStateMode {
+  kOff,      // no check: nothing is timed at start
+  kCheck,    // time a few calibration networks at start, print the factor, warn when >10% off;
+             // predictions stay the cached table's (deterministic for a given table)
+  kRescale,  // as kCheck, and every host latency is multiplied by the measured factor
+             // (results then depend on the machine state at start; the factor is recorded)
+};
+
 struct HardwareSpec {
   // "host" (the machine running the search, measured) or the profile's own
   // top-level `name:`. Unique within an experiment.
@@ -34,7 +45,13 @@ struct HardwareSpec {
   std::filesystem::path profile;
   bool is_host() const { return profile.empty(); }
   Location where;
+  // Host only (`- host: {machine_state: rescale}`); kCheck when not written.
+  MachineStateMode machine_state = MachineStateMode::kCheck;
 };
+
+// "off", "check", "rescale": the YAML spelling, in enum order.
+const std::vector<std::string>& machine_state_mode_names();
+const char* machine_state_mode_name(MachineStateMode mode);
 
 enum class Goal { kMaximize, kMinimize };
 

@@ -129,7 +129,15 @@ std::string write_resolved_experiment(const Experiment& e, const fs::path& run_f
   out << YAML::EndMap;
 
   out << YAML::Key << "hardware" << YAML::Value << YAML::BeginSeq;
-  for (const HardwareSpec& h : e.hardware) out << (h.is_host() ? std::string("host") : absolute_string(h.profile));
+  for (const HardwareSpec& h : e.hardware) {
+    if (h.is_host() && h.machine_state != MachineStateMode::kCheck) {
+      out << YAML::BeginMap << YAML::Key << "host" << YAML::Value << YAML::Flow << YAML::BeginMap
+          << YAML::Key << "machine_state" << YAML::Value << machine_state_mode_name(h.machine_state)
+          << YAML::EndMap << YAML::EndMap;
+    } else {
+      out << (h.is_host() ? std::string("host") : absolute_string(h.profile));
+    }
+  }
   out << YAML::EndSeq;
 
   out << YAML::Key << "objectives" << YAML::Value << YAML::BeginSeq;

@@ -119,6 +119,20 @@ struct Reader {
     return name.Scalar();
   }
 
+  // The options of a host entry written as a map (`- host: {machine_state:
+  // check}`); problems are reported to `src`.
+  void read_host_options(const YAML::Node& item, const std::string& path, const Location& at,
+                         HardwareSpec& h) {
+    MapReader entry(src, item, path, path, at, {"host"});
+    const auto options = entry.map("host", Need::kRequired);
+    if (options) {
+      MapReader r(src, *options, entry.key_path("host"), entry.key_path("host"),
+                  entry.key_location("host"), {"machine_state"});
+      if (auto mode = r.choice("machine_state", Need::kOptional, machine_state_mode_names()))
+        h.machine_state = static_cast<MachineStateMode>(mode->value);
+    }
+  }
+
   void read_hardware(MapReader& top) {
     const auto list = top.list("hardware", Need::kOptional);
     if (!list) {
@@ -134,6 +148,12 @@ struct Reader {
       h.where = at;
       if (item.IsScalar() && item.Scalar() == "host") {
         h.name = "host";
+      } else if (item.IsMap() && find_key(item, "host").IsDefined()) {
+        // `- host: {machine_state: rescale}`: the host with its options. A
+        // bad option is reported; the entry still names the host, so that
+        // objectives on it are not reported as unknown too.
+        h.name = "host";
+        read_host_options(item, path, at, h);
       } else if (!item.IsScalar()) {
         src.error(at, path + ": expected 'host' or a path to a hardware profile YAML, got " +
                           describe(item));
@@ -418,6 +438,15 @@ std::optional<Experiment> load(const std::string& path, const Catalog& catalog,
 }
 
 }  // namespace
+
+const std::vector<std::string>& machine_state_mode_names() {
+  static const std::vector<std::string> names = {"off", "check", "rescale"};
+  return names;
+}
+
+const char* machine_state_mode_name(MachineStateMode mode) {
+  return machine_state_mode_names()[static_cast<size_t>(mode)].c_str();
+}
 
 const HardwareSpec* Experiment::find_hardware(const std::string& hardware_name) const {
   for (const HardwareSpec& h : hardware) {
