@@ -645,7 +645,8 @@ void dw_backward_data(const DwArgs& a) {
 // of kernel row ky at the tile's first tap column, null outside the image.
 // The sum order of every tap is fixed by the geometry alone.
 template <typename T, int KW, int S, int NP>
-inline void dw_bww_tile(const DwArgs& a, const float* const* xr, const float* g, int64_t ch) {
+__attribute__((always_inline)) inline void dw_bww_tile(const DwArgs& a, const float* const* xr, const float* g,
+                                                       int64_t ch) {
   constexpr int kIn = (NP - 1) * S + KW;
   const int64_t c = a.c;
   T gv[NP];
@@ -680,7 +681,7 @@ void dw_bww_tiles(const DwArgs& a, const float* const* xr, const float* g) {
 // xrow[ky] is the x row of kernel row ky at column 0 (null outside the
 // image), col0 the tile's first x column (may be negative).
 template <typename T, int KW, int S, int NP>
-inline void dw_bww_tile_edge(const DwArgs& a, const float* const* xrow, int64_t col0, int lz, int rz,
+__attribute__((always_inline)) inline void dw_bww_tile_edge(const DwArgs& a, const float* const* xrow, int64_t col0, int lz, int rz,
                              const float* g, int64_t ch) {
   constexpr int kIn = (NP - 1) * S + KW;
   const int64_t c = a.c;
