@@ -1,7 +1,8 @@
 // 1x1 convolution as one GEMM over every pixel of the batch: NHWC activations
 // are already the [pixels][channels] matrix and OHWI weights its [out][in]
 // partner. Stride > 1 gathers the sampled pixels into scratch first (and
-// scatters dx back, zeros elsewhere).
+// scatters dx back, zeros elsewhere). The weight gradient is not an sgemm:
+// it is a reduction over every pixel, in fixed pixel chunks (backward_weights).
 #include <algorithm>
 #include <cstring>
 

@@ -113,7 +113,9 @@ void tile_m(const ConvTileArgs& t) {
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
-    for (int64_t p = 0; p < t.k; ++p) {
+    // One k step; the loop runs twice so that only the first one (the
+    // prefetch range) carries the prefetch.
+    auto step = [&](int64_t p) __attribute__((always_inline)) {
       vf bv[NV];
       if constexpr (kFullB) {
 #pragma GCC unroll 4
@@ -129,7 +131,6 @@ void tile_m(const ConvTileArgs& t) {
       // The M rows of A are M separate streams (pixels of an image), too many
       // for the hardware prefetchers: on long k loops, fetch one row
       // kPrefetchK steps ahead per step, so each row is covered every M steps.
-      if (p < pf_lines) __builtin_prefetch(t.prefetch + p * 16, 0, 2);
       if constexpr (kContigA) {
         const float* ar = a[0] + off;
         if (prefetch_a) __builtin_prefetch(ar + kPrefetchK * ak, 0, 3);
@@ -152,7 +153,14 @@ void tile_m(const ConvTileArgs& t) {
         }
       }
       b += bk;
+    };
+    const int64_t pf_end = std::min(t.k, pf_lines);
+    int64_t p = 0;
+    for (; p < pf_end; ++p) {
+      __builtin_prefetch(t.prefetch + p * 16, 0, 2);
+      step(p);
     }
+    for (; p < t.k; ++p) step(p);
     pf_lines = 0;  // first segment only
   }
   // Whole vectors go straight to c (non-temporal when asked and aligned; the
@@ -221,9 +229,8 @@ void tile_half_m(const ConvTileArgs& t) {
   for (int64_t s = 0; s < t.segments; ++s) {
     const int64_t ao = t.a_seg ? t.a_seg[s] : 0;
     const float* b = t.b + (t.b_seg ? t.b_seg[s] : 0);
-    for (int64_t p = 0; p < t.k; ++p) {
+    auto step = [&](int64_t p) __attribute__((always_inline)) {
       vf bv[NF > 0 ? NF : 1];
-      if (p < pf_lines) __builtin_prefetch(t.prefetch + p * 16, 0, 2);
 #pragma GCC unroll 2
       for (int j = 0; j < NF; ++j) bv[j] = load(b + j * kV);
       const vh bh = load_h(b + NF * kV);
@@ -240,7 +247,14 @@ void tile_half_m(const ConvTileArgs& t) {
         acch[i] += av * bh;
       }
       b += bk;
+    };
+    const int64_t pf_end = std::min(t.k, pf_lines);
+    int64_t p = 0;
+    for (; p < pf_end; ++p) {
+      __builtin_prefetch(t.prefetch + p * 16, 0, 2);
+      step(p);
     }
+    for (; p < t.k; ++p) step(p);
     pf_lines = 0;  // first segment only
   }
   const bool nt = !kRows && t.stream && !t.accumulate &&
