@@ -20,6 +20,9 @@
 // and stores nothing else: xhat is recomputed from x and the saved mean and
 // 1/std.
 //
+// Forward writes an output larger than the last-level cache with streaming
+// (non-temporal) stores: no read of its lines before they are written.
+//
 // In place: backward accepts input_grads[0] aliasing output_grads[0] (same
 // data pointer); the executor uses it so that dx overwrites dy (no separate
 // dx buffer to allocate and write-allocate).
@@ -86,6 +89,11 @@ class BatchNorm final : public Op {
   // it until the matching backward. REQUIRES: kIdentity, kRelu or kRelu6.
   void set_fused_activation(ActivationKind act);
   ActivationKind fused_activation() const { return fused_; }
+
+  // Outputs of at least this many bytes (32 MiB, a last-level cache) are
+  // written with streaming stores by forward (same bits; see
+  // BatchNormNormalizeFn): they cannot stay cached for their reader anyway.
+  static int64_t streaming_store_bytes();
 
   // Folding into a preceding conv/linear: inference BN is y = x*scale + shift
   // with scale = gamma / sqrt(running_var + eps), shift = beta - running_mean*scale.

@@ -10,9 +10,9 @@ void batch_norm_f32_stats_avx2(const float* x, int64_t rows, int64_t c, const fl
 }
 
 void batch_norm_f32_normalize_avx2(const float* x, int64_t rows, int64_t c, const float* mean,
-                              const float* scale, const float* beta, ActivationKind act,
-                              float* y) {
-  batch_norm_normalize_body(x, rows, c, mean, scale, beta, act, y);
+                                   const float* scale, const float* beta, ActivationKind act,
+                                   bool streaming, float* y) {
+  batch_norm_normalize_body(x, rows, c, mean, scale, beta, act, streaming, y);
 }
 
 void batch_norm_f32_grad_sums_avx2(const float* x, const float* dy, int64_t rows, int64_t c,

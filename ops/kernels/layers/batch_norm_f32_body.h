@@ -13,6 +13,10 @@
 // Internal linkage (anonymous namespace): each ISA file gets its own copy.
 #pragma once
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstdint>
 
@@ -90,11 +94,75 @@ inline void bn_normalize_row(const float* __restrict xr, int64_t c, const float*
   for (int64_t j = 0; j < c; ++j) yr[j] = bn_activate<A>((xr[j] - mean[j]) * scale[j] + beta[j]);
 }
 
+// Streaming (non-temporal) stores of one vector: the line goes to memory
+// without being read first (no write-allocate) and without evicting the
+// caches. kStreamWidth floats, to an address aligned to that many floats;
+// 0 when the target has none. Ordered by bn_stream_fence().
+#if defined(__AVX512F__)
+inline constexpr int64_t kStreamWidth = 16;
+inline void bn_stream_store(float* dst, const float* src) {
+  _mm512_stream_ps(dst, _mm512_load_ps(src));
+}
+#elif defined(__AVX__)
+inline constexpr int64_t kStreamWidth = 8;
+inline void bn_stream_store(float* dst, const float* src) {
+  _mm256_stream_ps(dst, _mm256_load_ps(src));
+}
+#elif defined(__SSE2__)
+inline constexpr int64_t kStreamWidth = 4;
+inline void bn_stream_store(float* dst, const float* src) { _mm_stream_ps(dst, _mm_load_ps(src)); }
+#else
+inline constexpr int64_t kStreamWidth = 0;
+inline void bn_stream_store(float*, const float*) {}
+#endif
+
+// Makes this thread's streaming stores globally visible (they are weakly
+// ordered) before the kernel returns.
+inline void bn_stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
+}
+
+// bn_normalize_row with streaming stores for every whole aligned vector of
+// the row (plain stores for the unaligned head and the tail). Each vector is
+// computed by the same expression into an aligned temporary that the
+// compiler keeps in a register, then streamed: the plain path's bits, with
+// the loads of x and the stores of y interleaved.
+template <ActivationKind A>
+inline void bn_normalize_row_streaming(const float* __restrict xr, int64_t c,
+                                       const float* __restrict mean,
+                                       const float* __restrict scale,
+                                       const float* __restrict beta, float* __restrict yr) {
+  int64_t j = 0;
+  if constexpr (kStreamWidth > 0) {
+    constexpr uintptr_t kAlign = kStreamWidth * sizeof(float);
+    while (j < c && reinterpret_cast<uintptr_t>(yr + j) % kAlign != 0) {
+      yr[j] = bn_activate<A>((xr[j] - mean[j]) * scale[j] + beta[j]);
+      ++j;
+    }
+    for (; j + kStreamWidth <= c; j += kStreamWidth) {
+      alignas(64) float v[kStreamWidth];
+      for (int64_t k = 0; k < kStreamWidth; ++k)
+        v[k] = bn_activate<A>((xr[j + k] - mean[j + k]) * scale[j + k] + beta[j + k]);
+      bn_stream_store(yr + j, v);
+    }
+  }
+  for (; j < c; ++j) yr[j] = bn_activate<A>((xr[j] - mean[j]) * scale[j] + beta[j]);
+}
+
 inline void batch_norm_normalize_body(const float* x, int64_t rows, int64_t c, const float* mean,
                                       const float* scale, const float* beta, ActivationKind act,
-                                      float* y) {
+                                      bool streaming, float* y) {
   bn_dispatch(act, [&]<ActivationKind A>() {
-    for (int64_t r = 0; r < rows; ++r) bn_normalize_row<A>(x + r * c, c, mean, scale, beta, y + r * c);
+    if (!streaming) {
+      for (int64_t r = 0; r < rows; ++r)
+        bn_normalize_row<A>(x + r * c, c, mean, scale, beta, y + r * c);
+      return;
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      bn_normalize_row_streaming<A>(x + r * c, c, mean, scale, beta, y + r * c);
+    bn_stream_fence();
   });
 }
 

@@ -37,9 +37,12 @@ inline constexpr int64_t kBatchNormChunkRows = 32;
 using BatchNormStatsFn = void (*)(const float* x, int64_t rows, int64_t c, const float* shift,
                                   double* s1, double* s2, float* scratch);
 // y[r,j] = act((x[r,j] - mean[j]) * scale[j] + beta[j]). No output aliases an input.
+// `streaming`: y is written with non-temporal stores (no read of y's lines
+// before writing them, caches left alone; same bits): for outputs larger than
+// the caches, which their reader will fetch from memory anyway.
 using BatchNormNormalizeFn = void (*)(const float* x, int64_t rows, int64_t c, const float* mean,
                                       const float* scale, const float* beta, ActivationKind act,
-                                      float* y);
+                                      bool streaming, float* y);
 // g = dy masked by the fused activation's output act((x - mean[j]) * scale[j]
 // + beta[j]), recomputed from x with the forward's coefficients (bit for bit
 // the value the forward wrote), so the output itself is never read; g = dy
@@ -70,7 +73,7 @@ struct BatchNormF32Kernel {
                                   double* s1, double* s2, float* scratch);                        \
   void batch_norm_f32_normalize_##isa(const float* x, int64_t rows, int64_t c, const float* mean, \
                                       const float* scale, const float* beta, ActivationKind act,  \
-                                      float* y);                                                  \
+                                      bool streaming, float* y);                                  \
   void batch_norm_f32_grad_sums_##isa(const float* x, const float* dy, int64_t rows, int64_t c, \
                                       const float* mean, const float* scale, const float* beta,   \
                                       ActivationKind act, double* s1, double* s2, float* scratch); \

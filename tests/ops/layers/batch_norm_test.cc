@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -230,6 +231,44 @@ TEST(BatchNorm, FusedActivationBackwardInPlaceEqualsTwoOpsBitForBit) {
       EXPECT_TRUE(same_bits(dg2, dg)) << act_name << " " << shape.str() << " dgamma in place";
     }
   }
+}
+
+// An output of at least BatchNorm::streaming_store_bytes() (33.8 MB here) is
+// written with streaming stores (run by 2 threads when the test has them):
+// every element against a double reference, so a skipped or misplaced store
+// shows. (The stores' bits equal the plain path's: the kernel test.)
+TEST(BatchNorm, StreamingStoresBeyondTheCacheNormaliseEveryElement) {
+  const Shape shape{64, 32, 32, 129};  // 129 channels: rows not 64-byte aligned
+  ASSERT_GE(shape.numel() * 4, BatchNorm::streaming_store_bytes());
+  auto op = op_registry().create("batch_norm", OpAttrs{}, std::vector<Shape>{shape}).take();
+  as_bn(*op).set_fused_activation(ActivationKind::kRelu6);
+  const int64_t c = shape[3], rows = shape.numel() / c;
+  Tensor x = Tensor::empty(shape), y = Tensor::empty(shape);
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = float((i * 7919) % 1013) / 101.0f;
+  y.fill(-1.0f);
+  Tensor gamma = Tensor::empty({c}), beta = Tensor::empty({c});
+  gamma.fill(2.0f);
+  beta.fill(1.0f);
+  std::vector<Tensor> xs{x}, params{gamma, beta}, ys{y};
+  op->forward(OpContext{true, 0}, xs, params, ys);
+  std::vector<double> mean(c, 0.0), var(c, 0.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) mean[j] += x.data()[r * c + j];
+  for (int64_t j = 0; j < c; ++j) mean[j] /= double(rows);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) {
+      const double d = x.data()[r * c + j] - mean[j];
+      var[j] += d * d;
+    }
+  for (int64_t j = 0; j < c; ++j) var[j] /= double(rows);
+  int64_t bad = 0;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < c; ++j) {
+      const double z = (x.data()[r * c + j] - mean[j]) / std::sqrt(var[j] + 1e-5) * 2.0 + 1.0;
+      const double want = std::min(std::max(z, 0.0), 6.0);
+      bad += std::abs(y.data()[r * c + j] - want) > 1e-4 + 1e-5 * std::abs(want);
+    }
+  EXPECT_EQ(bad, 0);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
@@ -108,10 +109,15 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
         for (ActivationKind act :
              {ActivationKind::kIdentity, ActivationKind::kRelu, ActivationKind::kRelu6}) {
           const std::string where = at + ", act " + std::to_string(int(act));
-          std::vector<float> y0(n), y1(n);
-          ref.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, y0.data());
-          k.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, y1.data());
+          std::vector<float> y0(n), y1(n), y2(n);
+          ref.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, false,
+                        y0.data());
+          k.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, false,
+                      y1.data());
           ASSERT_TRUE(same_bits(y0, y1)) << where << " normalize";
+          k.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(), act, true,
+                      y2.data());
+          ASSERT_TRUE(same_bits(y0, y2)) << where << " normalize, streaming";
           std::fill(s0.begin(), s0.end(), 0.0);
           std::fill(s1.begin(), s1.end(), 0.0);
           ref.grad_sums(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(), act,
@@ -153,7 +159,7 @@ TEST(BatchNormKernels, PortableKernelComputesTheDefinitions) {
     return (x[i] - mean[i % c]) * scale[i % c] + beta[i % c];
   };
   std::vector<float> out(rows * c), scratch(2 * c);
-  k.normalize(x.data(), rows, c, mean, scale, beta, ActivationKind::kRelu6, out.data());
+  k.normalize(x.data(), rows, c, mean, scale, beta, ActivationKind::kRelu6, false, out.data());
   int at_zero = 0, at_six = 0;
   for (int64_t i = 0; i < rows * c; ++i) {
     const float v = forward_value(i);
@@ -203,6 +209,40 @@ TEST(BatchNormKernels, PortableKernelComputesTheDefinitions) {
   for (int64_t i = 0; i < rows * c; ++i) {
     const int64_t j = i % c;
     ASSERT_EQ(out[i], a[j] * dy[i] + b[j] * (x[i] - mean[j]) + d[j]) << i;
+  }
+}
+
+// Streaming stores write the plain path's bits whatever the alignment of y
+// (unaligned head, aligned body, tail), across the kernel's 2048-float
+// buffer (many rows per buffer, rows split across buffers when c > 2048).
+TEST(BatchNormKernels, StreamingNormalizeGivesThePlainBitsAtAnyAlignment) {
+  std::mt19937 rng(17);
+  for (const BatchNormF32Kernel& k : batch_norm_f32_kernels()) {
+    if (!cpu_supports(k.isa)) continue;
+    for (int64_t c : {1, 5, 24, 144, 2047, 2048, 2049, 5000})
+      for (int64_t rows : {1, 3, 100}) {
+        if (rows * c > 300000) continue;
+        const int64_t n = rows * c;
+        const std::vector<float> x = values(n, rng), mean = values(c, rng),
+                                 scale = values(c, rng), beta = values(c, rng);
+        std::vector<float> plain(n);
+        k.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(),
+                    ActivationKind::kRelu6, false, plain.data());
+        for (int64_t offset : {0, 1, 3, 7}) {  // y at 4 * offset bytes past a 64-byte boundary
+          std::vector<float> storage(n + 32, -1.0f);
+          float* base = storage.data();
+          while (reinterpret_cast<uintptr_t>(base) % 64 != 0) ++base;
+          float* y = base + offset;
+          k.normalize(x.data(), rows, c, mean.data(), scale.data(), beta.data(),
+                      ActivationKind::kRelu6, true, y);
+          ASSERT_EQ(std::memcmp(y, plain.data(), n * sizeof(float)), 0)
+              << k.name << ", c " << c << ", rows " << rows << ", offset " << offset;
+          ASSERT_EQ(y[n], -1.0f) << "wrote past the end";
+          if (offset > 0) {
+            ASSERT_EQ(y[-1], -1.0f) << "wrote before the start";
+          }
+        }
+      }
   }
 }
 
