@@ -1,6 +1,9 @@
 #include "nas/graph/network.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "nas/graph/memory_plan.h"
@@ -34,6 +37,25 @@ void for_each_box_run(const ops::Shape& full, const ops::Shape& view,
       idx[d] = 0;
     }
   }
+}
+
+// Asks the kernel to back [p, p + bytes) with transparent huge pages where
+// it can (the whole 2 MiB pages inside it). A training arena is hundreds of
+// MB that memory-bound ops (BatchNorm, activations, depthwise) stream through
+// several times a step; with 4 KiB pages every 64 cache lines of each stream
+// is a TLB miss. Advisory: ignored when THP is off, results are unchanged.
+void advise_huge_pages(void* p, int64_t bytes) {
+  constexpr uintptr_t kPage = 4096;
+  constexpr int64_t kMinBytes = int64_t{8} << 20;  // smaller arenas gain nothing
+  if (bytes < kMinBytes) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kPage - 1) / kPage * kPage;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(bytes)) / kPage * kPage;
+#if defined(MADV_HUGEPAGE)
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)begin;
+  (void)end;
+#endif
 }
 
 }  // namespace
@@ -234,6 +256,7 @@ void Network::plan() {
   arena_bytes_ = mp.arena_bytes;
   live_bound_ = mp.live_bytes_bound;
   arena_ = ops::allocate_floats(std::max<int64_t>(arena_bytes_ / 4, 1));
+  advise_huge_pages(arena_.get(), arena_bytes_);
   acts_.assign(n, {});
   grads_.assign(n, {});
   for (int id = 0; id < n; ++id) {

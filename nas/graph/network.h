@@ -4,7 +4,8 @@
 // steps allocate nothing. In training, a gradient that a node can compute in
 // place over its output gradient (batch_norm, add) shares that buffer
 // (in_place_gradients()), and the first gradient of a tensor read by several
-// nodes is written straight into its buffer, later ones added to it.
+// nodes is written straight into its buffer, later ones added to it. Arenas
+// of 8 MiB or more are advised to use transparent huge pages (madvise).
 #pragma once
 
 #include <memory>
