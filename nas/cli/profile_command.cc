@@ -108,8 +108,9 @@ void print_profile(const hardware::HostProfileReport& r) {
                   r.calibration.rmse_pct_after, r.calibration.per_node_us);
     std::cout << line << scales << "\n";
   }
-  std::cout << "wrote " << (r.dir / hardware::kHostProfileFile).string() << " and "
-            << (r.dir / hardware::kHostLutFile).string() << " (" << r.lut.size() << " entries)\n";
+  std::cout << (r.wrote ? "wrote " : "read ") << (r.dir / hardware::kHostProfileFile).string() << " and "
+            << (r.dir / hardware::kHostLutFile).string() << " (" << r.lut.size() << " entries"
+            << (r.wrote ? "" : "; nothing new to measure, files unchanged") << ")\n";
 }
 
 void print_validation(const std::string& space, const hardware::ValidationSummary& s) {

@@ -228,6 +228,7 @@ Result<HostProfileReport> profile_host(const std::vector<const space::Space*>& s
   if (!written || !written_lut) return Status::error("failed to read back the host profile written to " + report.dir.string());
   report.profile = std::move(*written);
   report.lut = std::move(*written_lut);
+  report.wrote = true;
   return report;
 }
 

@@ -57,6 +57,7 @@ struct HostProfileReport {
   std::string peak_isa;           // the FMA loop's ISA when measured
   std::string cpu_model;
   bool reused_cache = false;    // an existing profile was loaded and extended
+  bool wrote = false;           // the files were (re)written by this call (false: nothing new)
   LatencyCalibration calibration;  // networks == 0: none this call
 };
 

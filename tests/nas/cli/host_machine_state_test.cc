@@ -83,6 +83,15 @@ TEST_F(HostMachineState, SearchRecordsTheFactorAndScalesExactlyUnderRescaleOnly)
   // A quick table first (what the searches below load from the cache).
   auto profile = run_nas("profile --space nas_bench_201 --repeats 2 --calibrate 8");
   ASSERT_EQ(profile.exit_code, 0) << profile.err;
+  // --validate from the cache: the state-scaled figures beside the others,
+  // and the table is read, not rewritten.
+  auto validate = run_nas("profile --validate --space nas_bench_201 --repeats 2 --calibrate 8 --samples 3");
+  ASSERT_EQ(validate.exit_code, 0) << validate.err;
+  for (const char* part : {"with the table as profiled", "machine state: the 8 calibration networks now run ",
+                           "with the table's predictions scaled by that state factor (",
+                           "with the calibration re-fitted on the 8 calibration networks",
+                           "nothing new to measure, files unchanged"})
+    EXPECT_TRUE(contains(validate.out, part)) << part << "\n" << validate.out;
   const fs::path run = fs::path(dir.path()) / "runs/t";
   auto search = [&](const std::string& hardware, const std::string& flags) {
     const std::string exp = testing::write_tabular_experiment(
