@@ -11,7 +11,9 @@
 //              bwd_weights sgemm (dy^T x col) per chunk, fixed-order sum.
 //   gemm1x1:   1x1, pad 0, any stride: one sgemm over all pixels (stride > 1
 //              gathers the sampled pixels first); bwd_data sgemm (+ scatter);
-//              bwd_weights one sgemm with k = batch*pixels.
+//              bwd_weights a reduction over fixed pixel chunks (register
+//              tiles over x and dy read in place), partials summed in chunk
+//              order so the bits do not depend on the thread count.
 //   winograd:  F(2x2,3x3) for 3x3, stride 1, dilation 1, groups 1, pad <= 2;
 //              bwd_data = Winograd fwd of the padded dy with rotated weights
 //              (itself a 3x3 stride-1 conv); bwd_weights = direct's.
