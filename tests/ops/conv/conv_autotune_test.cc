@@ -54,6 +54,11 @@ TEST(ConvAutotune, ChoiceRoundTripsThroughTheFile) {
   // The result left in y is the chosen algorithm's and correct.
   const auto ref = testing::ref_conv_forward(p, x, w, {});
   for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], ref.value[i], 1e-4);
+  ConvParams pinned = p;
+  pinned.algo = chosen;
+  std::vector<float> y_chosen(y.size());
+  conv2d_forward(pinned, x.data(), w.data(), nullptr, y_chosen.data());
+  EXPECT_EQ(y, y_chosen);  // bit for bit: the last run was the chosen algorithm's
   const std::string text = read_all(path);
   EXPECT_NE(text.find(conv_autotune_key(p, ConvPass::kForward) + " " + conv_algo_name(chosen)),
             std::string::npos)
