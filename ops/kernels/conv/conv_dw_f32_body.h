@@ -132,6 +132,20 @@ T dw_pixel(const DwArgs& a, int64_t oy, int64_t ox, int64_t ch) {
   return acc;
 }
 
+// Stores a tile's NP output pixels of the channel vector at ch: streamed
+// when the call asked for it and the addresses are vector-aligned.
+template <int NP>
+[[gnu::always_inline]] inline void dw_store_tile(const DwArgs& a, float* out, int64_t ch, const vf (&acc)[NP]) {
+  const int64_t c = a.c;
+  if (a.stream && (reinterpret_cast<uintptr_t>(out + ch) | (c * sizeof(float))) % sizeof(vf) == 0) {
+#pragma GCC unroll 8
+    for (int i = 0; i < NP; ++i) stream_store(out + i * c + ch, acc[i]);
+  } else {
+#pragma GCC unroll 8
+    for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
+  }
+}
+
 // Depthwise forward works from a ring of zero-padded input rows (one row
 // copied per new input row), so every output pixel takes the same unchecked
 // path: NP outputs x one channel vector per register tile. rows[ky] points at
@@ -167,13 +181,7 @@ void dw_tile_fixed(const float* const* rows, const DwArgs& a, int64_t cv, float*
         for (int i = 0; i < NP; ++i) acc[i] += in[i * S + kx] * wv;
       }
     }
-    if (a.stream && (reinterpret_cast<uintptr_t>(out + ch) | (c * sizeof(float))) % sizeof(vf) == 0) {
-#pragma GCC unroll 8
-      for (int i = 0; i < NP; ++i) stream_store(out + i * c + ch, acc[i]);
-    } else {
-#pragma GCC unroll 8
-      for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
-    }
+    dw_store_tile<NP>(a, out, ch, acc);
   }
 }
 
@@ -206,13 +214,7 @@ void dw_tile_edge(const float* const* rows, int64_t col0, int lz, int rz, const 
         for (int i = 0; i < NP; ++i) acc[i] += in[i * S + kx] * wv;
       }
     }
-    if (a.stream && (reinterpret_cast<uintptr_t>(out + ch) | (c * sizeof(float))) % sizeof(vf) == 0) {
-#pragma GCC unroll 8
-      for (int i = 0; i < NP; ++i) stream_store(out + i * c + ch, acc[i]);
-    } else {
-#pragma GCC unroll 8
-      for (int i = 0; i < NP; ++i) store(out + i * c + ch, acc[i]);
-    }
+    dw_store_tile<NP>(a, out, ch, acc);
   }
 }
 
