@@ -15,6 +15,7 @@
 #include "nas/hardware/profiler/host_cache.h"
 #include "nas/hardware/profiler/host_profiler.h"
 #include "nas/hardware/profiler/latency_validation.h"
+#include "nas/hardware/profiler/machine_state.h"
 #include "nas/space/space_loader.h"
 #include "nas/util/atomic_file.h"
 #include "nas/util/paths.h"
@@ -286,8 +287,11 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
     // at the speed it had then (2-thread speed on a shared VM can change by
     // 1.5x within minutes: docs/profiling.md).
     double sum = 0;
-    for (size_t i = 0; i < vo.companions.size(); ++i)
-      sum += v.companion_ms[i] / model->estimate(vo.companions[i]).latency_ms;
+    std::vector<double> companion_predicted;
+    for (size_t i = 0; i < vo.companions.size(); ++i) {
+      companion_predicted.push_back(model->estimate(vo.companions[i]).latency_ms);
+      sum += v.companion_ms[i] / companion_predicted.back();
+    }
     const double state = sum / static_cast<double>(vo.companions.size());
     std::printf("machine state: the %zu calibration networks now run %.3fx the latency the table predicts "
                 "for them (about 1.0 when it was measured)\n",
@@ -299,17 +303,19 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
                   "`- host: {machine_state: rescale}`");
     // What `machine_state: rescale` does at search time: every prediction
     // times one scalar measured on the calibration networks (which are not
-    // among the validated networks).
+    // among the validated networks), their median ratio as the search-time
+    // check takes it (machine_state.h).
+    const double scale = hardware::state_from_ratios(v.companion_ms, companion_predicted).factor;
     std::vector<hardware::ValidationRow> rows = v.rows;
-    for (hardware::ValidationRow& r : rows) r.predicted_ms *= state;
+    for (hardware::ValidationRow& r : rows) r.predicted_ms *= scale;
     const hardware::ValidationSummary s3 = hardware::summarize_validation(rows);
     char line[512];
     std::snprintf(line, sizeof line,
-                  "with the table's predictions scaled by that state factor (%.3f; what machine_state: rescale "
-                  "does at search time):\n"
+                  "with the table's predictions scaled by the state factor as machine_state: rescale takes it at "
+                  "search time (median over the calibration networks: %.3f):\n"
                   "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
                   "Kendall tau %.3f, mean measured/predicted %.3f",
-                  state, spaces[0]->name().c_str(), s3.networks, 100 * s3.within_5pct, 100 * s3.within_10pct,
+                  scale, spaces[0]->name().c_str(), s3.networks, 100 * s3.within_5pct, 100 * s3.within_10pct,
                   s3.rmse_ms, s3.rmse_pct, s3.kendall_tau, s3.mean_ratio);
     std::cout << line << "\n";
   }
