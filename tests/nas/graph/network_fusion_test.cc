@@ -9,6 +9,7 @@
 #include <string>
 
 #include "nas/graph/network.h"
+#include "tests/nas/graph/lockstep_training.h"
 
 namespace nas::graph {
 namespace {
@@ -48,10 +49,6 @@ NetworkSpec fusion_net() {
   return s;
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.numel() == b.numel() && std::memcmp(a.data(), b.data(), a.numel() * 4) == 0;
-}
-
 std::unique_ptr<Network> make(bool fuse) {
   NetworkOptions options;
   options.fuse_batch_norm_activation = fuse;
@@ -72,41 +69,22 @@ TEST(NetworkFusion, FusesOnlyBatchNormReadByOneReluOrRelu6) {
 TEST(NetworkFusion, FusedEqualsUnfusedBitForBitOverTrainingSteps) {
   auto fused = make(true);
   auto plain = make(false);
+  testing::expect_same_training_steps(*fused, *plain, {4, 6, 6, 3}, 3, "fused vs unfused");
   Tensor x = Tensor::empty({4, 6, 6, 3}), labels = Tensor::empty({4});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i);
   for (int64_t i = 0; i < labels.numel(); ++i) labels.data()[i] = float(i % 3);
-  Tensor one = Tensor::empty({1});
-  one.fill(1.0f);
-  for (int step = 0; step < 3; ++step) {
-    for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i + step);
-    const ops::OpContext ctx{true, uint64_t(step)};
-    Tensor lf = fused->forward(std::vector<Tensor>{x, labels}, ctx)[0].clone();
-    Tensor lp = plain->forward(std::vector<Tensor>{x, labels}, ctx)[0];
-    ASSERT_TRUE(same_bits(lf, lp)) << "loss, step " << step;
-    fused->backward(std::vector<Tensor>{one}, ctx);
-    plain->backward(std::vector<Tensor>{one}, ctx);
-    auto& pf = fused->parameters().all();
-    auto& pp = plain->parameters().all();
-    ASSERT_EQ(pf.size(), pp.size());
-    for (size_t k = 0; k < pf.size(); ++k) {
-      ASSERT_EQ(pf[k].name, pp[k].name);
-      ASSERT_TRUE(same_bits(pf[k].grad, pp[k].grad)) << pf[k].name << " grad, step " << step;
-      // A plain SGD step so that later steps see changed weights.
-      for (Parameter* p : {&pf[k], &pp[k]})
-        for (int64_t i = 0; i < p->value.numel(); ++i) p->value.data()[i] -= 0.1f * p->grad.data()[i];
-    }
-  }
   // Same names and bits for every saved tensor, running statistics included.
   const auto tf = fused->named_tensors();
   const auto tp = plain->named_tensors();
   ASSERT_EQ(tf.size(), tp.size());
   for (size_t k = 0; k < tf.size(); ++k) {
     EXPECT_EQ(tf[k].first, tp[k].first);
-    EXPECT_TRUE(same_bits(tf[k].second, tp[k].second)) << tf[k].first;
+    EXPECT_TRUE(testing::same_bits(tf[k].second, tp[k].second)) << tf[k].first;
   }
   // Evaluation in a training network (running statistics) fuses too.
   Tensor ef = fused->forward(std::vector<Tensor>{x, labels}, {false, 0})[0].clone();
   Tensor ep = plain->forward(std::vector<Tensor>{x, labels}, {false, 0})[0];
-  EXPECT_TRUE(same_bits(ef, ep));
+  EXPECT_TRUE(testing::same_bits(ef, ep));
 }
 
 // Each fused pair drops the BN output and its gradient from the plan. They

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "nas/graph/network.h"
+#include "tests/nas/graph/lockstep_training.h"
 
 namespace nas::graph {
 namespace {
@@ -61,10 +62,6 @@ NetworkSpec residual_net(bool smooth = false) {
   return s;
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.numel() == b.numel() && std::memcmp(a.data(), b.data(), a.numel() * 4) == 0;
-}
-
 std::unique_ptr<Network> make(bool in_place, bool fuse) {
   NetworkOptions options;
   options.in_place_gradients = in_place;
@@ -102,32 +99,9 @@ TEST(NetworkInPlace, PlanNeedsLessMemory) {
 }
 
 TEST(NetworkInPlace, EqualsSeparateBuffersBitForBitOverTrainingSteps) {
-  for (bool fuse : {true, false}) {
-    auto a = make(true, fuse);
-    auto b = make(false, fuse);
-    Tensor x = Tensor::empty({4, 6, 6, 3}), labels = Tensor::empty({4});
-    Tensor one = Tensor::empty({1});
-    one.fill(1.0f);
-    for (int step = 0; step < 3; ++step) {
-      fill_batch(x, labels, step);
-      const ops::OpContext ctx{true, uint64_t(step)};
-      Tensor la = a->forward(std::vector<Tensor>{x, labels}, ctx)[0].clone();
-      Tensor lb = b->forward(std::vector<Tensor>{x, labels}, ctx)[0];
-      ASSERT_TRUE(same_bits(la, lb)) << "loss, step " << step << ", fuse " << fuse;
-      a->backward(std::vector<Tensor>{one}, ctx);
-      b->backward(std::vector<Tensor>{one}, ctx);
-      auto& pa = a->parameters().all();
-      auto& pb = b->parameters().all();
-      ASSERT_EQ(pa.size(), pb.size());
-      for (size_t k = 0; k < pa.size(); ++k) {
-        ASSERT_TRUE(same_bits(pa[k].grad, pb[k].grad))
-            << pa[k].name << " grad, step " << step << ", fuse " << fuse;
-        for (Parameter* p : {&pa[k], &pb[k]})
-          for (int64_t i = 0; i < p->value.numel(); ++i)
-            p->value.data()[i] -= 0.1f * p->grad.data()[i];
-      }
-    }
-  }
+  for (bool fuse : {true, false})
+    testing::expect_same_training_steps(*make(true, fuse), *make(false, fuse), {4, 6, 6, 3}, 3,
+                                        fuse ? "fused" : "unfused");
 }
 
 // The in-place executor's gradients against central differences of the loss
