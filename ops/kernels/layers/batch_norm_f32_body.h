@@ -172,11 +172,13 @@ inline void batch_norm_normalize_body(const float* x, int64_t rows, int64_t c, c
 // same expression as the activation's own backward (activation_f32_body.h,
 // which masks with its input), so fused and unfused give the same bits.
 template <ActivationKind A>
-inline float bn_mask_recomputed(float g, float x, float mean, float scale, float beta) {
+inline float bn_mask_recomputed(float g, float x, float mean, const float* __restrict scale,
+                                const float* __restrict beta, int64_t j) {
+  // scale and beta are read only with an activation (null without one).
   if constexpr (A == ActivationKind::kIdentity) {
     return g;
   } else {
-    const float z = (x - mean) * scale + beta;
+    const float z = (x - mean) * scale[j] + beta[j];
     if constexpr (A == ActivationKind::kRelu) return z > 0.0f ? g : 0.0f;
     else return (z > 0.0f) & (z < 6.0f) ? g : 0.0f;
   }
@@ -189,7 +191,7 @@ inline void bn_grad_sums_row(const float* __restrict xr, const float* __restrict
                              const float* __restrict beta, float* __restrict a1,
                              float* __restrict a2) {
   for (int64_t j = 0; j < c; ++j) {
-    const float g = bn_mask_recomputed<A>(gr[j], xr[j], mean[j], scale[j], beta[j]);
+    const float g = bn_mask_recomputed<A>(gr[j], xr[j], mean[j], scale, beta, j);
     a1[j] += g;
     a2[j] += g * (xr[j] - mean[j]);
   }
@@ -222,7 +224,7 @@ inline void bn_grad_input_row(const float* __restrict xr, const float* __restric
                               const float* __restrict b, const float* __restrict d,
                               float* __restrict dr) {
   for (int64_t j = 0; j < c; ++j) {
-    const float g = bn_mask_recomputed<A>(gr[j], xr[j], mean[j], scale[j], beta[j]);
+    const float g = bn_mask_recomputed<A>(gr[j], xr[j], mean[j], scale, beta, j);
     dr[j] = a[j] * g + b[j] * (xr[j] - mean[j]) + d[j];
   }
 }
@@ -235,7 +237,7 @@ inline void bn_grad_input_row_in_place(const float* __restrict xr, float* __rest
                                        const float* __restrict beta, const float* __restrict a,
                                        const float* __restrict b, const float* __restrict d) {
   for (int64_t j = 0; j < c; ++j) {
-    const float g = bn_mask_recomputed<A>(g_dx[j], xr[j], mean[j], scale[j], beta[j]);
+    const float g = bn_mask_recomputed<A>(g_dx[j], xr[j], mean[j], scale, beta, j);
     g_dx[j] = a[j] * g + b[j] * (xr[j] - mean[j]) + d[j];
   }
 }
