@@ -30,19 +30,6 @@ using testing::run_nas;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-void write_table(const fs::path& file) {
-  config::Diagnostics d;
-  auto space = space::load_space(testing::source_dir() + "/search_spaces/nas_bench_201.yaml", d);
-  ASSERT_TRUE(space) << d.str();
-  std::ofstream out(file);
-  out << "arch,accuracy,loss\n";
-  space::enumerate(*space, 1 << 20, [&](const space::Genotype& g) {
-    const double acc = 0.5 + 0.45 * static_cast<double>(space::genotype_hash(g) % 10007) / 10007.0;
-    out << space->canonical_string(g) << "," << acc << "," << 1 - acc << "\n";
-    return true;
-  });
-}
-
 // The journal with timings zeroed, and each candidate's host latency.
 struct History {
   std::string text;
@@ -79,7 +66,7 @@ class HostMachineState : public ::testing::Test {
 TEST_F(HostMachineState, SearchRecordsTheFactorAndScalesExactlyUnderRescaleOnly) {
   testing::TempDir dir;
   ASSERT_EQ(setenv("NAS_CACHE_DIR", (dir.path() + "/cache").c_str(), 1), 0);
-  write_table(fs::path(dir.path()) / "table.csv");
+  testing::write_hashed_table(fs::path(dir.path()) / "table.csv");
   // A quick table first (what the searches below load from the cache).
   auto profile = run_nas("profile --space nas_bench_201 --repeats 2 --calibrate 8");
   ASSERT_EQ(profile.exit_code, 0) << profile.err;

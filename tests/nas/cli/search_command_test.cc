@@ -28,26 +28,10 @@ using testing::run_nas;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// A NAS-Bench-201 table: accuracy a deterministic function of the genotype
-// (so strategies have something to find), one row per genotype.
-void write_table(const fs::path& file) {
-  config::Diagnostics d;
-  auto space = space::load_space(testing::source_dir() + "/search_spaces/nas_bench_201.yaml", d);
-  ASSERT_TRUE(space) << d.str();
-  std::ofstream out(file);
-  out << "arch,accuracy,loss\n";
-  space::enumerate(*space, 1 << 20, [&](const space::Genotype& g) {
-    const uint64_t h = space::genotype_hash(g);
-    const double acc = 0.5 + 0.45 * static_cast<double>(h % 10007) / 10007.0;
-    out << space->canonical_string(g) << "," << acc << "," << 1 - acc << "\n";
-    return true;
-  });
-}
-
 // An experiment in `dir` (table.csv beside it) writing to dir/runs/t.
 std::string write_experiment(const fs::path& dir, int candidates, const std::string& extra = "",
                              const std::string& strategy = "{name: random}") {
-  if (!fs::exists(dir / "table.csv")) write_table(dir / "table.csv");
+  if (!fs::exists(dir / "table.csv")) testing::write_hashed_table(dir / "table.csv");
   return testing::write_tabular_experiment(
       dir.string(), {.seed = 5, .candidates = candidates, .batch = 4, .strategy = strategy, .extra = extra});
 }
@@ -180,7 +164,7 @@ TEST_F(SearchCommand, EveryStrategyResumesAfterKillNineToTheSameHistory) {
     const fs::path killed = fs::path(base.path()) / (name + "_killed");
     fs::create_directories(whole);
     fs::create_directories(killed);
-    if (!fs::exists(fs::path(base.path()) / "table.csv")) write_table(fs::path(base.path()) / "table.csv");
+    if (!fs::exists(fs::path(base.path()) / "table.csv")) testing::write_hashed_table(fs::path(base.path()) / "table.csv");
     fs::copy_file(fs::path(base.path()) / "table.csv", whole / "table.csv");
     fs::copy_file(fs::path(base.path()) / "table.csv", killed / "table.csv");
     const std::string whole_exp = write_experiment(whole, 200, "", strategy);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace nas::testing {
@@ -19,5 +20,10 @@ struct TabularExperiment {
 
 // Writes dir/exp.yaml and returns its path. The caller writes dir/table.csv.
 std::string write_tabular_experiment(const std::string& dir, const TabularExperiment& e);
+
+// A NAS-Bench-201 table for it: accuracy a deterministic function of the
+// genotype's hash (so strategies have something to find), one row per
+// genotype. Fails the calling test if the space does not load.
+void write_hashed_table(const std::filesystem::path& file);
 
 }  // namespace nas::testing
