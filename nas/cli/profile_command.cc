@@ -114,14 +114,20 @@ void print_profile(const hardware::HostProfileReport& r) {
             << (r.wrote ? "" : "; nothing new to measure, files unchanged") << ")\n";
 }
 
-void print_validation(const std::string& space, const hardware::ValidationSummary& s) {
+// "SPACE: N networks: within +-5%: ..., Kendall tau ..." for one set of predictions.
+std::string validation_line(const std::string& space, const hardware::ValidationSummary& s) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
                 "Kendall tau %.3f, mean measured/predicted %.3f",
                 space.c_str(), s.networks, 100 * s.within_5pct, 100 * s.within_10pct, s.rmse_ms, s.rmse_pct,
                 s.kendall_tau, s.mean_ratio);
-  std::cout << line << "\n";
+  return line;
+}
+
+void print_validation(const std::string& space, const hardware::ValidationSummary& s) {
+  char line[512];
+  std::cout << validation_line(space, s) << "\n";
   std::snprintf(line, sizeof line,
                 "measured: %.1f%% of networks from undisturbed passes; median noise (p90-p10)/median %.1f%%; "
                 "predictions %.1f%% from measured entries; load average %s",
@@ -312,12 +318,9 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
     char line[512];
     std::snprintf(line, sizeof line,
                   "with the table's predictions scaled by the state factor as machine_state: rescale takes it at "
-                  "search time (median over the calibration networks: %.3f):\n"
-                  "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
-                  "Kendall tau %.3f, mean measured/predicted %.3f",
-                  scale, spaces[0]->name().c_str(), s3.networks, 100 * s3.within_5pct, 100 * s3.within_10pct,
-                  s3.rmse_ms, s3.rmse_pct, s3.kendall_tau, s3.mean_ratio);
-    std::cout << line << "\n";
+                  "search time (median over the calibration networks: %.3f):",
+                  scale);
+    std::cout << line << "\n" << validation_line(spaces[0]->name(), s3) << "\n";
   }
   if (!vo.companions.empty()) {
     hardware::LatencyTable lut = report.value().lut;
@@ -335,12 +338,9 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
       char line[512];
       std::snprintf(line, sizeof line,
                     "with the calibration re-fitted on the %d calibration networks timed in the same sweeps "
-                    "(not validated on; per-node term %+.2f us):\n"
-                    "%s: %d networks: within +-5%%: %.1f%%, within +-10%%: %.1f%%, RMSE %.4f ms (%.1f%%), "
-                    "Kendall tau %.3f, mean measured/predicted %.3f",
-                    fit.networks, fit.per_node_us, spaces[0]->name().c_str(), s2.networks, 100 * s2.within_5pct,
-                    100 * s2.within_10pct, s2.rmse_ms, s2.rmse_pct, s2.kendall_tau, s2.mean_ratio);
-      std::cout << line << "\n";
+                    "(not validated on; per-node term %+.2f us):",
+                    fit.networks, fit.per_node_us);
+      std::cout << line << "\n" << validation_line(spaces[0]->name(), s2) << "\n";
     }
   }
   if (!csv.empty()) {
