@@ -133,6 +133,22 @@ void sum_partials(const float* partial, int64_t chunks, int64_t n, float* out) {
   });
 }
 
+void sum_partials_transposed(const float* partial, int64_t chunks, int64_t out_c, int64_t out_g,
+                             int64_t rows, float* out) {
+  const int64_t n = out_c * rows;
+  parallel_for(out_c, 1, [&](int64_t b, int64_t e) {
+    for (int64_t oc = b; oc < e; ++oc) {
+      const int64_t g = oc / out_g, co = oc % out_g;
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* src = partial + (g * rows + r) * out_g + co;
+        float s = src[0];
+        for (int64_t ch = 1; ch < chunks; ++ch) s += src[ch * n];
+        out[oc * rows + r] = s;
+      }
+    }
+  });
+}
+
 void wgrad_block(const WgradBlock& w) {
   const kernels::ConvKernels& K = kernels::conv_kernels();
   // Row blocks of near-equal size (16 rows: 8 + 8, not 12 + 4).

@@ -64,6 +64,13 @@ int64_t wgrad_chunks(int64_t batch);
 // out[i] = sum_{ch < chunks} partial[ch*n + i], chunks in increasing order.
 void sum_partials(const float* partial, int64_t chunks, int64_t n, float* out);
 
+// The same for per-group partials stored [group][row][co] (co fastest),
+// summed into a weight gradient laid out [group*out_g + co][row]:
+// out[oc*rows + r] = sum over chunks of partial[ch*n + (g*rows + r)*out_g + co]
+// with g = oc / out_g, co = oc % out_g and n = out_c*rows.
+void sum_partials_transposed(const float* partial, int64_t chunks, int64_t out_c, int64_t out_g,
+                             int64_t rows, float* out);
+
 // One pixel block of a weight-gradient reduction, for groups g < groups:
 //   c[(g*rows + r)*cols + j] (+)= sum_{p<k} a[p*lda + g*rows + r] * b[p*ldb + g*cols + j]
 // (adds when accumulate, else overwrites). Both operands are pixel-major

@@ -360,17 +360,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
       }
   }
   // dw[g*out_g + co][tap][ci] = sum over chunks of partial[g][tap*in_g + ci][co].
-  parallel_for(p.out_c, 1, [&](int64_t b, int64_t e) {
-    for (int64_t oc = b; oc < e; ++oc) {
-      const int64_t g = oc / out_g, co = oc % out_g;
-      for (int64_t r = 0; r < rows_g; ++r) {
-        const float* src = partial + (g * rows_g + r) * out_g + co;
-        float s = src[0];
-        for (int64_t ch = 1; ch < chunks; ++ch) s += src[ch * part];
-        dw[oc * rows_g + r] = s;
-      }
-    }
-  });
+  sum_partials_transposed(partial, chunks, p.out_c, out_g, rows_g, dw);
 }
 
 }  // namespace

@@ -154,21 +154,8 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
     }
   });
   // dw[g*out_g + co][ci]: partial[g][co][ci] when a is dy, else partial[g][ci][co].
-  if (a_is_dy) {
-    sum_partials(partial, chunks, part, dw);
-    return;
-  }
-  parallel_for(p.out_c, 8, [&](int64_t ob, int64_t oe) {
-    for (int64_t oc = ob; oc < oe; ++oc) {
-      const int64_t g = oc / out_g, co = oc % out_g;
-      for (int64_t ci = 0; ci < in_g; ++ci) {
-        const float* src = partial + (g * in_g + ci) * out_g + co;
-        float s = src[0];
-        for (int64_t ch = 1; ch < chunks; ++ch) s += src[ch * part];
-        dw[oc * in_g + ci] = s;
-      }
-    }
-  });
+  if (a_is_dy) sum_partials(partial, chunks, part, dw);
+  else sum_partials_transposed(partial, chunks, p.out_c, out_g, in_g, dw);
 }
 
 }  // namespace
