@@ -11,6 +11,7 @@
 
 #include "ops/conv/conv_algorithms.h"
 #include "ops/conv/conv_common.h"
+#include "ops/conv/conv_depthwise.h"
 #include "ops/conv/conv_scratch.h"
 #include "ops/core/parallel.h"
 #include "ops/kernels/conv/conv_kernels.h"
@@ -139,13 +140,18 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   });
 }
 
-void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+// The weight gradient's fixed partials: the (image, dy row) pairs are cut
+// into `units` contiguous runs, a number that depends on the shape only (not
+// on the thread count), each summed into its own partial in a fixed order,
+// and the partials are added in unit order: the bits are the same on any
+// number of threads. before(n, r0, r1) runs ahead of the kernel on each
+// piece of a run, dy rows [r0, r1) of image n, at most max_rows rows (the
+// kernel sums row after row, so where a run is cut changes no bits).
+template <typename Before>
+void weight_gradient(const ConvParams& p, const float* x, const float* dy, float* dw, int64_t max_rows,
+                     Before before) {
   const int64_t taps = p.taps(), c = p.in_c, oh = p.out_h();
   const int64_t x_img = p.in_h * p.in_w * c, y_img = oh * p.out_w() * c;
-  // Fixed partials: the (image, dy row) pairs are cut into `units` contiguous
-  // runs, a number that depends on the shape only (not on the thread count),
-  // each summed into its own partial in a fixed order, and the partials are
-  // added in unit order: the bits are the same on any number of threads.
   const int64_t rows = p.batch * oh;
   // A partial costs taps*c floats to clear and to add: keep that a small
   // share of the work (rows*ow*c*taps MACs) on small images; and give each
@@ -167,7 +173,8 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
         a.x = x + n * x_img;
         a.dy = dy + n * y_img;
         a.row_begin = r % oh;
-        a.row_end = std::min(oh, a.row_begin + (r1 - r));
+        a.row_end = std::min({oh, a.row_begin + (r1 - r), a.row_begin + max_rows});
+        before(n, a.row_begin, a.row_end);
         K.dw_backward_weights(a);
         r += a.row_end - a.row_begin;
       }
@@ -183,10 +190,50 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
     }
 }
 
+void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+  weight_gradient(p, x, dy, dw, p.out_h(), [](int64_t, int64_t, int64_t) {});
+}
+
 }  // namespace
 
 ConvAlgoImpl depthwise_algo() {
   return {ConvAlgo::kDepthwise, &applies, &forward, &backward_data, &backward_weights};
+}
+
+bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
+                              float* dw) {
+  // Stride 1 with "same" padding: dx rows [r0, r1) are the forward conv of
+  // dy rows around [r0, r1) with the rotated kernel (see backward_data), so
+  // the weight gradient's runs of dy rows cover every dx row once. Only
+  // batches beyond the caches gain (dy comes from memory once, not twice).
+  const int64_t eh = int64_t{p.dilation} * (p.kernel_h - 1);
+  if (!p.depthwise() || p.stride != 1 || p.kernel_h != p.kernel_w || p.pad > eh || p.out_h() != p.in_h ||
+      p.out_w() != p.in_w || !from_memory(p))
+    return false;
+  const int64_t x_img = p.in_h * p.in_w * p.in_c;
+  const auto& K = kernels::conv_kernels();
+  ScratchScope scratch;
+  float* wt = scratch.alloc_floats(p.taps() * p.in_c);
+  pack_taps(p, w, true, wt);
+  DwArgs base = base_args(p, wt);  // as backward_data's stride-1 pass
+  base.h = p.out_h(); base.w = p.out_w();
+  base.pad = static_cast<int>(eh - p.pad);
+  base.oh = p.in_h; base.ow = p.in_w;
+  base.stream = p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
+  base.from_memory = true;
+  // Pieces of dy of at most ~256 KB (at least 2*kernel_h rows, where the
+  // kernels' row rings pay off): still in L2 when the weight pass reads them.
+  const int64_t row_bytes = p.out_w() * p.in_c * int64_t{sizeof(float)};
+  const int64_t max_rows = std::max<int64_t>(2 * p.kernel_h, (int64_t{256} << 10) / row_bytes);
+  weight_gradient(p, x, dy, dw, max_rows, [&](int64_t n, int64_t r0, int64_t r1) {
+    DwArgs a = base;
+    a.x = dy + n * x_img;
+    a.y = dx + n * x_img;
+    a.row_begin = r0;
+    a.row_end = r1;
+    K.dw_forward(a);
+  });
+  return true;
 }
 
 }  // namespace nas::ops::conv_detail

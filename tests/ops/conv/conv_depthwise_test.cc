@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ops/conv/conv2d.h"
+#include "ops/conv/conv_depthwise.h"
 #include "ops/core/parallel.h"
 #include "ops/core/tensor.h"
 #include "ops/kernels/conv/conv_kernels.h"
@@ -261,6 +262,53 @@ TEST(DepthwiseConv2d, SameBitsOnOneAndTwoThreadsAndMatchesReference) {
     expect_close(dx[1], {rdx.value, rdx.abs_sum}, what + " backward data");
     expect_close(dw[1], {rdw.value, rdw.abs_sum}, what + " backward weights");
   }
+}
+
+
+// The one-pass backward (batches beyond the caches, stride 1, "same"
+// padding) gives the two passes' bits on 1 and 2 threads, and declines other
+// shapes without writing.
+TEST(DepthwiseConv2d, FusedBackwardSameBitsAsTwoPasses) {
+  struct Shape {
+    int64_t n, h, w, c;
+    int k;
+  };
+  // 18-26 MB of activations (beyond the 16 MB from-memory line); odd channel
+  // counts take the channel tails, 5x5 and 7x7 the wider kernels.
+  for (const Shape& sh : {Shape{40, 28, 28, 100, 3}, Shape{20, 30, 29, 131, 5}, Shape{14, 33, 35, 150, 7}}) {
+    ConvParams p;
+    p.batch = sh.n; p.in_h = sh.h; p.in_w = sh.w; p.in_c = p.out_c = sh.c;
+    p.kernel_h = p.kernel_w = sh.k; p.pad = sh.k / 2; p.groups = static_cast<int>(sh.c);
+    p.algo = ConvAlgo::kDepthwise;
+    const auto x = testing::random_floats(p.input_shape().numel(), 41);
+    const auto w = testing::random_floats(p.weight_numel(), 42);
+    const auto dy = testing::random_floats(p.output_shape().numel(), 43);
+    std::vector<float> dx(x.size()), dw(w.size());
+    conv2d_backward_data(p, dy.data(), w.data(), dx.data());
+    conv2d_backward_weights(p, x.data(), dy.data(), dw.data(), nullptr);
+    const int saved = num_threads();
+    for (int t = 1; t <= 2; ++t) {
+      set_num_threads(t);
+      std::vector<float> fdx(x.size(), NAN), fdw(w.size(), NAN);
+      const bool fused =
+          conv_detail::depthwise_backward_fused(p, x.data(), dy.data(), w.data(), fdx.data(), fdw.data());
+      EXPECT_TRUE(fused) << sh.n << "x" << sh.h << "x" << sh.w << "x" << sh.c;
+      EXPECT_EQ(fdx, dx) << "k" << sh.k << " threads " << t;
+      EXPECT_EQ(fdw, dw) << "k" << sh.k << " threads " << t;
+    }
+    set_num_threads(saved);
+  }
+  // Declined: cached batch, stride 2, padding that changes the size.
+  ConvParams p;
+  p.batch = 2; p.in_h = p.in_w = 14; p.in_c = p.out_c = 32; p.groups = 32;
+  p.kernel_h = p.kernel_w = 3; p.pad = 1; p.algo = ConvAlgo::kDepthwise;
+  std::vector<float> buf(8, 1.0f);
+  EXPECT_FALSE(conv_detail::depthwise_backward_fused(p, buf.data(), buf.data(), buf.data(), buf.data(), buf.data()));
+  p.batch = 64; p.in_h = p.in_w = 56; p.stride = 2;
+  EXPECT_FALSE(conv_detail::depthwise_backward_fused(p, buf.data(), buf.data(), buf.data(), buf.data(), buf.data()));
+  p.stride = 1; p.pad = 0;
+  EXPECT_FALSE(conv_detail::depthwise_backward_fused(p, buf.data(), buf.data(), buf.data(), buf.data(), buf.data()));
+  EXPECT_EQ(buf, std::vector<float>(8, 1.0f));
 }
 
 }  // namespace

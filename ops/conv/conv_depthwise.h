@@ -1,0 +1,19 @@
+// The depthwise algorithm's backward in one pass (ops/conv/conv_depthwise.cc).
+#pragma once
+
+#include "ops/conv/conv_params.h"
+
+namespace nas::ops::conv_detail {
+
+// dx and dw of a depthwise convolution in one pass over dy: each piece of dy
+// rows gives its dx rows and then its weight-gradient sums while it is
+// still in L2, so dy comes from memory once instead of once per pass. Batches
+// beyond the caches at stride 1 with "same" padding only (dy then costs a
+// third of the two passes' memory traffic); returns false, writing nothing,
+// for any other p. When it returns true, dx and dw are bit for bit what the
+// depthwise algorithm's backward_data and backward_weights give, on any
+// thread count. REQUIRES: sizes as in conv2d.h, dx and dw not null.
+bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
+                              float* dw);
+
+}  // namespace nas::ops::conv_detail
