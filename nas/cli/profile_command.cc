@@ -114,6 +114,12 @@ void print_profile(const hardware::HostProfileReport& r) {
             << (r.wrote ? "" : "; nothing new to measure, files unchanged") << ")\n";
 }
 
+std::string percent(double share) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * share);
+  return buf;
+}
+
 // "SPACE: N networks: within +-5%: ..., Kendall tau ..." for one set of predictions.
 std::string validation_line(const std::string& space, const hardware::ValidationSummary& s) {
   char line[512];
@@ -146,21 +152,26 @@ void print_validation(const std::string& space, const hardware::ValidationSummar
   }
 }
 
-std::string csv_rows(const std::vector<hardware::ValidationRow>& rows, const std::vector<double>& refit) {
+std::string csv_rows(const std::vector<hardware::ValidationRow>& rows, const std::vector<double>& refit,
+                     const std::vector<double>& tracked) {
   std::ostringstream out;
   out << "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes,"
-         "latency_ms_predicted_refit\n";
+         "latency_ms_predicted_refit,window,latency_ms_predicted_tracked\n";
   char buf[192];
+  auto optional = [&](const std::vector<double>& v, size_t i) {
+    if (i >= v.size()) return;
+    std::snprintf(buf, sizeof buf, "%.6g", v[i]);
+    out << buf;
+  };
   for (size_t i = 0; i < rows.size(); ++i) {
     const hardware::ValidationRow& r = rows[i];
     out << '"' << r.arch << '"';
     std::snprintf(buf, sizeof buf, ",%d,%.6g,%.3g,%.6g,%.4g,%d,", r.nodes, r.measured_ms, r.spread_pct,
                   r.predicted_ms, r.lut_coverage, r.undisturbed);
     out << buf;
-    if (i < refit.size()) {
-      std::snprintf(buf, sizeof buf, "%.6g", refit[i]);
-      out << buf;
-    }
+    optional(refit, i);
+    out << "," << r.window << ",";
+    optional(tracked, i);
     out << "\n";
   }
   return out.str();
@@ -284,9 +295,12 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
   summary.waiting_share = v.waiting_share;
   summary.excluded_overlap = v.excluded_overlap;
   if (vo.timing.clock == hardware::TimingClock::kThreadCpu) std::cout << "measured by the executor thread's CPU time (--clock thread-cpu)\n";
-  std::cout << "with the table as profiled (calibrated when it was measured):\n";
+  std::cout << "as profiled: with the table as profiled (calibrated when it was measured):\n";
   print_validation(spaces[0]->name(), summary);
-  std::vector<double> refit;  // per row, the prediction of the re-fitted table; empty: none
+  std::vector<double> refit;    // per row, the prediction of the re-fitted table; empty: none
+  std::vector<double> tracked;  // per row, the state-tracked prediction; empty: none
+  // "as profiled 29.0%, state-scaled 100.0%, ...": the share within +-10% of each figure printed.
+  std::string within_10 = "as profiled " + percent(summary.within_10pct);
   if (!vo.companions.empty() && v.companion_ms.size() == vo.companions.size()) {
     // The calibration networks were fitted to about 1.0 of the table when it
     // was measured, so their ratio now tells whether this machine still runs
@@ -314,13 +328,38 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
     const double scale = hardware::state_from_ratios(v.companion_ms, companion_predicted).factor;
     std::vector<hardware::ValidationRow> rows = v.rows;
     for (hardware::ValidationRow& r : rows) r.predicted_ms *= scale;
-    const hardware::ValidationSummary s3 = hardware::summarize_validation(rows);
     char line[512];
     std::snprintf(line, sizeof line,
-                  "with the table's predictions scaled by the state factor as machine_state: rescale takes it at "
-                  "search time (median over the calibration networks: %.3f):",
+                  "state-scaled: the table's predictions times one state factor, as machine_state: rescale takes "
+                  "it once at search start (median over the calibration networks: %.3f):",
                   scale);
-    std::cout << line << "\n" << validation_line(spaces[0]->name(), s3) << "\n";
+    const hardware::ValidationSummary scaled = hardware::summarize_validation(rows);
+    std::cout << line << "\n" << validation_line(spaces[0]->name(), scaled) << "\n";
+    within_10 += ", state-scaled " + percent(scaled.within_10pct);
+    // What `rescale` with re-checks does: every prediction times the factor
+    // of the calibration networks timed in the same window (timing group)
+    // as the network, i.e. a factor measured right next to it.
+    const std::vector<double> factors = hardware::window_state_factors(v.companion_window, v.companion_ms,
+                                                                       companion_predicted, v.windows);
+    rows = v.rows;
+    for (hardware::ValidationRow& r : rows) {
+      r.predicted_ms *= factors[static_cast<size_t>(r.window)];
+      tracked.push_back(r.predicted_ms);
+    }
+    std::string list;
+    for (size_t w = 0; w < factors.size() && w < 12; ++w) {
+      std::snprintf(line, sizeof line, "%s%.3f", w == 0 ? "" : " ", factors[w]);
+      list += line;
+    }
+    if (factors.size() > 12) list += " ...";
+    std::snprintf(line, sizeof line,
+                  "state-tracked: the table's predictions times the state factor of the calibration networks "
+                  "timed in the same window, as machine_state: rescale with re-checks takes it during a search "
+                  "(%d window%s, factors %s):",
+                  v.windows, v.windows == 1 ? "" : "s", list.c_str());
+    const hardware::ValidationSummary state_tracked = hardware::summarize_validation(rows);
+    std::cout << line << "\n" << validation_line(spaces[0]->name(), state_tracked) << "\n";
+    within_10 += ", state-tracked " + percent(state_tracked.within_10pct);
   }
   if (!vo.companions.empty()) {
     hardware::LatencyTable lut = report.value().lut;
@@ -337,14 +376,16 @@ int ProfileCommand::run(const std::vector<std::string>& args) {
       const hardware::ValidationSummary s2 = hardware::summarize_validation(rows);
       char line[512];
       std::snprintf(line, sizeof line,
-                    "with the calibration re-fitted on the %d calibration networks timed in the same sweeps "
-                    "(not validated on; per-node term %+.2f us):",
+                    "re-fitted: with the calibration re-fitted on the %d calibration networks timed in the same "
+                    "sweeps (not validated on; per-node term %+.2f us):",
                     fit.networks, fit.per_node_us);
       std::cout << line << "\n" << validation_line(spaces[0]->name(), s2) << "\n";
+      within_10 += ", re-fitted " + percent(s2.within_10pct);
     }
   }
+  std::cout << spaces[0]->name() << " within +-10%: " << within_10 << "\n";
   if (!csv.empty()) {
-    if (Status s = write_file_atomic(csv, csv_rows(v.rows, refit)); !s) {
+    if (Status s = write_file_atomic(csv, csv_rows(v.rows, refit, tracked)); !s) {
       std::cerr << "nas profile: error: " << s.message() << "\n";
       return kExitFailure;
     }

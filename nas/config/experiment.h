@@ -47,6 +47,14 @@ struct HardwareSpec {
   Location where;
   // Host only (`- host: {machine_state: rescale}`); kCheck when not written.
   MachineStateMode machine_state = MachineStateMode::kCheck;
+  // Host only, with check or rescale: re-check the machine state during a
+  // search, before the first evaluation that starts `recheck_interval_s`
+  // seconds (`- host: {recheck_interval: 1m}`) or `recheck_candidates` new
+  // candidates after the last check, whichever comes first. Neither set:
+  // the check at start only.
+  std::optional<int64_t> recheck_interval_s;  // >= 1
+  std::optional<int64_t> recheck_candidates;  // >= 1
+  bool rechecks() const { return recheck_interval_s.has_value() || recheck_candidates.has_value(); }
 };
 
 // "off", "check", "rescale": the YAML spelling, in enum order.

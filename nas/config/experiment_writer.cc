@@ -130,10 +130,13 @@ std::string write_resolved_experiment(const Experiment& e, const fs::path& run_f
 
   out << YAML::Key << "hardware" << YAML::Value << YAML::BeginSeq;
   for (const HardwareSpec& h : e.hardware) {
-    if (h.is_host() && h.machine_state != MachineStateMode::kCheck) {
+    if (h.is_host() && (h.machine_state != MachineStateMode::kCheck || h.rechecks())) {
       out << YAML::BeginMap << YAML::Key << "host" << YAML::Value << YAML::Flow << YAML::BeginMap
-          << YAML::Key << "machine_state" << YAML::Value << machine_state_mode_name(h.machine_state)
-          << YAML::EndMap << YAML::EndMap;
+          << YAML::Key << "machine_state" << YAML::Value << machine_state_mode_name(h.machine_state);
+      if (h.recheck_interval_s)
+        out << YAML::Key << "recheck_interval" << YAML::Value << std::to_string(*h.recheck_interval_s) + "s";
+      if (h.recheck_candidates) out << YAML::Key << "recheck_candidates" << YAML::Value << *h.recheck_candidates;
+      out << YAML::EndMap << YAML::EndMap;
     } else {
       out << (h.is_host() ? std::string("host") : absolute_string(h.profile));
     }

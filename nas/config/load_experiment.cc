@@ -127,10 +127,40 @@ struct Reader {
     const auto options = entry.map("host", Need::kRequired);
     if (options) {
       MapReader r(src, *options, entry.key_path("host"), entry.key_path("host"),
-                  entry.key_location("host"), {"machine_state"});
+                  entry.key_location("host"), {"machine_state", "recheck_interval", "recheck_candidates"});
       if (auto mode = r.choice("machine_state", Need::kOptional, machine_state_mode_names()))
         h.machine_state = static_cast<MachineStateMode>(mode->value);
+      if (r.has("recheck_interval")) h.recheck_interval_s = read_positive_duration(r, "recheck_interval");
+      if (auto n = r.integer("recheck_candidates", Need::kOptional, IntBounds::at_least(1)))
+        h.recheck_candidates = n->value;
+      // Re-checks need a check to repeat.
+      for (const char* key : {"recheck_interval", "recheck_candidates"})
+        if (r.has(key) && h.machine_state == MachineStateMode::kOff)
+          src.error(r.key_location(key), r.key_path(key) + ": needs machine_state check or rescale (off checks "
+                                                           "nothing, so there is nothing to re-check)");
     }
+  }
+
+  // A duration > 0 under `key` (budget.wall_time, host.recheck_interval);
+  // nullopt after reporting a problem.
+  std::optional<int64_t> read_positive_duration(MapReader& r, const char* key) {
+    const YAML::Node v = r.get(key);
+    const Location at = r.value_location(key);
+    const std::string path = r.key_path(key);
+    if (!v.IsScalar()) {
+      src.error(at, path + ": expected a duration like 10m, got " + describe(v));
+      return std::nullopt;
+    }
+    const std::optional<int64_t> seconds = parse_duration_s(v.Scalar());
+    if (!seconds) {
+      src.error(at, path + ": malformed duration " + describe(v) + " (" + std::string(kDurationForms) + ")");
+      return std::nullopt;
+    }
+    if (*seconds == 0) {
+      src.error(at, path + ": expected a duration > 0, got " + describe(v));
+      return std::nullopt;
+    }
+    return seconds;
   }
 
   void read_hardware(MapReader& top) {
@@ -301,23 +331,6 @@ struct Reader {
     }
   }
 
-  void read_wall_time(MapReader& r, BudgetSpec& b) {
-    const YAML::Node v = r.get("wall_time");
-    const Location at = r.value_location("wall_time");
-    if (!v.IsScalar()) {
-      src.error(at, "budget.wall_time: expected a duration like 10m, got " + describe(v));
-      return;
-    }
-    const std::optional<int64_t> seconds = parse_duration_s(v.Scalar());
-    if (!seconds) {
-      src.error(at, "budget.wall_time: malformed duration " + describe(v) + " (" +
-                        std::string(kDurationForms) + ")");
-    } else if (*seconds == 0) {
-      src.error(at, "budget.wall_time: expected a duration > 0, got " + describe(v));
-    } else {
-      b.wall_time_s = *seconds;
-    }
-  }
 
   void read_budget(MapReader& top) {
     const auto node = top.map("budget", Need::kRequired);
@@ -329,7 +342,7 @@ struct Reader {
       b.candidates = n->value;
     }
     r.read("batch", b.batch, IntBounds::between(1, 4096));
-    if (r.has("wall_time")) read_wall_time(r, b);
+    if (r.has("wall_time")) b.wall_time_s = read_positive_duration(r, "wall_time");
     if (!r.has("candidates") && !r.has("wall_time")) {
       src.error(b.where, "budget needs 'candidates', 'wall_time' or both");
     }

@@ -79,22 +79,27 @@ Result<ValidationRun> validate_latency(const space::Space& space, const CostMode
   if (options.show_progress)
     progress = std::make_unique<Progress>("timing networks",
                                           static_cast<int64_t>(all.size()) * std::max(1, options.timing.sweeps));
+  std::vector<int> group_of;
   auto times = time_networks(all, options.timing, [&](int64_t done) {
     if (progress) progress->update(done);
-  }, &run.waiting_share);
+  }, &run.waiting_share, &group_of);
   if (!times) return times.status();
   if (progress) progress->finish();
   run.companion_ms.assign(m, 0.0);
+  run.companion_window.assign(m, 0);
   for (size_t k = 0; k < all.size(); ++k) {
     const TimingStats& t = times.value()[k];
+    run.windows = std::max(run.windows, group_of[k] + 1);
     if (slot[k] < 0) {
       run.companion_ms[static_cast<size_t>(-1 - slot[k])] = t.low_quartile_ms;
+      run.companion_window[static_cast<size_t>(-1 - slot[k])] = group_of[k];
       continue;
     }
     ValidationRow& row = run.rows[static_cast<size_t>(slot[k])];
     row.measured_ms = t.low_quartile_ms;
     row.spread_pct = t.spread_pct;
     row.undisturbed = t.undisturbed;
+    row.window = group_of[k];
   }
   return run;
 }

@@ -41,6 +41,7 @@ struct ValidationRow {
   double predicted_ms = 0;   // the cost model's estimate
   double lut_coverage = 0;   // share of the estimate from measured entries
   int undisturbed = 0;       // undisturbed passes measured_ms comes from; 0: too few, all passes
+  int window = 0;            // the timing group it was measured in (network_timer.h: time_networks' group_of)
 };
 
 struct ValidationSummary {
@@ -81,6 +82,8 @@ struct ValidationRun {
   std::vector<ValidationRow> rows;
   std::vector<graph::NetworkSpec> specs;  // the validated networks, in row order
   std::vector<double> companion_ms;       // ValidationOptions::companions' latencies, in order
+  std::vector<int> companion_window;      // and the timing group each was measured in (as ValidationRow::window)
+  int windows = 0;                        // timing groups (windows 0 .. windows - 1)
   // Share of the timing's wall time the executor's thread waited for a CPU
   // (run_delay.h); -1 when unknown.
   double waiting_share = -1;

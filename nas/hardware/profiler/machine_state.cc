@@ -82,6 +82,29 @@ MachineState state_from_ratios(const std::vector<double>& measured_ms, const std
   return s;
 }
 
+std::vector<double> window_state_factors(const std::vector<int>& window, const std::vector<double>& measured_ms,
+                                         const std::vector<double>& predicted_ms, int windows, int min_networks) {
+  NAS_CHECK(window.size() == measured_ms.size() && window.size() == predicted_ms.size());
+  std::vector<double> out;
+  for (int w = 0; w < windows; ++w) {
+    std::vector<double> measured, predicted;
+    auto take = [&](int from) {
+      for (size_t i = 0; i < window.size(); ++i)
+        if (window[i] == from) {
+          measured.push_back(measured_ms[i]);
+          predicted.push_back(predicted_ms[i]);
+        }
+    };
+    take(w);
+    for (int r = 1; static_cast<int>(measured.size()) < min_networks && (w - r >= 0 || w + r < windows); ++r) {
+      if (w - r >= 0) take(w - r);
+      if (w + r < windows) take(w + r);
+    }
+    out.push_back(state_from_ratios(measured, predicted).factor);
+  }
+  return out;
+}
+
 Result<MachineState> measure_machine_state(const std::vector<const space::Space*>& spaces, const CostModel& model,
                                            const MachineStateOptions& options) {
   const auto start = Clock::now();

@@ -80,6 +80,15 @@ Result<MachineState> measure_machine_state(const std::vector<const space::Space*
 // are skipped; factor 1 when none is left). REQUIRES: equal sizes.
 MachineState state_from_ratios(const std::vector<double>& measured_ms, const std::vector<double>& predicted_ms);
 
+// The state factor of each timing window (`nas profile --validate`'s
+// "state-tracked" figure): window w's factor is state_from_ratios() over the
+// reference networks measured in window w (`window[i]` in 0 .. windows - 1);
+// a window with fewer than `min_networks` of them also takes those of the
+// nearest windows (w - 1 and w + 1, then w - 2 and w + 2, ...) until it has
+// that many or there are no more. REQUIRES: equal sizes.
+std::vector<double> window_state_factors(const std::vector<int>& window, const std::vector<double>& measured_ms,
+                                         const std::vector<double>& predicted_ms, int windows, int min_networks = 3);
+
 // |factor - 1| > 10%: the machine no longer runs at the table's speed.
 bool machine_state_changed(double factor);
 

@@ -43,7 +43,7 @@ Result<Runner> make_runner(const graph::NetworkSpec& spec, uint64_t seed) {
 Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
                                                const NetworkTimingOptions& options,
                                                const std::function<void(int64_t)>& progress,
-                                               double* waiting_share) {
+                                               double* waiting_share, std::vector<int>* group_of) {
   NAS_CHECK(options.warmup >= 1 && options.repeats >= 1);
   const int sweeps = std::max(1, options.sweeps);
   const int repeats = (options.repeats + sweeps - 1) / sweeps;  // per sweep
@@ -54,6 +54,8 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
   const int64_t delay_before = thread_run_delay_ns();
   const auto wall_before = Clock::now();
   int64_t done = 0;
+  if (group_of != nullptr) group_of->assign(specs.size(), 0);
+  int group_index = 0;
   for (int sweep = 0; sweep < sweeps + options.retry_sweeps; ++sweep) {
     // The regular sweeps run every network; a retry sweep only those still
     // short of undisturbed passes.
@@ -74,6 +76,10 @@ Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpe
         bytes += r.value().bytes;
         group.push_back(r.take());
         ++end;
+      }
+      if (group_of != nullptr && sweep == 0) {
+        for (size_t k = begin; k < end; ++k) (*group_of)[this_sweep[k]] = group_index;
+        ++group_index;
       }
       std::vector<int> clean_this_sweep(group.size(), 0);
       // One timed pass of network i of the group; kept apart when another

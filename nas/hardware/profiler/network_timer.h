@@ -61,11 +61,14 @@ inline constexpr int kMinUndisturbed = 3;
 // done counting networks over all sweeps (of specs.size() * sweeps). When
 // `waiting_share` is given, it receives the share of the timing's wall time
 // the calling thread spent runnable but waiting for a CPU (run_delay.h; -1
-// when unknown). The error names the network that could
-// not be created.
+// when unknown). When `group_of` is given, it receives each spec's group
+// (0, 1, ...: consecutive specs, the same in every regular sweep): networks
+// of one group are timed in the same rounds, so they met the same moments
+// (and the same machine state); networks of different groups did not. The
+// error names the network that could not be created.
 Result<std::vector<TimingStats>> time_networks(std::span<const graph::NetworkSpec> specs,
                                                const NetworkTimingOptions& options,
                                                const std::function<void(int64_t)>& progress = {},
-                                               double* waiting_share = nullptr);
+                                               double* waiting_share = nullptr, std::vector<int>* group_of = nullptr);
 
 }  // namespace nas::hardware

@@ -75,7 +75,10 @@ TEST_F(HostMachineState, SearchRecordsTheFactorAndScalesExactlyUnderRescaleOnly)
   auto validate = run_nas("profile --validate --space nas_bench_201 --repeats 2 --calibrate 8 --samples 3");
   ASSERT_EQ(validate.exit_code, 0) << validate.err;
   for (const char* part : {"with the table as profiled", "machine state: the 8 calibration networks now run ",
-                           "with the table's predictions scaled by the state factor as machine_state: rescale takes it",
+                           "state-scaled: the table's predictions times one state factor",
+                           "state-tracked: the table's predictions times the state factor of the calibration networks "
+                           "timed in the same window",
+                           "nas_bench_201 within +-10%: as profiled ",
                            "with the calibration re-fitted on the 8 calibration networks",
                            "nothing new to measure, files unchanged"})
     EXPECT_TRUE(contains(validate.out, part)) << part << "\n" << validate.out;

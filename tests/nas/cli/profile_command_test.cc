@@ -168,7 +168,8 @@ TEST_F(ProfileCommand, ValidateOnATinySpace) {
   std::ifstream in(csv);
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes,latency_ms_predicted_refit");
+  EXPECT_EQ(header, "arch,nodes,latency_ms_measured,spread_pct,latency_ms_predicted,lut_coverage,undisturbed_passes,"
+                    "latency_ms_predicted_refit,window,latency_ms_predicted_tracked");
   int rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, 6);

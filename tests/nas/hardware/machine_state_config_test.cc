@@ -1,6 +1,7 @@
 // `machine_state:` on the host entry of an experiment's hardware list: read
 // into HardwareSpec::machine_state (default check), written back by the
-// resolved config so that a resumed run keeps it. Its errors are golden
+// resolved config so that a resumed run keeps it; likewise the re-check
+// schedule (recheck_interval, recheck_candidates). Their errors are golden
 // negatives in tests/nas/config/bad/hardware_host_*.yaml.
 #include <gtest/gtest.h>
 
@@ -72,6 +73,48 @@ TEST(HostMachineStateConfig, ResolvedConfigKeepsTheMode) {
     auto again = load_experiment(again_file, Catalog::defaults(), d2);
     ASSERT_TRUE(again.has_value()) << d2.str() << "\n" << resolved;
     EXPECT_EQ(again->hardware[0].machine_state, mode) << resolved;
+  }
+}
+
+HardwareSpec host_of(const testing::TempDir& dir, const std::string& hardware) {
+  Diagnostics d;
+  auto e = load_experiment(write_experiment(dir, hardware), Catalog::defaults(), d);
+  EXPECT_TRUE(e.has_value()) << d.str();
+  return e ? e->hardware.at(0) : HardwareSpec{};
+}
+
+TEST(HostMachineStateConfig, ReadsTheRecheckScheduleAndTheResolvedConfigKeepsIt) {
+  testing::TempDir dir;
+  const HardwareSpec none = host_of(dir, "  - host: {machine_state: rescale}\n");
+  EXPECT_FALSE(none.rechecks());
+  const HardwareSpec both =
+      host_of(dir, "  - host: {machine_state: rescale, recheck_interval: 1m30s, recheck_candidates: 40}\n");
+  ASSERT_TRUE(both.recheck_interval_s && both.recheck_candidates);
+  EXPECT_EQ(*both.recheck_interval_s, 90);
+  EXPECT_EQ(*both.recheck_candidates, 40);
+  EXPECT_TRUE(both.rechecks());
+  // The default mode (check) with a schedule: re-checks are reported only.
+  const HardwareSpec check = host_of(dir, "  - host: {recheck_interval: 45}\n");
+  EXPECT_EQ(check.machine_state, MachineStateMode::kCheck);
+  EXPECT_EQ(check.recheck_interval_s.value_or(0), 45);
+  EXPECT_FALSE(check.recheck_candidates.has_value());
+
+  for (const std::string yaml : {"  - host: {recheck_candidates: 7}\n",
+                                 "  - host: {machine_state: rescale, recheck_interval: 2m, recheck_candidates: 3}\n"}) {
+    Diagnostics d;
+    auto e = load_experiment(write_experiment(dir, yaml), Catalog::defaults(), d);
+    ASSERT_TRUE(e.has_value()) << d.str();
+    const std::string resolved = write_resolved_experiment(*e, dir.path() + "/runs/ms");
+    const std::string again_file = dir.path() + "/again.yaml";
+    std::ofstream(again_file) << resolved;
+    Diagnostics d2;
+    auto again = load_experiment(again_file, Catalog::defaults(), d2);
+    ASSERT_TRUE(again.has_value()) << d2.str() << "\n" << resolved;
+    const HardwareSpec& a = again->hardware[0];
+    const HardwareSpec& b = e->hardware[0];
+    EXPECT_EQ(a.machine_state, b.machine_state) << resolved;
+    EXPECT_EQ(a.recheck_interval_s, b.recheck_interval_s) << resolved;
+    EXPECT_EQ(a.recheck_candidates, b.recheck_candidates) << resolved;
   }
 }
 

@@ -34,6 +34,27 @@ TEST(MachineState, FactorIsTheMedianRatioOfMeasuredToPredicted) {
   EXPECT_DOUBLE_EQ(state_from_ratios({}, {}).factor, 1.0);
 }
 
+TEST(MachineState, WindowFactorsComeFromTheirOwnWindowOrTheNearestOnes) {
+  // Window 0 in one state (1.0x), window 1 in the other (1.5x), window 2
+  // holds one reference network only, window 3 none.
+  const std::vector<int> window = {0, 0, 0, 1, 1, 1, 1, 2};
+  const std::vector<double> measured = {1.0, 2.0, 3.0, 1.5, 3.0, 4.5, 9.0, 2.0};
+  const std::vector<double> predicted = {1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 6.0, 1.0};
+  const std::vector<double> f = window_state_factors(window, measured, predicted, 4);
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_DOUBLE_EQ(f[0], 1.0);
+  EXPECT_DOUBLE_EQ(f[1], 1.5);
+  // Window 2 (ratio 2.0) borrows windows 1 and 3: median of {2.0, 1.5 x 4}.
+  EXPECT_DOUBLE_EQ(f[2], 1.5);
+  // Window 3 borrows window 2, then windows 1: median of {2.0, 1.5 x 4}.
+  EXPECT_DOUBLE_EQ(f[3], 1.5);
+  // With min_networks 1 every window with a network keeps its own.
+  EXPECT_DOUBLE_EQ(window_state_factors(window, measured, predicted, 3, 1)[2], 2.0);
+  // One window: the factor over all, as the state-scaled figure takes it.
+  EXPECT_DOUBLE_EQ(window_state_factors(std::vector<int>(8, 0), measured, predicted, 1)[0],
+                   state_from_ratios(measured, predicted).factor);
+}
+
 TEST(MachineState, ChangedBeyondTenPercent) {
   EXPECT_FALSE(machine_state_changed(1.0));
   EXPECT_FALSE(machine_state_changed(1.09));

@@ -126,6 +126,25 @@ TEST(NetworkTimer, TimesEveryNetworkInOrder) {
   }
 }
 
+TEST(NetworkTimer, ReportsTheGroupEachNetworkWasTimedIn) {
+  const std::string dir = testing::fresh_dir("net_timer_groups");
+  auto s = testing::load_tiny_space(testing::write_tiny_space(dir));
+  ASSERT_TRUE(s);
+  std::vector<graph::NetworkSpec> specs;
+  for (space::Genotype g : {space::Genotype{0, 0}, space::Genotype{1, 1}, space::Genotype{0, 1}})
+    specs.push_back(graph::build_network_spec(s->decode(g).value(), 1).take());
+  NetworkTimingOptions o;
+  o.warmup = 1;
+  o.repeats = 1;
+  o.sweeps = 1;
+  std::vector<int> group_of;
+  ASSERT_TRUE(time_networks(specs, o, {}, nullptr, &group_of));
+  EXPECT_EQ(group_of, (std::vector<int>{0, 0, 0}));  // a few KB: one group
+  o.group_bytes = 1;  // every network alone
+  ASSERT_TRUE(time_networks(specs, o, {}, nullptr, &group_of));
+  EXPECT_EQ(group_of, (std::vector<int>{0, 1, 2}));
+}
+
 TEST(MachinePeaks, PlausibleForAnyX86) {
   const MachinePeaks p = measure_machine_peaks(1);
   EXPECT_GT(p.fp32_gflops, 0.5);     // even a scalar core under load
