@@ -201,7 +201,7 @@ ConvAlgoImpl depthwise_algo() {
 }
 
 bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
-                              float* dw) {
+                              float* dw, const DxRowsDone& on_dx_rows) {
   // Stride 1 with "same" padding: dx rows [r0, r1) are the forward conv of
   // dy rows around [r0, r1) with the rotated kernel (see backward_data), so
   // the weight gradient's runs of dy rows cover every dx row once. Only
@@ -219,7 +219,7 @@ bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* 
   base.h = p.out_h(); base.w = p.out_w();
   base.pad = static_cast<int>(eh - p.pad);
   base.oh = p.in_h; base.ow = p.in_w;
-  base.stream = p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
+  base.stream = !on_dx_rows && p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
   base.from_memory = true;
   // Pieces of dy of at most ~256 KB (at least 2*kernel_h rows, where the
   // kernels' row rings pay off): still in L2 when the weight pass reads them.
@@ -232,6 +232,7 @@ bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* 
     a.row_begin = r0;
     a.row_end = r1;
     K.dw_forward(a);
+    if (on_dx_rows) on_dx_rows((n * p.in_h + r0) * p.in_w, (n * p.in_h + r1) * p.in_w);
   });
   return true;
 }

@@ -1,6 +1,9 @@
 // The depthwise algorithm's backward in one pass (ops/conv/conv_depthwise.cc).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "ops/conv/conv_params.h"
 
 namespace nas::ops::conv_detail {
@@ -12,8 +15,14 @@ namespace nas::ops::conv_detail {
 // third of the two passes' memory traffic); returns false, writing nothing,
 // for any other p. When it returns true, dx and dw are bit for bit what the
 // depthwise algorithm's backward_data and backward_weights give, on any
-// thread count. REQUIRES: sizes as in conv2d.h, dx and dw not null.
+// thread count. on_dx_rows (optional) is called with each range of dx's
+// pixels [begin, end) (pixel n*H*W + y*W + x, whole image rows) once they
+// are final, on the thread that wrote them, every pixel once: a consumer can
+// read them while they are in cache (RowBlockObserver::report); dx is then
+// written with ordinary stores. REQUIRES: sizes as in conv2d.h, dx and dw
+// not null.
+using DxRowsDone = std::function<void(int64_t begin, int64_t end)>;
 bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
-                              float* dw);
+                              float* dw, const DxRowsDone& on_dx_rows = {});
 
 }  // namespace nas::ops::conv_detail

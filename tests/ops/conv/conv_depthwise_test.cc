@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -266,8 +267,8 @@ TEST(DepthwiseConv2d, SameBitsOnOneAndTwoThreadsAndMatchesReference) {
 
 
 // The one-pass backward (batches beyond the caches, stride 1, "same"
-// padding) gives the two passes' bits on 1 and 2 threads, and declines other
-// shapes without writing.
+// padding) gives the two passes' bits on 1 and 2 threads, with and without a
+// consumer of dx's finished rows, and declines other shapes without writing.
 TEST(DepthwiseConv2d, FusedBackwardSameBitsAsTwoPasses) {
   struct Shape {
     int64_t n, h, w, c;
@@ -295,6 +296,23 @@ TEST(DepthwiseConv2d, FusedBackwardSameBitsAsTwoPasses) {
       EXPECT_TRUE(fused) << sh.n << "x" << sh.h << "x" << sh.w << "x" << sh.c;
       EXPECT_EQ(fdx, dx) << "k" << sh.k << " threads " << t;
       EXPECT_EQ(fdw, dw) << "k" << sh.k << " threads " << t;
+      // With a consumer of dx's rows: every pixel reported once, its values
+      // already final when reported (copied then), the same bits.
+      std::vector<float> seen(x.size(), NAN);
+      std::vector<int> reports(p.batch * p.in_h * p.in_w, 0);
+      std::mutex mu;
+      fdx.assign(x.size(), NAN);
+      ASSERT_TRUE(conv_detail::depthwise_backward_fused(
+          p, x.data(), dy.data(), w.data(), fdx.data(), fdw.data(), [&](int64_t b, int64_t e) {
+            std::lock_guard<std::mutex> lock(mu);
+            ASSERT_EQ(b % p.in_w, 0);
+            ASSERT_EQ(e % p.in_w, 0);
+            for (int64_t i = b; i < e; ++i) ++reports[i];
+            std::copy(fdx.begin() + b * p.in_c, fdx.begin() + e * p.in_c, seen.begin() + b * p.in_c);
+          }));
+      EXPECT_EQ(reports, std::vector<int>(reports.size(), 1)) << "k" << sh.k << " threads " << t;
+      EXPECT_EQ(seen, dx) << "k" << sh.k << " threads " << t;
+      EXPECT_EQ(fdx, dx) << "k" << sh.k << " threads " << t;
     }
     set_num_threads(saved);
   }
