@@ -74,6 +74,33 @@ inline void bn_stats_row(const float* __restrict xr, int64_t c, const float* __r
   }
 }
 
+// Channel strips: W channels of every row of a chunk summed in local arrays
+// that the compiler keeps in registers (W = 32: 2 AVX-512 or 4 AVX2 vectors
+// per sum). Summing row by row into a1/a2 in memory instead is bound by one
+// store per vector per row (each row's update waits on the previous row's
+// store): 4-5x slower in L2. Each channel's float sum still runs over the
+// rows in order, so the bits are those of the row loop.
+inline constexpr int64_t kBnStrip = 32;
+
+template <int64_t W>
+inline void bn_stats_strip(const float* __restrict x, int64_t rows, int64_t c,
+                           const float* __restrict shift, float* __restrict a1,
+                           float* __restrict a2) {
+  float t1[W] = {}, t2[W] = {};
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * c;
+    for (int64_t k = 0; k < W; ++k) {
+      const float v = xr[k] - shift[k];
+      t1[k] += v;
+      t2[k] += v * v;
+    }
+  }
+  for (int64_t k = 0; k < W; ++k) {
+    a1[k] = t1[k];
+    a2[k] = t2[k];
+  }
+}
+
 inline void batch_norm_stats_body(const float* x, int64_t rows, int64_t c, const float* shift,
                                   double* __restrict s1, double* __restrict s2,
                                   float* __restrict scratch) {
@@ -81,8 +108,20 @@ inline void batch_norm_stats_body(const float* x, int64_t rows, int64_t c, const
   float* a2 = scratch + c;
   for (int64_t r0 = 0; r0 < rows; r0 += kBatchNormChunkRows) {
     const int64_t r1 = std::min(rows, r0 + kBatchNormChunkRows);
-    std::fill(a1, a1 + 2 * c, 0.0f);
-    for (int64_t r = r0; r < r1; ++r) bn_stats_row(x + r * c, c, shift, a1, a2);
+    const float* xc = x + r0 * c;
+    int64_t j = 0;
+    for (; j + kBnStrip <= c; j += kBnStrip)
+      bn_stats_strip<kBnStrip>(xc + j, r1 - r0, c, shift + j, a1 + j, a2 + j);
+    for (; j + kBnStrip / 2 <= c; j += kBnStrip / 2)
+      bn_stats_strip<kBnStrip / 2>(xc + j, r1 - r0, c, shift + j, a1 + j, a2 + j);
+    for (; j + kBnStrip / 4 <= c; j += kBnStrip / 4)
+      bn_stats_strip<kBnStrip / 4>(xc + j, r1 - r0, c, shift + j, a1 + j, a2 + j);
+    if (j < c) {
+      std::fill(a1 + j, a1 + c, 0.0f);
+      std::fill(a2 + j, a2 + c, 0.0f);
+      for (int64_t r = r0; r < r1; ++r)
+        bn_stats_row(x + r * c + j, c - j, shift + j, a1 + j, a2 + j);
+    }
     bn_flush(c, a1, a2, s1, s2);
   }
 }
@@ -197,6 +236,30 @@ inline void bn_grad_sums_row(const float* __restrict xr, const float* __restrict
   }
 }
 
+// W channels of a chunk's rows, sums in registers (see bn_stats_strip).
+// scale and beta point at the strip's channels (or are null without an
+// activation).
+template <ActivationKind A, int64_t W>
+inline void bn_grad_sums_strip(const float* __restrict x, const float* __restrict dy,
+                               int64_t rows, int64_t c, const float* __restrict mean,
+                               const float* __restrict scale, const float* __restrict beta,
+                               float* __restrict a1, float* __restrict a2) {
+  float t1[W] = {}, t2[W] = {};
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * c;
+    const float* gr = dy + r * c;
+    for (int64_t k = 0; k < W; ++k) {
+      const float g = bn_mask_recomputed<A>(gr[k], xr[k], mean[k], scale, beta, k);
+      t1[k] += g;
+      t2[k] += g * (xr[k] - mean[k]);
+    }
+  }
+  for (int64_t k = 0; k < W; ++k) {
+    a1[k] = t1[k];
+    a2[k] = t2[k];
+  }
+}
+
 inline void batch_norm_grad_sums_body(const float* __restrict x, const float* __restrict dy,
                                       int64_t rows, int64_t c, const float* __restrict mean,
                                       const float* __restrict scale,
@@ -206,11 +269,28 @@ inline void batch_norm_grad_sums_body(const float* __restrict x, const float* __
   float* a1 = scratch;
   float* a2 = scratch + c;
   bn_dispatch(act, [&]<ActivationKind A>() {
+    // Offsets into scale / beta only with an activation (null without one).
+    auto at = [](const float* v, int64_t j) {
+      return A == ActivationKind::kIdentity ? v : v + j;
+    };
     for (int64_t r0 = 0; r0 < rows; r0 += kBatchNormChunkRows) {
       const int64_t r1 = std::min(rows, r0 + kBatchNormChunkRows);
-      std::fill(a1, a1 + 2 * c, 0.0f);
-      for (int64_t r = r0; r < r1; ++r)
-        bn_grad_sums_row<A>(x + r * c, dy + r * c, c, mean, scale, beta, a1, a2);
+      const float* xc = x + r0 * c;
+      const float* gc = dy + r0 * c;
+      int64_t j = 0;
+      for (; j + kBnStrip <= c; j += kBnStrip)
+        bn_grad_sums_strip<A, kBnStrip>(xc + j, gc + j, r1 - r0, c, mean + j, at(scale, j),
+                                        at(beta, j), a1 + j, a2 + j);
+      for (; j + kBnStrip / 2 <= c; j += kBnStrip / 2)
+        bn_grad_sums_strip<A, kBnStrip / 2>(xc + j, gc + j, r1 - r0, c, mean + j, at(scale, j),
+                                            at(beta, j), a1 + j, a2 + j);
+      if (j < c) {
+        std::fill(a1 + j, a1 + c, 0.0f);
+        std::fill(a2 + j, a2 + c, 0.0f);
+        for (int64_t r = r0; r < r1; ++r)
+          bn_grad_sums_row<A>(x + r * c + j, dy + r * c + j, c - j, mean + j, at(scale, j),
+                              at(beta, j), a1 + j, a2 + j);
+      }
       bn_flush(c, a1, a2, s1, s2);
     }
   });
