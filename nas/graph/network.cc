@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "nas/graph/memory_plan.h"
+#include "ops/conv/conv2d_op.h"
 #include "ops/layers/activation_functions.h"
 #include "ops/layers/batch_norm.h"
 
@@ -98,7 +99,45 @@ Result<std::unique_ptr<Network>> Network::create(const NetworkSpec& spec, ExecMo
   net->choose_fusions(options);
   net->in_place_enabled_ = options.in_place_gradients;
   net->plan();
+  net->choose_batch_norm_passes_in_conv(options);
   return net;
+}
+
+void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
+  const int n = spec_.size();
+  stats_bn_of_conv_.assign(n, -1);
+  grad_bn_of_conv_.assign(n, -1);
+  if (mode_ != ExecMode::kTraining) return;
+  const auto consumers = spec_.consumers();
+  const auto outputs = spec_.outputs();
+  auto conv_at = [&](int id) { return dynamic_cast<ops::Conv2d*>(ops_[id].get()); };
+  for (int id = 0; id < n; ++id) {
+    if (dynamic_cast<ops::BatchNorm*>(ops_[id].get()) == nullptr) continue;
+    // Forward: the conv writes all of BN's input (its only output) before
+    // BN runs; other readers of it do not matter.
+    const int producer = spec_.node(id).inputs[0].node;
+    if (options.batch_norm_stats_in_conv && conv_at(producer) != nullptr &&
+        stats_bn_of_conv_[producer] < 0)
+      stats_bn_of_conv_[producer] = id;
+    if (!options.batch_norm_grad_sums_in_conv) continue;
+    // Backward: BN's output gradient is written whole, in place of nothing
+    // else, by the backward-data of the one conv that reads the output once.
+    const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+    if (std::find(outputs.begin(), outputs.end(), TensorRef{out, 0}) != outputs.end()) continue;
+    if (consumers[out].size() != 1 || reads_[out][0] != 1) continue;
+    const int reader = consumers[out][0];
+    if (conv_at(reader) != nullptr) grad_bn_of_conv_[reader] = id;
+  }
+}
+
+int Network::batch_norm_stats_in_conv() const {
+  return static_cast<int>(std::count_if(stats_bn_of_conv_.begin(), stats_bn_of_conv_.end(),
+                                        [](int b) { return b >= 0; }));
+}
+
+int Network::batch_norm_grad_sums_in_conv() const {
+  return static_cast<int>(std::count_if(grad_bn_of_conv_.begin(), grad_bn_of_conv_.end(),
+                                        [](int b) { return b >= 0; }));
 }
 
 void Network::choose_fusions(const NetworkOptions& options) {
@@ -333,6 +372,15 @@ std::vector<ops::Tensor> Network::forward(std::span<const ops::Tensor> inputs,
     in.clear();
     for (const TensorRef& t : spec_.node(id).inputs) in.push_back(acts_[t.node][t.output]);
     const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+    const int bn = stats_bn_of_conv_[id];
+    if (bn >= 0 && ctx.training) {
+      auto* conv = static_cast<ops::Conv2d*>(ops_[id].get());
+      conv->set_output_observer(
+          static_cast<ops::BatchNorm*>(ops_[bn].get())->arm_input_stats(acts_[id][0].data()));
+      conv->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
+      conv->set_output_observer(nullptr);
+      continue;
+    }
     ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
   }
   std::vector<ops::Tensor> out;
@@ -402,8 +450,16 @@ void Network::backward(std::span<const ops::Tensor> output_grads, const ops::OpC
         direct.push_back(false);
       }
     }
+    const int bn = grad_bn_of_conv_[id];
+    auto* conv = bn >= 0 && din[0].defined() ? static_cast<ops::Conv2d*>(ops_[id].get()) : nullptr;
+    if (conv != nullptr) {
+      const TensorRef x = spec_.node(bn).inputs[0];
+      conv->set_input_grad_observer(static_cast<ops::BatchNorm*>(ops_[bn].get())
+                                        ->arm_grad_sums(acts_[x.node][x.output].data(), din[0].data()));
+    }
     ops_[id]->backward(node_context(ctx, id), in, node_params_[id], acts_[out], grads_[out], din,
                        node_param_grads_[id]);
+    if (conv != nullptr) conv->set_input_grad_observer(nullptr);
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const TensorRef& t = node.inputs[i];
       if (spec_.node(t.node).is_input()) continue;

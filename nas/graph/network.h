@@ -51,6 +51,22 @@ struct NetworkOptions {
   // gradient is dy itself: no copy). Bit-identical to false, which gives
   // every gradient its own buffer (the tests compare the two).
   bool in_place_gradients = true;
+  // kTraining only: a batch_norm whose input is written by a conv2d /
+  // depthwise_conv2d node has its statistics gathered by that conv, block by
+  // block while each block of the output is still in cache
+  // (BatchNorm::arm_input_stats, a RowBlockObserver on the conv's output
+  // rows), instead of by a pass of its own over memory. The conv's output is
+  // then written with ordinary stores instead of streaming ones.
+  // Bit-identical to false (the tests compare them).
+  bool batch_norm_stats_in_conv = true;
+  // kTraining only: when a batch_norm's output gradient (its fused
+  // activation's, if fused) is written by the backward-data of a conv that
+  // alone reads that output, BN's gradient sums are gathered in that conv
+  // the same way (BatchNorm::arm_grad_sums), and BN's backward is one pass.
+  // Off by default: measured slower on the MBv2 stack (the conv can no
+  // longer stream dy, and it reads BN's input from memory itself; see
+  // docs/architecture.md). Bit-identical to false.
+  bool batch_norm_grad_sums_in_conv = false;
 };
 
 class Network {
@@ -87,6 +103,11 @@ class Network {
   // dy), and one input of a same-shape add read by it alone (its gradient is
   // dy: no copy). Those gradients share the output gradient's buffer.
   int in_place_gradients() const;
+  // batch_norm nodes whose statistics (forward) / gradient sums (backward)
+  // are gathered by a conv (NetworkOptions::batch_norm_stats_in_conv,
+  // batch_norm_grad_sums_in_conv).
+  int batch_norm_stats_in_conv() const;
+  int batch_norm_grad_sums_in_conv() const;
 
   // Every parameter (by its store name) and every op state tensor
   // ("bn1.running_mean"), in a stable order: views, for saving and loading.
@@ -99,6 +120,7 @@ class Network {
   void gather_bound_params();
   void choose_fusions(const NetworkOptions& options);
   void choose_in_place_gradients();
+  void choose_batch_norm_passes_in_conv(const NetworkOptions& options);
 
   NetworkSpec spec_;
   ExecMode mode_;
@@ -124,6 +146,9 @@ class Network {
   bool in_place_enabled_ = true;
   std::vector<int> inplace_input_;
   std::vector<std::vector<TensorRef>> grad_alias_;
+  // Per conv node: the batch_norm node whose statistics it gathers in its
+  // forward / whose gradient sums it gathers in its backward-data (-1: none).
+  std::vector<int> stats_bn_of_conv_, grad_bn_of_conv_;
   std::vector<ops::Tensor> bound_inputs_;  // the caller's inputs of the last forward
 };
 

@@ -128,16 +128,26 @@ ConvAlgo conv2d_resolved_algo(const ConvParams& p, ConvPass pass) {
   return ConvAlgo::kAuto;
 }
 
+// The observer goes to the algorithm only when it sees final rows: not when
+// a bias is added afterwards, nor while the autotuner times candidates (each
+// run would report every row again); the rows are then reported at the end.
 void conv2d_forward(const ConvParams& p, const float* x, const float* w, const float* bias,
-                    float* y) {
-  dispatch(p, ConvPass::kForward, [&](const ConvAlgoImpl& a) { a.forward(p, x, w, y); });
-  if (p.bias && bias != nullptr)
-    conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
+                    float* y, RowBlockObserver* observer) {
+  const bool add = p.bias && bias != nullptr;
+  RowBlockObserver* inner =
+      add || conv2d_resolved_algo(p, ConvPass::kForward) == ConvAlgo::kAuto ? nullptr : observer;
+  dispatch(p, ConvPass::kForward, [&](const ConvAlgoImpl& a) { a.forward(p, x, w, y, inner); });
+  if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
+  if (observer != nullptr && inner == nullptr) observer->report_all();
 }
 
-void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                          RowBlockObserver* observer) {
+  RowBlockObserver* inner =
+      conv2d_resolved_algo(p, ConvPass::kBackwardData) == ConvAlgo::kAuto ? nullptr : observer;
   dispatch(p, ConvPass::kBackwardData,
-           [&](const ConvAlgoImpl& a) { a.backward_data(p, dy, w, dx); });
+           [&](const ConvAlgoImpl& a) { a.backward_data(p, dy, w, dx, inner); });
+  if (observer != nullptr && inner == nullptr) observer->report_all();
 }
 
 void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "ops/conv/conv_params.h"
+#include "ops/core/row_block_observer.h"
 
 namespace nas::ops {
 
@@ -22,11 +23,20 @@ namespace nas::ops {
 // in p (x: input_shape, y/dy: output_shape, w/dw: weight_shape, bias/db:
 // [out_c]); outputs do not alias inputs. Outputs are overwritten.
 
+// `observer` (optional): its rows are the pixels of y (forward: N*OH*OW) or
+// of dx (backward-data: N*H*W); every row is reported once its values are
+// final (bias included), from the algorithm's own loops while the rows are
+// still in cache where it can (gemm1x1, direct except strided
+// backward-data, depthwise), else all at the end (report_all). The caller
+// reset() it before. Outputs are the same bits with or without it (an
+// observed output is written with ordinary stores, never streamed).
+
 // y = conv(x, w) (+ bias when p.bias; bias is ignored otherwise).
 void conv2d_forward(const ConvParams& p, const float* x, const float* w, const float* bias,
-                    float* y);
+                    float* y, RowBlockObserver* observer = nullptr);
 // dx = d(loss)/dx given dy = d(loss)/dy.
-void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx);
+void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                          RowBlockObserver* observer = nullptr);
 // dw = d(loss)/dw (skipped when dw is null); db = sum of dy over batch and
 // pixels (skipped when db is null or !p.bias).
 void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,

@@ -71,7 +71,7 @@ OpCost Conv2d::cost() const { return conv2d_cost(p_); }
 void Conv2d::forward(const OpContext&, std::span<const Tensor> inputs,
                      std::span<const Tensor> params, std::span<Tensor> outputs) {
   conv2d_forward(p_, inputs[0].data(), params[0].data(), p_.bias ? params[1].data() : nullptr,
-                 outputs[0].data());
+                 outputs[0].data(), output_observer_);
 }
 
 void Conv2d::backward(const OpContext&, std::span<const Tensor> inputs,
@@ -80,7 +80,7 @@ void Conv2d::backward(const OpContext&, std::span<const Tensor> inputs,
                       std::span<Tensor> param_grads) {
   const float* dy = output_grads[0].data();
   if (!input_grads.empty() && input_grads[0].defined())
-    conv2d_backward_data(p_, dy, params[0].data(), input_grads[0].data());
+    conv2d_backward_data(p_, dy, params[0].data(), input_grads[0].data(), input_grad_observer_);
   float* dw = !param_grads.empty() && param_grads[0].defined() ? param_grads[0].data() : nullptr;
   float* db = p_.bias && param_grads.size() > 1 && param_grads[1].defined() ? param_grads[1].data()
                                                                              : nullptr;

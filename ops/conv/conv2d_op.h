@@ -9,6 +9,7 @@
 #include "ops/conv/conv_params.h"
 #include "ops/core/op.h"
 #include "ops/core/op_registry.h"
+#include "ops/core/row_block_observer.h"
 
 namespace nas::ops {
 
@@ -24,6 +25,11 @@ class Conv2d final : public Op {
 
   const char* name() const override { return depthwise_name_ ? "depthwise_conv2d" : "conv2d"; }
   const ConvParams& params() const { return p_; }
+  // Observers of the output rows (N*OH*OW) of the following forwards and of
+  // the input-gradient rows (N*H*W) of the following backwards (conv2d.h);
+  // null (the default) for none. Not owned: they must outlive their use.
+  void set_output_observer(RowBlockObserver* o) { output_observer_ = o; }
+  void set_input_grad_observer(RowBlockObserver* o) { input_grad_observer_ = o; }
   OpCost cost() const override;
   void forward(const OpContext& ctx, std::span<const Tensor> inputs,
                std::span<const Tensor> params, std::span<Tensor> outputs) override;
@@ -36,6 +42,8 @@ class Conv2d final : public Op {
   Conv2d(const ConvParams& p, bool depthwise_name);
   ConvParams p_;
   bool depthwise_name_;
+  RowBlockObserver* output_observer_ = nullptr;
+  RowBlockObserver* input_grad_observer_ = nullptr;
 };
 
 // The conv cost: MACs = N*OH*OW*out_c*kh*kw*in_c/groups; bytes read = input +

@@ -25,14 +25,19 @@
 #include <span>
 
 #include "ops/conv/conv_params.h"
+#include "ops/core/row_block_observer.h"
 
 namespace nas::ops::conv_detail {
 
 struct ConvAlgoImpl {
   ConvAlgo algo;
   bool (*applies)(const ConvParams&);
-  void (*forward)(const ConvParams&, const float* x, const float* w, float* y);
-  void (*backward_data)(const ConvParams&, const float* dy, const float* w, float* dx);
+  // `observer` may be null; else every output row is reported to it once
+  // final (conv2d.h), and the output is not streamed.
+  void (*forward)(const ConvParams&, const float* x, const float* w, float* y,
+                  RowBlockObserver* observer);
+  void (*backward_data)(const ConvParams&, const float* dy, const float* w, float* dx,
+                        RowBlockObserver* observer);
   void (*backward_weights)(const ConvParams&, const float* x, const float* dy, float* dw);
 };
 

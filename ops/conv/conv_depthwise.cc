@@ -75,7 +75,8 @@ void over_rows(int64_t batch, int64_t rows, Fn fn) {
   });
 }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.taps() * p.in_c);
   pack_taps(p, w, false, wt);
@@ -83,7 +84,7 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
   const auto& K = kernels::conv_kernels();
   // Outputs far beyond the last-level cache go straight to memory.
-  const bool stream = p.batch * y_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
+  const bool stream = observer == nullptr && p.batch * y_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
   const bool large = from_memory(p), prefetch = l3_resident(p);
   over_rows(p.batch, p.out_h(), [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
@@ -95,17 +96,19 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
     a.row_begin = r0;
     a.row_end = r1;
     K.dw_forward(a);
+    if (observer != nullptr) observer->report((n * p.out_h() + r0) * p.out_w(), (n * p.out_h() + r1) * p.out_w());
   });
 }
 
-void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                   RowBlockObserver* observer) {
   const int64_t eh = int64_t{p.dilation} * (p.kernel_h - 1);
   const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
   const auto& K = kernels::conv_kernels();
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.taps() * p.in_c);
   // dx far beyond the caches goes straight to memory.
-  const bool stream_dx = p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
+  const bool stream_dx = observer == nullptr && p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
   // Stride 1 with "at most full" padding: dx is the forward conv of dy with
   // the rotated kernel and padding d*(k-1) - pad (kh == kw keeps it symmetric).
   if (p.stride == 1 && p.kernel_h == p.kernel_w && p.pad <= eh) {
@@ -124,6 +127,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
       a.row_begin = r0;
       a.row_end = r1;
       K.dw_forward(a);
+      if (observer != nullptr) observer->report((n * p.in_h + r0) * p.in_w, (n * p.in_h + r1) * p.in_w);
     });
     return;
   }
@@ -137,6 +141,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
     a.row_begin = r0;
     a.row_end = r1;
     K.dw_backward_data(a);
+    if (observer != nullptr) observer->report((n * p.in_h + r0) * p.in_w, (n * p.in_h + r1) * p.in_w);
   });
 }
 

@@ -23,9 +23,12 @@ int64_t cout_blocks(const ConvParams& p) {
   return (p.out_per_group() + nr - 1) / nr;
 }
 
-// Forward of q (pad 0) over inputs padded by `pad`.
+// Forward of q (pad 0) over inputs padded by `pad`. With an observer, each
+// work item's pixels are reported as soon as its tiles are written (an image
+// of a small-image batch: hundreds of KB, still in L2), and y is not streamed.
 void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
-                      int64_t src_image_floats, const float* wpacked, float* y) {
+                      int64_t src_image_floats, const float* wpacked, float* y,
+                      RowBlockObserver* observer) {
   const ConvKernels& K = kernels::conv_kernels();
   const int64_t c = q.in_c, in_g = q.in_per_group(), out_g = q.out_per_group();
   const int64_t oh = q.out_h(), ow = q.out_w(), pixels = oh * ow, wp = q.in_w;
@@ -52,7 +55,8 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
     }
   const int64_t tiles = (pixels + K.mr - 1) / K.mr;
   // Outputs beyond kStreamOutputBytes go straight to memory.
-  const bool stream = q.batch * pixels * q.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
+  const bool stream = observer == nullptr &&
+                      q.batch * pixels * q.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
   // Padded rows read by tiles [tb, te): from the first pixel's top tap row
   // to the last pixel's bottom one.
   const int64_t extent_h = int64_t{q.dilation} * (q.kernel_h - 1) + 1;
@@ -116,6 +120,8 @@ void implicit_forward(const ConvParams& q, const PadSpec& pad, const float* src,
       }
     }
     if (stream) conv_stream_fence();
+    if (observer != nullptr)
+      observer->report(n * pixels + tb * K.mr, n * pixels + std::min(te * K.mr, pixels));
   }, rows_for);
 }
 
@@ -140,11 +146,13 @@ ConvParams padded_params(const ConvParams& p) {
 
 bool applies(const ConvParams&) { return true; }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
   ScratchScope scratch;
   float* packed = scratch.alloc_floats(direct_packed_floats(p));
   pack_direct_weights(p, w, packed);
-  implicit_forward(padded_params(p), forward_pad(p), x, p.in_h * p.in_w * p.in_c, packed, y);
+  implicit_forward(padded_params(p), forward_pad(p), x, p.in_h * p.in_w * p.in_c, packed, y,
+                   observer);
 }
 
 // Backward-data of a strided conv by stride phases: input pixel
@@ -279,15 +287,21 @@ void backward_data_phased(const ConvParams& p, const float* dy, const float* w, 
   });
 }
 
-void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
-  if (phased_backward_data(p)) return backward_data_phased(p, dy, w, dx);
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                   RowBlockObserver* observer) {
+  if (phased_backward_data(p)) {
+    // Tiles of one phase write pixels all over the image: reported at the end.
+    backward_data_phased(p, dy, w, dx);
+    if (observer != nullptr) observer->report_all();
+    return;
+  }
   const TransposedConv t = transposed_conv(p);
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.weight_numel());
   flip_transpose_weights(p, w, wt);
   float* packed = scratch.alloc_floats(direct_packed_floats(t.params));
   pack_direct_weights(t.params, wt, packed);
-  implicit_forward(t.params, t.pad, dy, p.out_h() * p.out_w() * p.out_c, packed, dx);
+  implicit_forward(t.params, t.pad, dy, p.out_h() * p.out_w() * p.out_c, packed, dx, observer);
 }
 
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {

@@ -31,7 +31,37 @@ void subsample(const ConvParams& p, const float* x, float* xs) {
   });
 }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+// C[r0:r1] of the GEMM of every group: rows [r0, r1) of the output.
+void gemm_rows(const GemmArgs& base, int64_t groups, int64_t r0, int64_t r1, int64_t a_group,
+               int64_t b_group, int64_t c_group) {
+  for (int64_t g = 0; g < groups; ++g) {
+    GemmArgs args = base;
+    args.m = r1 - r0;
+    args.a = base.a + r0 * base.lda + g * a_group;
+    args.b = base.b + g * b_group;
+    args.c = base.c + r0 * base.ldc + g * c_group;
+    sgemm(args);
+  }
+}
+
+// Observed: the observer's blocks in parallel, each one sequential GEMM over
+// its rows, reported at once while they are in cache (each C entry is
+// summed in the same k order as by one GEMM over all rows: same bits).
+void gemm_observed(GemmArgs base, int64_t groups, int64_t a_group, int64_t b_group,
+                   int64_t c_group, RowBlockObserver* observer) {
+  base.parallel = false;
+  base.stream_c = false;
+  parallel_for(observer->blocks(), 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t r0 = observer->block_begin(b), r1 = observer->block_end(b);
+      gemm_rows(base, groups, r0, r1, a_group, b_group, c_group);
+      observer->report(r0, r1);
+    }
+  });
+}
+
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
   const int64_t rows = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
@@ -41,35 +71,34 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
     subsample(p, x, xs);
     a = xs;
   }
+  GemmArgs args;
+  args.trans_b = Trans::kYes;
+  args.n = out_g; args.k = in_g;
+  args.a = a; args.lda = p.in_c;
+  args.b = w; args.ldb = in_g;
+  args.c = y; args.ldc = p.out_c;
+  if (observer != nullptr)
+    return gemm_observed(args, p.groups, in_g, out_g * in_g, out_g, observer);
   // Outputs beyond kStreamOutputBytes go straight to memory.
-  const bool stream = rows * p.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
-  for (int64_t g = 0; g < p.groups; ++g) {
-    GemmArgs args;
-    args.stream_c = stream;
-    args.trans_b = Trans::kYes;
-    args.m = rows; args.n = out_g; args.k = in_g;
-    args.a = a + g * in_g; args.lda = p.in_c;
-    args.b = w + g * out_g * in_g; args.ldb = in_g;
-    args.c = y + g * out_g; args.ldc = p.out_c;
-    sgemm(args);
-  }
+  args.stream_c = rows * p.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
+  gemm_rows(args, p.groups, 0, rows, in_g, out_g * in_g, out_g);
 }
 
-void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                   RowBlockObserver* observer) {
   const int64_t rows = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
   float* d = p.stride == 1 ? dx : scratch.alloc_floats(rows * p.in_c);
-  const bool stream = p.stride == 1 && rows * p.in_c * int64_t{sizeof(float)} > kStreamOutputBytes;
-  for (int64_t g = 0; g < p.groups; ++g) {
-    GemmArgs args;
-    args.stream_c = stream;
-    args.m = rows; args.n = in_g; args.k = out_g;
-    args.a = dy + g * out_g; args.lda = p.out_c;
-    args.b = w + g * out_g * in_g; args.ldb = in_g;
-    args.c = d + g * in_g; args.ldc = p.in_c;
-    sgemm(args);
-  }
+  GemmArgs args;
+  args.n = in_g; args.k = out_g;
+  args.a = dy; args.lda = p.out_c;
+  args.b = w; args.ldb = in_g;
+  args.c = d; args.ldc = p.in_c;
+  if (p.stride == 1 && observer != nullptr)
+    return gemm_observed(args, p.groups, out_g, out_g * in_g, in_g, observer);
+  args.stream_c = p.stride == 1 && rows * p.in_c * int64_t{sizeof(float)} > kStreamOutputBytes;
+  gemm_rows(args, p.groups, 0, rows, out_g, out_g * in_g, in_g);
   if (p.stride == 1) return;
   const int64_t oh = p.out_h(), ow = p.out_w(), c = p.in_c;
   parallel_for(p.batch * p.in_h, 8, [&](int64_t b, int64_t e) {
@@ -77,10 +106,12 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
       const int64_t n = r / p.in_h, iy = r % p.in_h;
       float* row = dx + r * p.in_w * c;
       std::memset(row, 0, sizeof(float) * p.in_w * c);
-      if (iy % p.stride || iy / p.stride >= oh) continue;
-      const float* src = d + (n * oh + iy / p.stride) * ow * c;
-      for (int64_t ox = 0; ox < ow; ++ox)
-        std::memcpy(row + ox * p.stride * c, src + ox * c, sizeof(float) * c);
+      if (iy % p.stride == 0 && iy / p.stride < oh) {
+        const float* src = d + (n * oh + iy / p.stride) * ow * c;
+        for (int64_t ox = 0; ox < ow; ++ox)
+          std::memcpy(row + ox * p.stride * c, src + ox * c, sizeof(float) * c);
+      }
+      if (observer != nullptr) observer->report(r * p.in_w, (r + 1) * p.in_w);
     }
   });
 }

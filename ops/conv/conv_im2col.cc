@@ -71,7 +71,8 @@ void over_images(int64_t batch, Fn fn) {
 
 bool applies(const ConvParams&) { return true; }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
   const int64_t pixels = p.out_h() * p.out_w(), k = col_k(p), out_g = p.out_per_group();
   over_images(p.batch, [&](int64_t n, bool par) {
     ScratchScope scratch;
@@ -87,10 +88,12 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
       a.parallel = par;
       sgemm(a);
     }
+    if (observer != nullptr) observer->report(n * pixels, (n + 1) * pixels);
   });
 }
 
-void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                   RowBlockObserver* observer) {
   const int64_t pixels = p.out_h() * p.out_w(), k = col_k(p), out_g = p.out_per_group();
   const int64_t x_img = p.in_h * p.in_w * p.in_c;
   over_images(p.batch, [&](int64_t n, bool par) {
@@ -108,6 +111,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
       sgemm(a);
       col2im(p, col, g, img);
     }
+    if (observer != nullptr) observer->report(n * p.in_h * p.in_w, (n + 1) * p.in_h * p.in_w);
   });
 }
 

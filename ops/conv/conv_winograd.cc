@@ -124,7 +124,10 @@ void winograd_run(const ConvParams& q, PadSpec pad, const float* src, int64_t sr
   });
 }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y) {
+// Winograd reports its rows at the end (not a training hot path: the
+// autotuner picks it for no BN-feeding shape measured).
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
   ConvParams q = p;
   q.in_h += 2 * p.pad;
   q.in_w += 2 * p.pad;
@@ -135,14 +138,17 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y) {
   pad.c = p.in_c;
   pad.top = pad.left = p.pad;
   winograd_run(q, pad, x, p.in_h * p.in_w * p.in_c, w, y);
+  if (observer != nullptr) observer->report_all();
 }
 
-void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx) {
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                   RowBlockObserver* observer) {
   const TransposedConv t = transposed_conv(p);
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.weight_numel());
   flip_transpose_weights(p, w, wt);
   winograd_run(t.params, t.pad, dy, p.out_h() * p.out_w() * p.out_c, wt, dx);
+  if (observer != nullptr) observer->report_all();
 }
 
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {

@@ -52,6 +52,28 @@ BatchNorm::BatchNorm(const Shape& in, float eps, float momentum) : eps_(eps), mo
   scratch_.assign(blocks * 2 * c_, 0.0f);
   block_sums_.assign(blocks * 2 * c_, 0.0);
   sums_.assign(2 * c_, 0.0);
+  stats_observer_ = std::make_unique<RowBlockObserver>(
+      rows_, blocks,
+      [this](int64_t b, int64_t r0, int64_t r1) { stats_block(observed_x_, b, r0, r1); });
+  grad_observer_ = std::make_unique<RowBlockObserver>(
+      rows_, blocks, [this](int64_t b, int64_t r0, int64_t r1) {
+        grad_sums_block(observed_grad_x_, observed_dy_, b, r0, r1);
+      });
+}
+
+RowBlockObserver* BatchNorm::arm_input_stats(const float* x) {
+  observed_x_ = x;
+  stats_armed_ = true;
+  stats_observer_->reset();
+  return stats_observer_.get();
+}
+
+RowBlockObserver* BatchNorm::arm_grad_sums(const float* x, const float* dy) {
+  observed_grad_x_ = x;
+  observed_dy_ = dy;
+  grad_armed_ = true;
+  grad_observer_->reset();
+  return grad_observer_.get();
 }
 
 Result<std::unique_ptr<Op>> BatchNorm::create(const OpAttrs& attrs, std::span<const Shape> inputs) {
@@ -101,43 +123,84 @@ void BatchNorm::folded_scale_shift(const float* gamma, const float* beta, float*
   }
 }
 
-template <typename Accumulate>
-void BatchNorm::reduce(const Accumulate& accumulate) {
+template <typename Block>
+void BatchNorm::over_blocks(const Block& block) {
   const RowBlocks blocks(rows_);
-  const int64_t c = c_;
   parallel_for(blocks.count, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      double* s = block_sums_.data() + b * 2 * c;
-      std::fill(s, s + 2 * c, 0.0);
-      accumulate(blocks.begin(b), blocks.end(b), s, s + c, scratch_.data() + b * 2 * c);
-    }
+    for (int64_t b = b0; b < b1; ++b) block(b, blocks.begin(b), blocks.end(b));
   });
+}
+
+void BatchNorm::add_block_sums() {
+  const int64_t blocks = RowBlocks(rows_).count, c = c_;
   std::fill(sums_.begin(), sums_.end(), 0.0);
-  for (int64_t b = 0; b < blocks.count; ++b) {
+  for (int64_t b = 0; b < blocks; ++b) {
     const double* s = block_sums_.data() + b * 2 * c;
     for (int64_t j = 0; j < 2 * c; ++j) sums_[j] += s[j];
   }
 }
 
-// One pass with a per-channel shift (the first row): sums of (x - K) and
-// (x - K)^2 do not cancel catastrophically when |mean| >> std, and the input
-// is read once instead of twice.
+// Shifted by the block's first row: sums of (x - K) and (x - K)^2 do not
+// cancel catastrophically when |mean| >> std, the input is read once, and a
+// block needs nothing outside itself (a producer can finish blocks in any
+// order).
+void BatchNorm::stats_block(const float* x, int64_t b, int64_t r0, int64_t r1) {
+  const int64_t c = c_;
+  double* s = block_sums_.data() + b * 2 * c;
+  std::fill(s, s + 2 * c, 0.0);
+  kernel().stats(x + r0 * c, r1 - r0, c, x + r0 * c, s, s + c, scratch_.data() + b * 2 * c);
+}
+
+void BatchNorm::grad_sums_block(const float* x, const float* dy, int64_t b, int64_t r0,
+                                int64_t r1) {
+  const int64_t c = c_;
+  const float* scale = fwd_coef_.data();
+  double* s = block_sums_.data() + b * 2 * c;
+  std::fill(s, s + 2 * c, 0.0);
+  kernel().grad_sums(x + r0 * c, dy + r0 * c, r1 - r0, c, mean_.data(), scale, scale + c, fused_,
+                     s, s + c, scratch_.data() + b * 2 * c);
+}
+
 void BatchNorm::compute_batch_stats(const float* x) {
   const int64_t c = c_;
-  const float* shift = x;  // row 0
-  const kernels::BatchNormStatsFn stats = kernel().stats;
-  reduce([&](int64_t r0, int64_t r1, double* s1, double* s2, float* scratch) {
-    stats(x + r0 * c, r1 - r0, c, shift, s1, s2, scratch);
-  });
+  if (stats_armed_) {
+    NAS_CHECK(x == observed_x_ && stats_observer_->complete());
+    stats_armed_ = false;
+  } else {
+    over_blocks([&](int64_t b, int64_t r0, int64_t r1) { stats_block(x, b, r0, r1); });
+  }
+  // Merge the blocks in block order: per channel, the running count n, mean
+  // (sums_[j]) and sum of squared deviations (sums_[c + j]), each block's own
+  // from its shifted sums: mean_b = K_b + s1/n_b, M2_b = s2 - s1^2/n_b.
+  const RowBlocks blocks(rows_);
+  double n = 0.0;
+  for (int64_t b = 0; b < blocks.count; ++b) {
+    const double nb = static_cast<double>(blocks.end(b) - blocks.begin(b));
+    const double* s = block_sums_.data() + b * 2 * c;
+    const float* shift = x + blocks.begin(b) * c;
+    const double nn = n + nb;
+    for (int64_t j = 0; j < c; ++j) {
+      const double mb = shift[j] + s[j] / nb;
+      const double m2b = std::max(0.0, s[c + j] - s[j] * s[j] / nb);
+      if (b == 0) {
+        sums_[j] = mb;
+        sums_[c + j] = m2b;
+      } else {
+        const double delta = mb - sums_[j];
+        sums_[j] += delta * (nb / nn);
+        sums_[c + j] += m2b + delta * delta * (n * nb / nn);
+      }
+    }
+    n = nn;
+  }
   const double m = static_cast<double>(rows_);
   const double unbias = rows_ > 1 ? m / (m - 1.0) : 1.0;
   const double mom = cumulative_ ? 1.0 / static_cast<double>(batches_tracked_ + 1) : momentum_;
   float* rm = running_mean_.data();
   float* rv = running_var_.data();
   for (int64_t j = 0; j < c; ++j) {
-    const double d1 = sums_[j] / m;
-    const double var = std::max(0.0, sums_[c + j] / m - d1 * d1);
-    const double mean = shift[j] + d1;
+    const double var = std::max(0.0, sums_[c + j] / m);
+    const double mean = sums_[j];
     mean_[j] = static_cast<float>(mean);
     inv_std_[j] = static_cast<float>(1.0 / std::sqrt(var + eps_));
     rm[j] = static_cast<float>((1.0 - mom) * rm[j] + mom * mean);
@@ -200,12 +263,13 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
   // output from x with them to mask dy (the output itself is not read).
   const float* scale = fwd_coef_.data();
   const float* beta = scale + c;
+  const bool armed = grad_armed_;
+  grad_armed_ = false;
   if (need_sums) {
     // sums_[j] = sum g, sums_[c + j] = sum g * (x - mean), g = masked dy.
-    const kernels::BatchNormGradSumsFn grad_sums = kernel().grad_sums;
-    reduce([&](int64_t r0, int64_t r1, double* s1, double* s2, float* scratch) {
-      grad_sums(x + r0 * c, dy + r0 * c, r1 - r0, c, mean, scale, beta, act, s1, s2, scratch);
-    });
+    if (armed) NAS_CHECK(x == observed_grad_x_ && dy == observed_dy_ && grad_observer_->complete());
+    else over_blocks([&](int64_t b, int64_t r0, int64_t r1) { grad_sums_block(x, dy, b, r0, r1); });
+    add_block_sums();
     for (int64_t j = 0; j < c; ++j) {
       if (want_dbeta) param_grads[1].data()[j] = static_cast<float>(sums_[j]);
       if (want_dgamma) param_grads[0].data()[j] = static_cast<float>(sums_[c + j] * inv_std_[j]);

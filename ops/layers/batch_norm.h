@@ -38,6 +38,15 @@
 // Determinism: the statistics and the gamma/beta gradients are reduced over
 // a row partition that depends only on the shape (RowBlocks), in double, in
 // block order, so results are bit-identical on any thread count and ISA.
+// The statistics: per block, sums of (x - K_b) and (x - K_b)^2 with the
+// block's first row as the shift K_b, then the blocks' means and squared
+// deviations merged in block order (Chan et al.'s pairwise update).
+//
+// Producer-side passes (set by the executor in training, see
+// arm_input_stats / arm_grad_sums): those per-block sums can be gathered by
+// the op that writes x (forward) or dy (backward), block by block while the
+// block is in its cache (RowBlockObserver), instead of by a pass of BN's own
+// over memory: the same per-block computation, so the same bits.
 #pragma once
 
 #include <memory>
@@ -45,6 +54,7 @@
 #include <vector>
 
 #include "ops/core/op_registry.h"
+#include "ops/core/row_block_observer.h"
 #include "ops/kernels/layers/activation_kind.h"
 
 namespace nas::ops {
@@ -90,6 +100,16 @@ class BatchNorm final : public Op {
   void set_fused_activation(ActivationKind act);
   ActivationKind fused_activation() const { return fused_; }
 
+  // The next training forward takes its statistics from the returned
+  // observer instead of reading its input: the op writing `x` (the input of
+  // that forward) reports its rows to it, and every block must be complete
+  // when the forward runs. Resets the observer. The observer is op state.
+  RowBlockObserver* arm_input_stats(const float* x);
+  // The same for the gradient sums of the next backward: the op writing `dy`
+  // (that backward's output_grads[0]) reports its rows; `x` is the
+  // backward's input. Call after the matching forward.
+  RowBlockObserver* arm_grad_sums(const float* x, const float* dy);
+
   // Outputs of at least this many bytes (32 MiB, a last-level cache) are
   // written with streaming stores by forward (same bits; see
   // BatchNormNormalizeFn): they cannot stay cached for their reader anyway.
@@ -103,11 +123,15 @@ class BatchNorm final : public Op {
  private:
   BatchNorm(const Shape& in, float eps, float momentum);
   void compute_batch_stats(const float* x);
-  // Runs accumulate(row_begin, row_end, s1, s2, scratch) per RowBlocks block
-  // (in parallel, each into its own zeroed double sums of c), then adds the
-  // blocks in block order into sums_ (s1 at 0, s2 at c).
-  template <typename Accumulate>
-  void reduce(const Accumulate& accumulate);
+  // One RowBlocks block's sums into block_sums_ (the same call whether BN or
+  // a producer's observer runs it): stats of x, or gradient sums of x, dy.
+  void stats_block(const float* x, int64_t b, int64_t r0, int64_t r1);
+  void grad_sums_block(const float* x, const float* dy, int64_t b, int64_t r0, int64_t r1);
+  // Runs block(b, row_begin, row_end) for every block, in parallel.
+  template <typename Block>
+  void over_blocks(const Block& block);
+  // sums_ = the blocks' sums added in block order (s1 at 0, s2 at c).
+  void add_block_sums();
 
   int64_t rows_ = 0, c_ = 0;
   float eps_, momentum_;
@@ -122,6 +146,12 @@ class BatchNorm final : public Op {
   std::vector<float> mean_, inv_std_, fwd_coef_, coef_, scratch_;
   std::vector<double> block_sums_, sums_;
   bool last_training_ = false;
+  // Producer-side passes: armed until the forward / backward that uses them.
+  std::unique_ptr<RowBlockObserver> stats_observer_, grad_observer_;
+  const float* observed_x_ = nullptr;
+  const float* observed_grad_x_ = nullptr;
+  const float* observed_dy_ = nullptr;
+  bool stats_armed_ = false, grad_armed_ = false;
 };
 
 }  // namespace nas::ops

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ops/core/parallel.h"
 #include "tests/ops/testing/op_tester.h"
 
 namespace nas::ops {
@@ -130,6 +131,28 @@ TEST(BatchNorm, PreciseWhenTheMeanDwarfsTheSpread) {
         std::vector<double> y(in[0].numel());
         for (int64_t i = 0; i < in[0].numel(); ++i) {
           const int64_t j = i % 3;
+          y[i] = (in[0].data()[i] - s.mean[j]) / std::sqrt(s.var[j] + 1e-5) * p[0].data()[j] +
+                 p[1].data()[j];
+        }
+        return std::vector<std::vector<double>>{y};
+      },
+      2e-3, 0.0));
+}
+
+// 2048 rows: 16 blocks, each shifted by its own first row and merged in
+// block order (Chan et al.); the double reference has no cancellation.
+TEST(BatchNorm, PreciseWhenTheMeanDwarfsTheSpreadOverManyBlocks) {
+  OpTester t("batch_norm");
+  std::vector<float> x(2048 * 5);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = 1000.0f + 3.0f * (i % 5) + std::cos(0.37f * i) + (i / 5 > 1024 ? 0.5f : 0.0f);
+  t.input_values({2048, 5}, x);
+  EXPECT_TRUE(t.check_forward(
+      [](const std::vector<Tensor>& in, const std::vector<Tensor>& p) {
+        const Stats s = batch_stats(in[0]);
+        std::vector<double> y(in[0].numel());
+        for (int64_t i = 0; i < in[0].numel(); ++i) {
+          const int64_t j = i % 5;
           y[i] = (in[0].data()[i] - s.mean[j]) / std::sqrt(s.var[j] + 1e-5) * p[0].data()[j] +
                  p[1].data()[j];
         }
@@ -269,6 +292,58 @@ TEST(BatchNorm, StreamingStoresBeyondTheCacheNormaliseEveryElement) {
       bad += std::abs(y.data()[r * c + j] - want) > 1e-4 + 1e-5 * std::abs(want);
     }
   EXPECT_EQ(bad, 0);
+}
+
+// Statistics and gradient sums gathered through the observers (the way a
+// producing conv reports them: rows in uneven pieces, from any threads, in
+// any order) give the bits of BN's own passes, on 1, 2 and 3 threads.
+TEST(BatchNorm, ObservedPassesEqualOwnPassesBitForBit) {
+  const int saved = num_threads();
+  const Shape shape{8, 16, 16, 40};  // 2048 rows: 16 blocks; 32 + 8 channels
+  const int64_t c = 40, rows = 2048;
+  Tensor x = Tensor::empty(shape), dy = Tensor::empty(shape), gamma = Tensor::empty({c}),
+         beta = Tensor::empty({c});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = 5.0f + std::sin(0.37 * i);
+  for (int64_t i = 0; i < dy.numel(); ++i) dy.data()[i] = std::cos(0.11 * i);
+  gamma.fill(4.0f);
+  beta.fill(3.0f);
+  std::vector<Tensor> params{gamma, beta};
+  const OpContext ctx{true, 0};
+  const std::vector<Shape> in_shapes{shape};
+  // Reference: BN's own passes, 1 thread.
+  set_num_threads(1);
+  auto ref = op_registry().create("batch_norm", OpAttrs{}, in_shapes).take();
+  as_bn(*ref).set_fused_activation(ActivationKind::kRelu6);
+  Tensor y0 = Tensor::empty(shape), dx0 = Tensor::empty(shape), dg0 = Tensor::empty({c}),
+         db0 = Tensor::empty({c});
+  {
+    std::vector<Tensor> xs{x}, ys{y0}, dys{dy}, dxs{dx0}, pgs{dg0, db0};
+    ref->forward(ctx, xs, params, ys);
+    ref->backward(ctx, xs, params, ys, dys, dxs, pgs);
+  }
+  for (int t = 1; t <= 3; ++t) {
+    set_num_threads(t);
+    auto bn = op_registry().create("batch_norm", OpAttrs{}, in_shapes).take();
+    as_bn(*bn).set_fused_activation(ActivationKind::kRelu6);
+    Tensor y = Tensor::empty(shape), dx = Tensor::empty(shape), dg = Tensor::empty({c}),
+           db = Tensor::empty({c});
+    std::vector<Tensor> xs{x}, ys{y}, dys{dy}, dxs{dx}, pgs{dg, db};
+    RowBlockObserver* o = as_bn(*bn).arm_input_stats(x.data());
+    parallel_for(rows, 97, [&](int64_t b, int64_t e) {
+      for (int64_t r = e; r > b; r -= std::min<int64_t>(r - b, 61)) o->report(std::max(b, r - 61), r);
+    });
+    bn->forward(ctx, xs, params, ys);
+    EXPECT_TRUE(same_bits(y, y0)) << "threads " << t << " forward";
+    EXPECT_TRUE(same_bits(as_bn(*bn).running_mean(), as_bn(*ref).running_mean())) << t;
+    EXPECT_TRUE(same_bits(as_bn(*bn).running_var(), as_bn(*ref).running_var())) << t;
+    o = as_bn(*bn).arm_grad_sums(x.data(), dy.data());
+    o->report_all();
+    bn->backward(ctx, xs, params, ys, dys, dxs, pgs);
+    EXPECT_TRUE(same_bits(dx, dx0)) << "threads " << t << " dx";
+    EXPECT_TRUE(same_bits(dg, dg0)) << "threads " << t << " dgamma";
+    EXPECT_TRUE(same_bits(db, db0)) << "threads " << t << " dbeta";
+  }
+  set_num_threads(saved);
 }
 
 }  // namespace

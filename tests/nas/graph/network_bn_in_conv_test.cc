@@ -1,0 +1,136 @@
+// BatchNorm passes gathered by convs (NetworkOptions::batch_norm_stats_in_conv
+// and batch_norm_grad_sums_in_conv): which batch_norm nodes get them, the
+// bits of the network that runs BN's own passes over several SGD steps (with
+// and without BN + activation fusion, on 1, 2 and 3 threads), and gradients
+// against central differences with both on.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "nas/graph/network.h"
+#include "ops/core/parallel.h"
+#include "tests/nas/graph/lockstep_training.h"
+
+namespace nas::graph {
+namespace {
+
+using ops::OpAttrs;
+using ops::Tensor;
+
+// stem conv 3x3 - bn_s - act; expand 1x1 - bn_e - depthwise 3x3 (reads bn_e
+// directly) - bn_d - act6; project 1x1 - bn_p - q 1x1 (reads bn_p directly)
+// - bn_q; add(bn_q, stem act) - pool - linear - cross-entropy. `smooth`
+// puts tanh in place of relu / relu6 (for finite differences).
+NetworkSpec bn_conv_net(bool smooth) {
+  NetworkSpec s;
+  const int x = s.add_input("x", {4, 6, 6, 3});
+  const int labels = s.add_input("labels", {4});
+  OpAttrs conv;
+  conv.out_channels = 8;
+  conv.kernel = 3;
+  EXPECT_TRUE(s.add_node("stem", "conv2d", conv, {{x, 0}}));
+  EXPECT_TRUE(s.then("bn_s", "batch_norm"));
+  const int stem = s.then("act_s", smooth ? "tanh" : "relu").value();
+  conv.out_channels = 16;
+  conv.kernel = 1;
+  EXPECT_TRUE(s.then("expand", "conv2d", conv));
+  EXPECT_TRUE(s.then("bn_e", "batch_norm"));
+  OpAttrs dw;
+  dw.kernel = 3;
+  EXPECT_TRUE(s.then("dw", "depthwise_conv2d", dw));
+  EXPECT_TRUE(s.then("bn_d", "batch_norm"));
+  EXPECT_TRUE(s.then("act_d", smooth ? "tanh" : "relu6"));
+  conv.out_channels = 8;
+  EXPECT_TRUE(s.then("project", "conv2d", conv));
+  EXPECT_TRUE(s.then("bn_p", "batch_norm"));
+  EXPECT_TRUE(s.then("q", "conv2d", conv));
+  const int bn_q = s.then("bn_q", "batch_norm").value();
+  EXPECT_TRUE(s.add_node("t", "add", {}, {{bn_q, 0}, {stem, 0}}));
+  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
+  OpAttrs fc;
+  fc.out_channels = 3;
+  fc.bias = true;
+  const int logits = s.then("fc", "linear", fc).value();
+  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  return s;
+}
+
+std::unique_ptr<Network> make(bool in_conv, bool fuse, bool smooth = false) {
+  NetworkOptions options;
+  options.batch_norm_stats_in_conv = in_conv;
+  options.batch_norm_grad_sums_in_conv = in_conv;
+  options.fuse_batch_norm_activation = fuse;
+  auto net = Network::create(bn_conv_net(smooth), ExecMode::kTraining, 9, options).take();
+  // bn_d's output spans well past [0, 6]: relu6 clips at both ends.
+  net->parameters().find("bn_d.gamma")->value.fill(4.0f);
+  net->parameters().find("bn_d.beta")->value.fill(3.0f);
+  return net;
+}
+
+TEST(NetworkBatchNormInConv, ChoosesBatchNormsNextToConvs) {
+  auto on = make(true, true);
+  // Every BN reads a conv's output; BN outputs (or fused activations) read
+  // by a conv alone: bn_e (dw), bn_d + act_d (project), bn_p (q).
+  EXPECT_EQ(on->batch_norm_stats_in_conv(), 5);
+  EXPECT_EQ(on->batch_norm_grad_sums_in_conv(), 3);
+  auto off = make(false, true);
+  EXPECT_EQ(off->batch_norm_stats_in_conv(), 0);
+  EXPECT_EQ(off->batch_norm_grad_sums_in_conv(), 0);
+  // The defaults: statistics on, gradient sums off.
+  auto def = Network::create(bn_conv_net(false), ExecMode::kTraining, 9).take();
+  EXPECT_EQ(def->batch_norm_stats_in_conv(), 5);
+  EXPECT_EQ(def->batch_norm_grad_sums_in_conv(), 0);
+  auto inference = Network::create(bn_conv_net(false), ExecMode::kInference, 9).take();
+  EXPECT_EQ(inference->batch_norm_stats_in_conv(), 0);
+}
+
+TEST(NetworkBatchNormInConv, EqualsOwnPassesBitForBitOverTrainingSteps) {
+  const int saved = ops::num_threads();
+  for (int t = 1; t <= 3; ++t) {
+    ops::set_num_threads(t);
+    for (bool fuse : {true, false})
+      testing::expect_same_training_steps(
+          *make(true, fuse), *make(false, fuse), {4, 6, 6, 3}, 3,
+          std::string(fuse ? "fused" : "unfused") + " threads " + std::to_string(t));
+  }
+  ops::set_num_threads(saved);
+}
+
+TEST(NetworkBatchNormInConv, GradientsMatchFiniteDifferences) {
+  auto net = make(true, true, true);
+  ASSERT_EQ(net->batch_norm_grad_sums_in_conv(), 2);  // bn_e (dw), bn_p (q)
+  Tensor x = Tensor::empty({4, 6, 6, 3}), labels = Tensor::empty({4});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i);
+  for (int64_t i = 0; i < labels.numel(); ++i) labels.data()[i] = float(i % 3);
+  auto loss = [&] {
+    return double(net->forward(std::vector<Tensor>{x, labels}, {true, 0})[0].data()[0]);
+  };
+  loss();
+  Tensor one = Tensor::empty({1});
+  one.fill(1.0f);
+  net->backward(std::vector<Tensor>{one}, {true, 0});
+  int checked = 0;
+  for (const char* name : {"stem.weight", "expand.weight", "bn_e.gamma", "bn_e.beta",
+                           "dw.weight", "project.weight", "bn_p.gamma", "bn_p.beta"}) {
+    Parameter* p = net->parameters().find(name);
+    ASSERT_NE(p, nullptr) << name;
+    const std::vector<float> grad(p->grad.data(), p->grad.data() + p->grad.numel());
+    for (int64_t i = 0; i < p->value.numel(); i += 5) {
+      const float v = p->value.data()[i];
+      const float eps = 1e-2f;
+      p->value.data()[i] = v + eps;
+      const double up = loss();
+      p->value.data()[i] = v - eps;
+      const double down = loss();
+      p->value.data()[i] = v;
+      const double fd = (up - down) / (2 * eps);
+      EXPECT_NEAR(grad[i], fd, 2e-3 + 2e-2 * std::abs(fd)) << name << "[" << i << "]";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 40);
+}
+
+}  // namespace
+}  // namespace nas::graph
