@@ -2,10 +2,8 @@
 
 #include <atomic>
 #include <csignal>
-#include <ctime>
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "nas/cli/experiment_loading.h"
@@ -50,32 +48,19 @@ struct Inputs {
   std::optional<hardware::HostStateReport> host_state;
 };
 
-// Every search session that checked the host's machine state appends one
-// line here, so that a run's host latencies can be explained (and, under
-// machine_state: rescale, reproduced): the factor measured and the factor
-// applied. Not part of the deterministic outputs.
+// Every check of the host's machine state (the one at the start of each
+// search session, and the re-checks the host entry schedules) appends one
+// line here, saying which candidate it applies from, so that a run's host
+// latencies can be explained (and, under machine_state: rescale,
+// reproduced: candidate k's host latency is the table's times the
+// applied_factor of the last line, in file order, whose from_candidate is
+// <= k). Not part of the deterministic outputs.
 constexpr const char* kMachineStateFile = "machine_state.jsonl";
 
-Status append_machine_state(const fs::path& run, const hardware::HostStateReport& r) {
-  char when[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  nlohmann::ordered_json j;
-  j["time"] = when;
-  j["hardware"] = "host";
-  j["machine_state"] = config::machine_state_mode_name(r.mode);
-  j["factor"] = r.state.factor;
-  j["applied_factor"] = r.applied_factor;
-  j["networks"] = r.state.networks;
-  j["min_ratio"] = r.state.min_ratio;
-  j["max_ratio"] = r.state.max_ratio;
-  j["seconds"] = r.state.seconds;
-  j["spaces"] = r.state.spaces;
-  j["threads"] = ops::num_threads();
+Status append_machine_state(const fs::path& run, const hardware::MachineStateCheck& check,
+                            config::MachineStateMode mode) {
   std::ofstream out(run / kMachineStateFile, std::ios::app);
-  out << j.dump() << "\n" << std::flush;
+  out << hardware::machine_state_record(check, mode, ops::num_threads()) << "\n" << std::flush;
   if (!out) return Status::error("failed to write " + (run / kMachineStateFile).string());
   return Status::ok();
 }
@@ -89,7 +74,7 @@ int report(const std::string& message) {
 }
 
 std::optional<Inputs> build_inputs(const config::Experiment& e, int threads, bool show_progress,
-                                   int* code) {
+                                   int64_t first_candidate, int* code) {
   Inputs in;
   config::Diagnostics diagnostics;
   in.space = space::load_space(e.space.value.string(), diagnostics);
@@ -117,6 +102,7 @@ std::optional<Inputs> build_inputs(const config::Experiment& e, int threads, boo
   hardware::HostOptions host;
   host.threads = threads;
   host.show_progress = show_progress;
+  host.first_candidate = first_candidate;
   for (const config::HardwareSpec& h : e.hardware) {
     hardware::HostStateReport state;
     host.state_report = &state;
@@ -201,7 +187,8 @@ int SearchCommand::run(const std::vector<std::string>& args) {
     if (!journal->warning.empty()) log_warning(journal->warning);
     journaled = std::move(journal->records);
   }
-  std::optional<Inputs> in = build_inputs(*experiment, threads, show_progress, &code);
+  std::optional<Inputs> in =
+      build_inputs(*experiment, threads, show_progress, static_cast<int64_t>(journaled.size()), &code);
   if (!in) return code;
   if (mode != RunFolderMode::kResume) {
     if (Status s = prepare_run_folder(run, mode, {{kRunConfigFile, resolved}}); !s) {
@@ -211,7 +198,7 @@ int SearchCommand::run(const std::vector<std::string>& args) {
   }
 
   if (in->host_state) {
-    if (Status s = append_machine_state(run, *in->host_state); !s) {
+    if (Status s = append_machine_state(run, in->host_state->start, in->host_state->mode); !s) {
       std::cerr << "nas search: error: " << s.message() << "\n";
       return kExitFailure;
     }
@@ -226,6 +213,22 @@ int SearchCommand::run(const std::vector<std::string>& args) {
   search::EngineOptions engine_options = search::EngineOptions::from(*experiment);
   engine_options.interrupt = &g_interrupted;
   engine_options.show_progress = show_progress;
+  if (in->host_state && in->host_state->tracker) {
+    // The host entry's re-checks: a failed one is a warning (the factor in
+    // force stays), a record that cannot be written stops the run.
+    hardware::MachineStateTracker& tracker = *in->host_state->tracker;
+    engine_options.before_evaluating = [&tracker, &run](int64_t next) -> Status {
+      auto check = tracker.maybe_recheck(next);
+      if (!check) {
+        log_warning("host machine state: the re-check before candidate " + std::to_string(next) +
+                    " failed (" + check.status().message() + "); host latencies keep the factor in force");
+        return Status::ok();
+      }
+      if (!check.value()) return Status::ok();
+      log_info(hardware::machine_state_recheck_line(*check.value(), tracker.mode()));
+      return append_machine_state(run, *check.value(), tracker.mode());
+    };
+  }
 
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_sigint);

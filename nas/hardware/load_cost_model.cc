@@ -1,6 +1,7 @@
 #include "nas/hardware/load_cost_model.h"
 
 #include <cmath>
+#include <memory>
 
 #include "nas/hardware/profile_cost_model.h"
 #include "nas/hardware/profiler/host_profiler.h"
@@ -39,27 +40,37 @@ Result<std::unique_ptr<CostModel>> load_cost_model(const config::HardwareSpec& h
     }
   } restore{ops::num_threads()};
   if (host.threads > 0 && host.threads != ops::num_threads()) ops::set_num_threads(host.threads);
-  Result<MachineState> state = Status::error("unset");
-  if (host.measure_state) {
-    state = host.measure_state(spaces, *model);
-  } else {
+  MachineStateProbe probe = host.measure_state;
+  if (!probe) {
     MachineStateOptions so;
     so.batch = host.batch;
-    state = measure_machine_state(spaces, *model, so);
+    probe = [so](const std::vector<const space::Space*>& s, const CostModel& m) {
+      return measure_machine_state(s, m, so);
+    };
   }
-  if (!state) return Status::error("failed to check the host's machine state: " + state.status().message());
-  if (!(state.value().factor > 0) || !std::isfinite(state.value().factor))
-    return Status::error("failed to check the host's machine state: factor " + std::to_string(state.value().factor));
-  log_info(machine_state_line(state.value(), mode));
-  if (const std::string w = machine_state_warning(state.value(), mode); !w.empty()) log_warning(w);
-  const bool rescale = mode == config::MachineStateMode::kRescale;
+  RoundTripProbe round_trip = host.round_trip;
+  if (!round_trip) round_trip = [] { return measure_core_round_trip(); };
+  RecheckSchedule schedule;
+  if (hardware.recheck_interval_s) schedule.interval_s = static_cast<double>(*hardware.recheck_interval_s);
+  schedule.candidates = hardware.recheck_candidates;
+  const CostModel& table = *model;
+  std::unique_ptr<ScaledCostModel> scaled;
+  if (mode == config::MachineStateMode::kRescale) scaled = make_scaled_cost_model(std::move(model), 1.0);
+  auto tracker = std::make_shared<MachineStateTracker>(mode, spaces, table, scaled.get(), std::move(probe),
+                                                       std::move(round_trip), schedule, host.clock);
+  auto start = tracker->check(host.first_candidate, "start");
+  if (!start) return Status::error("failed to check the host's machine state: " + start.status().message());
+  log_info(machine_state_line(start.value().state, mode));
+  if (const std::string w = machine_state_warning(start.value().state, mode); !w.empty()) log_warning(w);
   if (host.state_report != nullptr) {
     host.state_report->checked = true;
     host.state_report->mode = mode;
-    host.state_report->state = state.value();
-    host.state_report->applied_factor = rescale ? state.value().factor : 1.0;
+    host.state_report->start = start.value();
+    host.state_report->state = start.value().state;
+    host.state_report->applied_factor = start.value().applied_factor;
+    host.state_report->tracker = tracker;
   }
-  if (rescale) return make_scaled_cost_model(std::move(model), state.value().factor);
+  if (scaled) return std::unique_ptr<CostModel>(std::move(scaled));
   return model;
 }
 

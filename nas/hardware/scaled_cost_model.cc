@@ -3,30 +3,26 @@
 #include "ops/core/status.h"
 
 namespace nas::hardware {
-namespace {
 
-class ScaledCostModel final : public CostModel {
- public:
-  ScaledCostModel(std::unique_ptr<CostModel> inner, double factor) : inner_(std::move(inner)), factor_(factor) {}
+ScaledCostModel::ScaledCostModel(std::unique_ptr<CostModel> inner, double factor)
+    : inner_(std::move(inner)), factor_(factor) {
+  NAS_CHECK(inner_ != nullptr && factor > 0);
+}
 
-  const std::string& name() const override { return inner_->name(); }
-  bool models_energy() const override { return inner_->models_energy(); }
-  CostEstimate estimate(const graph::NetworkSpec& spec, bool breakdown) const override {
-    CostEstimate e = inner_->estimate(spec, breakdown);
-    e.latency_ms *= factor_;
-    for (NodeCost& c : e.breakdown) c.latency_ms *= factor_;
-    return e;
-  }
+CostEstimate ScaledCostModel::estimate(const graph::NetworkSpec& spec, bool breakdown) const {
+  const double f = factor();
+  CostEstimate e = inner_->estimate(spec, breakdown);
+  e.latency_ms *= f;
+  for (NodeCost& c : e.breakdown) c.latency_ms *= f;
+  return e;
+}
 
- private:
-  std::unique_ptr<CostModel> inner_;
-  double factor_;
-};
+void ScaledCostModel::set_factor(double factor) {
+  NAS_CHECK(factor > 0);
+  factor_.store(factor, std::memory_order_relaxed);
+}
 
-}  // namespace
-
-std::unique_ptr<CostModel> make_scaled_cost_model(std::unique_ptr<CostModel> inner, double factor) {
-  NAS_CHECK(inner != nullptr && factor > 0);
+std::unique_ptr<ScaledCostModel> make_scaled_cost_model(std::unique_ptr<CostModel> inner, double factor) {
   return std::make_unique<ScaledCostModel>(std::move(inner), factor);
 }
 

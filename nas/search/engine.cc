@@ -167,9 +167,15 @@ class Loop {
     if (parallelism_ <= 1 || fresh.size() == 1) {
       for (const auto& [id, g] : fresh) {
         if (interrupted()) return false;
+        if (options_.before_evaluating) {
+          if (Status s = options_.before_evaluating(id); !s) return s;
+        }
         if (Status s = commit(evaluate_candidate(context_, id, g), /*flush=*/true); !s) return s;
       }
       return true;
+    }
+    if (options_.before_evaluating) {
+      if (Status s = options_.before_evaluating(fresh.front().first); !s) return s;
     }
     std::vector<CandidateRecord> done(fresh.size());
     const int64_t count = static_cast<int64_t>(fresh.size());

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -55,6 +56,13 @@ struct EngineOptions {
   const std::atomic<bool>* interrupt = nullptr;
   bool show_progress = true;  // one line per candidate (at most ~2 a second) on stderr
   bool sync_journal = true;   // fdatasync the journal (off only for engine benchmarks)
+  // Called with the id of the next new candidate while no candidate is being
+  // evaluated: before each one when evaluating one at a time, before each
+  // parallel batch otherwise; never for candidates taken from the journal.
+  // The host's machine-state re-check (hardware/profiler/
+  // machine_state_tracker.h) changes the scale of host latencies here. An
+  // error stops the run.
+  std::function<Status(int64_t next_id)> before_evaluating;
 
   // Budget and batch from the experiment.
   static EngineOptions from(const config::Experiment& experiment);
