@@ -2,8 +2,9 @@
 // "Machine state at search time"): `nas search` prints the labelled line,
 // records each session's factor in machine_state.jsonl, keeps the history
 // bit for bit under the default (check) and off, and multiplies every host
-// latency by exactly the recorded factor under rescale; `nas cost
-// --machine-state`. nas_bench_201 with the tabular evaluator (no training);
+// latency by exactly the recorded factor under rescale, each re-check's
+// factor from the candidate its record names, and a resumed run keeps its
+// journaled latencies; `nas cost --machine-state`. nas_bench_201 with the tabular evaluator (no training);
 // the host table is measured once (quickly) into the test's own cache.
 #include <gtest/gtest.h>
 
@@ -143,6 +144,77 @@ TEST_F(HostMachineState, SearchRecordsTheFactorAndScalesExactlyUnderRescaleOnly)
   auto cost_off = run_nas("cost --space nas_bench_201 --hardware host --samples 3 --machine-state off");
   ASSERT_EQ(cost_off.exit_code, 0) << cost_off.err;
   EXPECT_FALSE(contains(cost_off.err, "host machine state")) << cost_off.err;
+  unsetenv("NAS_CACHE_DIR");
+}
+
+// The applied factor of candidate k: that of the last record, in file
+// order, whose from_candidate is <= k (machine_state.jsonl's rule).
+double applied_factor_of(const std::vector<nlohmann::json>& records, int64_t k) {
+  double f = 0;
+  for (const nlohmann::json& r : records)
+    if (r["from_candidate"].get<int64_t>() <= k) f = r["applied_factor"].get<double>();
+  return f;
+}
+
+TEST_F(HostMachineState, RechecksApplyFromTheirCandidateAndResumeKeepsJournaledLatencies) {
+  testing::TempDir dir;
+  ASSERT_EQ(setenv("NAS_CACHE_DIR", (dir.path() + "/cache").c_str(), 1), 0);
+  testing::write_hashed_table(fs::path(dir.path()) / "table.csv");
+  auto profile = run_nas("profile --space nas_bench_201 --repeats 2 --calibrate 8");
+  ASSERT_EQ(profile.exit_code, 0) << profile.err;
+  const fs::path run = fs::path(dir.path()) / "runs/t";
+  auto search = [&](int candidates, const std::string& hardware, const std::string& flags) {
+    const std::string exp = testing::write_tabular_experiment(
+        dir.path(), {.seed = 3, .candidates = candidates, .batch = 4, .strategy = "{name: random}", .extra = hardware});
+    return run_nas("search " + exp + " " + flags, dir.path());
+  };
+  // The table's latencies (check, no re-checks).
+  auto plain = search(12, "hardware: [host]\n", "");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const History table = read_history(run);
+  ASSERT_EQ(table.host_latency_ms.size(), 12u);
+
+  // check with re-checks: reported and recorded, the history bit for bit the table's.
+  auto check = search(12, "hardware:\n  - host: {recheck_candidates: 3}\n", "--force");
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(read_history(run).text, table.text);
+  auto records = state_records(run);
+  ASSERT_GE(records.size(), 3u) << "a re-check at least every 3 candidates, at batch boundaries at worst";
+  EXPECT_EQ(records[0]["trigger"], "start");
+  EXPECT_EQ(records[0]["from_candidate"], 0);
+  for (size_t i = 1; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["machine_state"], "check");
+    EXPECT_EQ(records[i]["applied_factor"].get<double>(), 1.0);
+    EXPECT_GT(records[i]["from_candidate"].get<int64_t>(), records[i - 1]["from_candidate"].get<int64_t>());
+  }
+  EXPECT_TRUE(contains(check.err, "host machine state, re-checked before candidate ")) << check.err;
+
+  // rescale with re-checks, 8 candidates: each candidate's latency is the
+  // table's times the factor in force when it was evaluated.
+  auto first = search(8, "hardware:\n  - host: {machine_state: rescale, recheck_candidates: 3}\n", "--force");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const History before = read_history(run);
+  ASSERT_EQ(before.host_latency_ms.size(), 8u);
+  records = state_records(run);
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_TRUE(contains(testing::read_file((run / "config.yaml").string()), "recheck_candidates: 3"));
+  // Resumed with a larger budget: the journaled candidates keep their
+  // latencies (nothing re-measured for them); the new session's start check
+  // applies from candidate 8.
+  auto resumed = search(12, "hardware:\n  - host: {machine_state: rescale, recheck_candidates: 3}\n", "--resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const History after = read_history(run);
+  ASSERT_EQ(after.host_latency_ms.size(), 12u);
+  for (size_t k = 0; k < 8; ++k) EXPECT_EQ(after.host_latency_ms[k], before.host_latency_ms[k]) << k;
+  const auto all = state_records(run);
+  ASSERT_GT(all.size(), records.size());
+  EXPECT_EQ(all[records.size()]["trigger"], "start");
+  EXPECT_EQ(all[records.size()]["from_candidate"], 8);
+  for (size_t k = 0; k < 12; ++k) {
+    const double f = applied_factor_of(all, static_cast<int64_t>(k));
+    EXPECT_GT(f, 0) << k;
+    EXPECT_NEAR(after.host_latency_ms[k], f * table.host_latency_ms[k], 1e-12 * after.host_latency_ms[k]) << k;
+  }
   unsetenv("NAS_CACHE_DIR");
 }
 
