@@ -58,13 +58,11 @@ Result<MachineStateCheck> MachineStateTracker::check(int64_t from_candidate, con
   MachineStateCheck c;
   c.from_candidate = from_candidate;
   c.trigger = trigger;
-  // The round trip first: it is the reference later probes compare with,
-  // and it is read while the state is the one the networks will measure.
-  if (round_trip_ && schedule_.round_trip_every_s > 0 && schedule_.any()) {
+  // Recorded beside the factor, read just before the networks so both see
+  // the same moment (it decides nothing: machine_state_tracker.h).
+  if (round_trip_) {
     const CoreRoundTrip rt = round_trip_();
     c.round_trip_ns = rt.answered > 0 ? rt.ns : 0;
-    reference_round_trip_ = c.round_trip_ns;
-    last_round_trip_s_ = last_check_s_;
   }
   Result<MachineState> state = probe_(spaces_, table_);
   if (!state) return state.status();
@@ -85,17 +83,6 @@ Result<std::optional<MachineStateCheck>> MachineStateTracker::maybe_recheck(int6
     trigger = "interval";
   } else if (schedule_.candidates && next - last_from_ >= *schedule_.candidates) {
     trigger = "candidates";
-  } else if (round_trip_ && schedule_.round_trip_every_s > 0 && t - last_round_trip_s_ >= schedule_.round_trip_every_s) {
-    last_round_trip_s_ = t;
-    const CoreRoundTrip rt = round_trip_();
-    if (rt.answered > 0 && rt.ns > 0) {
-      if (reference_round_trip_ <= 0) {
-        reference_round_trip_ = rt.ns;  // the first answer since the last check
-      } else if (rt.ns > schedule_.round_trip_change * reference_round_trip_ ||
-                 rt.ns * schedule_.round_trip_change < reference_round_trip_) {
-        trigger = "round_trip";
-      }
-    }
   }
   if (trigger.empty()) return std::optional<MachineStateCheck>{};
   Result<MachineStateCheck> c = check(next, trigger);

@@ -9,13 +9,13 @@
 // Each check is one record (machine_state_record(), one line of
 // runs/NAME/machine_state.jsonl) that says which candidate it applies from.
 //
-// The cheap trigger: between scheduled re-checks, at most every
-// `round_trip_every_s`, the core-to-core round trip (core_round_trip.h,
-// ~0.1-10 ms) is compared with the one read at the last check; when it moved
-// by more than `round_trip_change` either way, the networks are re-timed at
-// once. It only adds re-checks, never skips a scheduled one: on this VM it
-// tracks the 2-thread state most of the time but was seen unchanged across
-// a switch of darts networks from 3.0 to 1.7 ms (docs/profiling.md).
+// Each check also reads the core-to-core round trip (core_round_trip.h,
+// 0.1-65 ms) and records it, but a change of it does not trigger a
+// re-check: measured on this VM (docs/profiling.md, "Following the state
+// during a search"), it read the far state (~320 ns) in 34 of 59 rounds in
+// which darts networks ran at their fast-state speed, so as a trigger it
+// would re-time networks (0.3 s for darts, ~10 s for fbnet under load) every
+// few tens of seconds for nothing.
 #pragma once
 
 #include <cstdint>
@@ -38,21 +38,20 @@ namespace nas::hardware {
 // in the product; tests give a fake so that nothing is timed.
 using MachineStateProbe = std::function<Result<MachineState>(const std::vector<const space::Space*>& spaces,
                                                              const CostModel& model)>;
-// The core round trip: measure_core_round_trip in the product; a fake in tests.
+// The core round trip: measure_core_round_trip in the product; a fake in
+// tests; empty: not read.
 using RoundTripProbe = std::function<CoreRoundTrip()>;
 
 struct RecheckSchedule {
-  std::optional<double> interval_s;      // re-check when this long has passed since the last check
-  std::optional<int64_t> candidates;     // ... or this many candidates were evaluated since
-  double round_trip_every_s = 5;         // between two round-trip probes (with a schedule only); <= 0: never
-  double round_trip_change = 2.0;        // a round trip this many times higher or lower than at the last check
+  std::optional<double> interval_s;   // re-check when this long has passed since the last check
+  std::optional<int64_t> candidates;  // ... or this many candidates were evaluated since
   bool any() const { return interval_s.has_value() || candidates.has_value(); }
 };
 
 // One check, one line of machine_state.jsonl.
 struct MachineStateCheck {
   int64_t from_candidate = 0;  // the first candidate id whose host latencies it decides
-  std::string trigger;         // "start", "interval", "candidates", "round_trip"
+  std::string trigger;         // "start", "interval", "candidates"
   MachineState state;          // what the networks measured
   double applied_factor = 1;   // the factor host latencies get from from_candidate on (1 unless rescale)
   double round_trip_ns = 0;    // the core round trip read with it; 0: none (one thread, or no answer)
@@ -79,7 +78,7 @@ class MachineStateTracker {
   Result<MachineStateCheck> check(int64_t from_candidate, const std::string& trigger);
 
   // Before candidate `next` is evaluated (nothing being evaluated): checks
-  // when the schedule or the round trip says so; nullopt when not due.
+  // when the schedule says so; nullopt when not due.
   // After a failed re-check the schedule restarts from now, so a broken
   // probe is not retried before every candidate.
   Result<std::optional<MachineStateCheck>> maybe_recheck(int64_t next);
@@ -101,10 +100,8 @@ class MachineStateTracker {
   RecheckSchedule schedule_;
   Clock clock_;
   std::optional<MachineStateCheck> last_;
-  double last_check_s_ = 0;        // when the last check (or failed re-check) ran
-  int64_t last_from_ = 0;          // and the candidate it applied from
-  double reference_round_trip_ = 0;  // the round trip at the last check; 0: unknown
-  double last_round_trip_s_ = 0;     // when the round trip was last read
+  double last_check_s_ = 0;  // when the last check (or failed re-check) ran
+  int64_t last_from_ = 0;    // and the candidate it applied from
 };
 
 // The record of one check (machine_state.jsonl): time (UTC), hardware,
