@@ -10,8 +10,10 @@
 // the profiler's network timer (network_timer.h) and dividing by what the
 // table predicts gives the state factor: ~1.0 in the state the table was
 // calibrated in, ~1.5 or ~0.67 in the other. `hardware: host` checks it
-// when the cost model is loaded (load_cost_model.h); `machine_state:` in the
-// experiment chooses what happens then (config::MachineStateMode).
+// when the cost model is loaded (load_cost_model.h) and, on the host
+// entry's schedule, again during a search (machine_state_tracker.h);
+// `machine_state:` in the experiment chooses what happens then
+// (config::MachineStateMode).
 #pragma once
 
 #include <cstdint>
