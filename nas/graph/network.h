@@ -56,14 +56,17 @@ struct NetworkOptions {
   // block while each block of the output is still in cache
   // (BatchNorm::arm_input_stats, a RowBlockObserver on the conv's output
   // rows), instead of by a pass of its own over memory. The conv's output is
-  // then written with ordinary stores instead of streaming ones.
-  // Bit-identical to false (the tests compare them).
-  bool batch_norm_stats_in_conv = true;
+  // then written with ordinary stores instead of streaming ones, which costs
+  // the read-for-ownership of every line that the saved pass would have
+  // read: no fewer bytes, and measured 3-4% slower per MBv2-stack step here
+  // (docs/architecture.md), hence off. Bit-identical to false (the tests
+  // compare them).
+  bool batch_norm_stats_in_conv = false;
   // kTraining only: when a batch_norm's output gradient (its fused
   // activation's, if fused) is written by the backward-data of a conv that
   // alone reads that output, BN's gradient sums are gathered in that conv
   // the same way (BatchNorm::arm_grad_sums), and BN's backward is one pass.
-  // Off by default: measured slower on the MBv2 stack (the conv can no
+  // Off by default: measured 10% slower per MBv2-stack step (the conv can no
   // longer stream dy, and it reads BN's input from memory itself; see
   // docs/architecture.md). Bit-identical to false.
   bool batch_norm_grad_sums_in_conv = false;

@@ -54,10 +54,10 @@ BatchNorm::BatchNorm(const Shape& in, float eps, float momentum) : eps_(eps), mo
   sums_.assign(2 * c_, 0.0);
   stats_observer_ = std::make_unique<RowBlockObserver>(
       rows_, blocks,
-      [this](int64_t b, int64_t r0, int64_t r1) { stats_block(observed_x_, b, r0, r1); });
+      [this](int64_t b, int64_t r0, int64_t r1) { stats_block(observed_x_, b, r0, r1, true); });
   grad_observer_ = std::make_unique<RowBlockObserver>(
       rows_, blocks, [this](int64_t b, int64_t r0, int64_t r1) {
-        grad_sums_block(observed_grad_x_, observed_dy_, b, r0, r1);
+        grad_sums_block(observed_grad_x_, observed_dy_, b, r0, r1, true);
       });
 }
 
@@ -144,20 +144,20 @@ void BatchNorm::add_block_sums() {
 // cancel catastrophically when |mean| >> std, the input is read once, and a
 // block needs nothing outside itself (a producer can finish blocks in any
 // order).
-void BatchNorm::stats_block(const float* x, int64_t b, int64_t r0, int64_t r1) {
+void BatchNorm::stats_block(const float* x, int64_t b, int64_t r0, int64_t r1, bool cached) {
   const int64_t c = c_;
   double* s = block_sums_.data() + b * 2 * c;
   std::fill(s, s + 2 * c, 0.0);
-  kernel().stats(x + r0 * c, r1 - r0, c, x + r0 * c, s, s + c, scratch_.data() + b * 2 * c);
+  (cached ? kernel().stats_cached : kernel().stats)(x + r0 * c, r1 - r0, c, x + r0 * c, s, s + c, scratch_.data() + b * 2 * c);
 }
 
 void BatchNorm::grad_sums_block(const float* x, const float* dy, int64_t b, int64_t r0,
-                                int64_t r1) {
+                                int64_t r1, bool cached) {
   const int64_t c = c_;
   const float* scale = fwd_coef_.data();
   double* s = block_sums_.data() + b * 2 * c;
   std::fill(s, s + 2 * c, 0.0);
-  kernel().grad_sums(x + r0 * c, dy + r0 * c, r1 - r0, c, mean_.data(), scale, scale + c, fused_,
+  (cached ? kernel().grad_sums_cached : kernel().grad_sums)(x + r0 * c, dy + r0 * c, r1 - r0, c, mean_.data(), scale, scale + c, fused_,
                      s, s + c, scratch_.data() + b * 2 * c);
 }
 
@@ -167,7 +167,7 @@ void BatchNorm::compute_batch_stats(const float* x) {
     NAS_CHECK(x == observed_x_ && stats_observer_->complete());
     stats_armed_ = false;
   } else {
-    over_blocks([&](int64_t b, int64_t r0, int64_t r1) { stats_block(x, b, r0, r1); });
+    over_blocks([&](int64_t b, int64_t r0, int64_t r1) { stats_block(x, b, r0, r1, false); });
   }
   // Merge the blocks in block order: per channel, the running count n, mean
   // (sums_[j]) and sum of squared deviations (sums_[c + j]), each block's own
@@ -268,7 +268,7 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
   if (need_sums) {
     // sums_[j] = sum g, sums_[c + j] = sum g * (x - mean), g = masked dy.
     if (armed) NAS_CHECK(x == observed_grad_x_ && dy == observed_dy_ && grad_observer_->complete());
-    else over_blocks([&](int64_t b, int64_t r0, int64_t r1) { grad_sums_block(x, dy, b, r0, r1); });
+    else over_blocks([&](int64_t b, int64_t r0, int64_t r1) { grad_sums_block(x, dy, b, r0, r1, false); });
     add_block_sums();
     for (int64_t j = 0; j < c; ++j) {
       if (want_dbeta) param_grads[1].data()[j] = static_cast<float>(sums_[j]);

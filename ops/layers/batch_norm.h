@@ -123,10 +123,13 @@ class BatchNorm final : public Op {
  private:
   BatchNorm(const Shape& in, float eps, float momentum);
   void compute_batch_stats(const float* x);
-  // One RowBlocks block's sums into block_sums_ (the same call whether BN or
+  // One RowBlocks block's sums into block_sums_ (the same bits whether BN or
   // a producer's observer runs it): stats of x, or gradient sums of x, dy.
-  void stats_block(const float* x, int64_t b, int64_t r0, int64_t r1);
-  void grad_sums_block(const float* x, const float* dy, int64_t b, int64_t r0, int64_t r1);
+  // `cached`: the rows were just written (an observer's call), so the
+  // kernels' in-cache variants run.
+  void stats_block(const float* x, int64_t b, int64_t r0, int64_t r1, bool cached);
+  void grad_sums_block(const float* x, const float* dy, int64_t b, int64_t r0, int64_t r1,
+                       bool cached);
   // Runs block(b, row_begin, row_end) for every block, in parallel.
   template <typename Block>
   void over_blocks(const Block& block);

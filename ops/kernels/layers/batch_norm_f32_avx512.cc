@@ -28,4 +28,16 @@ void batch_norm_f32_grad_input_avx512(const float* x, const float* dy, int64_t r
   batch_norm_grad_input_body(x, dy, rows, c, mean, scale, beta, a, b, d, act, dx);
 }
 
+void batch_norm_f32_stats_cached_avx512(const float* x, int64_t rows, int64_t c, const float* shift,
+                                  double* s1, double* s2, float* scratch) {
+  batch_norm_stats_cached_body(x, rows, c, shift, s1, s2, scratch);
+}
+
+void batch_norm_f32_grad_sums_cached_avx512(const float* x, const float* dy, int64_t rows, int64_t c,
+                                      const float* mean, const float* scale, const float* beta,
+                                      ActivationKind act, double* s1, double* s2,
+                                      float* scratch) {
+  batch_norm_grad_sums_cached_body(x, dy, rows, c, mean, scale, beta, act, s1, s2, scratch);
+}
+
 }  // namespace nas::ops::kernels

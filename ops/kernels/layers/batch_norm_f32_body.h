@@ -74,13 +74,30 @@ inline void bn_stats_row(const float* __restrict xr, int64_t c, const float* __r
   }
 }
 
-// Channel strips: W channels of every row of a chunk summed in local arrays
-// that the compiler keeps in registers (W = 32: 2 AVX-512 or 4 AVX2 vectors
-// per sum). Summing row by row into a1/a2 in memory instead is bound by one
-// store per vector per row (each row's update waits on the previous row's
-// store): 4-5x slower in L2. Each channel's float sum still runs over the
-// rows in order, so the bits are those of the row loop.
+inline void batch_norm_stats_body(const float* x, int64_t rows, int64_t c, const float* shift,
+                                  double* __restrict s1, double* __restrict s2,
+                                  float* __restrict scratch) {
+  float* a1 = scratch;
+  float* a2 = scratch + c;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBatchNormChunkRows) {
+    const int64_t r1 = std::min(rows, r0 + kBatchNormChunkRows);
+    std::fill(a1, a1 + 2 * c, 0.0f);
+    for (int64_t r = r0; r < r1; ++r) bn_stats_row(x + r * c, c, shift, a1, a2);
+    bn_flush(c, a1, a2, s1, s2);
+  }
+}
+
+// The *_cached variants, for rows already in cache (a block that a producer
+// just wrote, see RowBlockObserver): W channels of every row of a chunk are
+// summed in local arrays that the compiler keeps in registers (W = 32: 2
+// AVX-512 or 4 AVX2 vectors per sum). The row loop above sums into a1/a2 in
+// memory and is bound by a store per vector per row in cache (3x slower in
+// L2 at C = 96), but from memory the strips are slower (each strip revisits
+// the chunk's rows: as many streams as rows for the prefetchers), so BN's own
+// passes keep the row loop. Each channel's float sum still runs over the
+// rows in order: the bits are those of the row loop.
 inline constexpr int64_t kBnStrip = 32;
+
 
 template <int64_t W>
 inline void bn_stats_strip(const float* __restrict x, int64_t rows, int64_t c,
@@ -101,7 +118,7 @@ inline void bn_stats_strip(const float* __restrict x, int64_t rows, int64_t c,
   }
 }
 
-inline void batch_norm_stats_body(const float* x, int64_t rows, int64_t c, const float* shift,
+inline void batch_norm_stats_cached_body(const float* x, int64_t rows, int64_t c, const float* shift,
                                   double* __restrict s1, double* __restrict s2,
                                   float* __restrict scratch) {
   float* a1 = scratch;
@@ -236,6 +253,25 @@ inline void bn_grad_sums_row(const float* __restrict xr, const float* __restrict
   }
 }
 
+inline void batch_norm_grad_sums_body(const float* __restrict x, const float* __restrict dy,
+                                      int64_t rows, int64_t c, const float* __restrict mean,
+                                      const float* __restrict scale,
+                                      const float* __restrict beta, ActivationKind act,
+                                      double* __restrict s1, double* __restrict s2,
+                                      float* __restrict scratch) {
+  float* a1 = scratch;
+  float* a2 = scratch + c;
+  bn_dispatch(act, [&]<ActivationKind A>() {
+    for (int64_t r0 = 0; r0 < rows; r0 += kBatchNormChunkRows) {
+      const int64_t r1 = std::min(rows, r0 + kBatchNormChunkRows);
+      std::fill(a1, a1 + 2 * c, 0.0f);
+      for (int64_t r = r0; r < r1; ++r)
+        bn_grad_sums_row<A>(x + r * c, dy + r * c, c, mean, scale, beta, a1, a2);
+      bn_flush(c, a1, a2, s1, s2);
+    }
+  });
+}
+
 // W channels of a chunk's rows, sums in registers (see bn_stats_strip).
 // scale and beta point at the strip's channels (or are null without an
 // activation).
@@ -260,7 +296,7 @@ inline void bn_grad_sums_strip(const float* __restrict x, const float* __restric
   }
 }
 
-inline void batch_norm_grad_sums_body(const float* __restrict x, const float* __restrict dy,
+inline void batch_norm_grad_sums_cached_body(const float* __restrict x, const float* __restrict dy,
                                       int64_t rows, int64_t c, const float* __restrict mean,
                                       const float* __restrict scale,
                                       const float* __restrict beta, ActivationKind act,

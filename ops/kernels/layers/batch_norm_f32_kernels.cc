@@ -7,7 +7,8 @@ namespace nas::ops::kernels {
 #define NAS_BATCH_NORM_KERNEL(isa_name, isa)                                                 \
   {"batch_norm_f32_" #isa_name, isa, batch_norm_f32_stats_##isa_name,                      \
    batch_norm_f32_normalize_##isa_name, batch_norm_f32_grad_sums_##isa_name,               \
-   batch_norm_f32_grad_input_##isa_name}
+   batch_norm_f32_grad_input_##isa_name, batch_norm_f32_stats_cached_##isa_name,             \
+   batch_norm_f32_grad_sums_cached_##isa_name}
 
 std::span<const BatchNormF32Kernel> batch_norm_f32_kernels() {
   // The one list that drives dispatch and the parity test.

@@ -92,7 +92,8 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
   int compared = 0;
   for (const BatchNormF32Kernel& k : batch_norm_f32_kernels()) {
     if (!cpu_supports(k.isa) || k.isa == Isa::kScalar) continue;
-    for (int64_t c : {1, 3, 7, 8, 9, 15, 16, 17, 24, 33})
+    // 40, 57, 96: the cached kernels' 32-, 16- and 8-channel strips and tails.
+    for (int64_t c : {1, 3, 7, 8, 9, 15, 16, 17, 24, 33, 40, 57, 96})
       for (int64_t rows : {1, 5, 31, 32, 33, 70}) {
         const int64_t n = rows * c;
         const std::vector<float> x = values(n, rng), dy = values(n, rng);
@@ -106,6 +107,9 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
         ref.stats(x.data(), rows, c, x.data(), s0.data(), s0.data() + c, scratch.data());
         k.stats(x.data(), rows, c, x.data(), s1.data(), s1.data() + c, scratch.data());
         ASSERT_TRUE(same_bits(s0, s1)) << at << " stats";
+        std::fill(s1.begin(), s1.end(), 0.5);
+        k.stats_cached(x.data(), rows, c, x.data(), s1.data(), s1.data() + c, scratch.data());
+        ASSERT_TRUE(same_bits(s0, s1)) << at << " stats_cached";
         for (ActivationKind act :
              {ActivationKind::kIdentity, ActivationKind::kRelu, ActivationKind::kRelu6}) {
           const std::string where = at + ", act " + std::to_string(int(act));
@@ -125,6 +129,10 @@ TEST(BatchNormKernels, EveryIsaMatchesThePortableKernelBitForBit) {
           k.grad_sums(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(), act,
                       s1.data(), s1.data() + c, scratch.data());
           ASSERT_TRUE(same_bits(s0, s1)) << where << " grad_sums";
+          std::fill(s1.begin(), s1.end(), 0.0);
+          k.grad_sums_cached(x.data(), dy.data(), rows, c, mean.data(), scale.data(),
+                             beta.data(), act, s1.data(), s1.data() + c, scratch.data());
+          ASSERT_TRUE(same_bits(s0, s1)) << where << " grad_sums_cached";
           std::vector<float> d0(n), d1(n);
           ref.grad_input(x.data(), dy.data(), rows, c, mean.data(), scale.data(), beta.data(),
                          a.data(), b.data(), d.data(), act, d0.data());
