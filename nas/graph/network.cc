@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "nas/graph/memory_plan.h"
+#include "ops/conv/conv2d.h"
 #include "ops/conv/conv2d_op.h"
 #include "ops/layers/activation_functions.h"
 #include "ops/layers/batch_norm.h"
@@ -116,7 +117,10 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
     // Forward: the conv writes all of BN's input (its only output) before
     // BN runs; other readers of it do not matter.
     const int producer = spec_.node(id).inputs[0].node;
+    // Only outputs the conv would not stream anyway (see
+    // conv2d_streams_output): then the saved pass is a pure saving.
     if (options.batch_norm_stats_in_conv && conv_at(producer) != nullptr &&
+        !ops::conv2d_streams_output(conv_at(producer)->params(), ops::ConvPass::kForward) &&
         stats_bn_of_conv_[producer] < 0)
       stats_bn_of_conv_[producer] = id;
     if (!options.batch_norm_grad_sums_in_conv) continue;
@@ -126,7 +130,9 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
     if (std::find(outputs.begin(), outputs.end(), TensorRef{out, 0}) != outputs.end()) continue;
     if (consumers[out].size() != 1 || reads_[out][0] != 1) continue;
     const int reader = consumers[out][0];
-    if (conv_at(reader) != nullptr) grad_bn_of_conv_[reader] = id;
+    if (conv_at(reader) != nullptr &&
+        !ops::conv2d_streams_output(conv_at(reader)->params(), ops::ConvPass::kBackwardData))
+      grad_bn_of_conv_[reader] = id;
   }
 }
 

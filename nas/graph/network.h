@@ -55,17 +55,18 @@ struct NetworkOptions {
   // depthwise_conv2d node has its statistics gathered by that conv, block by
   // block while each block of the output is still in cache
   // (BatchNorm::arm_input_stats, a RowBlockObserver on the conv's output
-  // rows), instead of by a pass of its own over memory. The conv's output is
-  // then written with ordinary stores instead of streaming ones, which costs
-  // the read-for-ownership of every line that the saved pass would have
-  // read: no fewer bytes, and measured 3-4% slower per MBv2-stack step here
-  // (docs/architecture.md), hence off. Bit-identical to false (the tests
-  // compare them).
-  bool batch_norm_stats_in_conv = false;
+  // rows), instead of by a pass of its own, when the conv would not stream
+  // that output anyway (ops::conv2d_streams_output: at most 16 MiB). A
+  // streamed output observed would be written with ordinary stores, whose
+  // read-for-ownership costs what the saved pass did (measured 3-4% slower
+  // per MBv2-stack step; docs/architecture.md). Bit-identical to false (the
+  // tests compare them).
+  bool batch_norm_stats_in_conv = true;
   // kTraining only: when a batch_norm's output gradient (its fused
   // activation's, if fused) is written by the backward-data of a conv that
   // alone reads that output, BN's gradient sums are gathered in that conv
-  // the same way (BatchNorm::arm_grad_sums), and BN's backward is one pass.
+  // the same way (BatchNorm::arm_grad_sums), and BN's backward is one pass
+  // (also only when the conv would not stream that gradient).
   // Off by default: measured 10% slower per MBv2-stack step (the conv can no
   // longer stream dy, and it reads BN's input from memory itself; see
   // docs/architecture.md). Bit-identical to false.

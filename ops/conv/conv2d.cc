@@ -107,6 +107,11 @@ void dispatch(const ConvParams& p, ConvPass pass, Run run) {
 
 }  // namespace
 
+bool conv2d_streams_output(const ConvParams& p, ConvPass pass) {
+  const Shape s = pass == ConvPass::kBackwardData ? p.input_shape() : p.output_shape();
+  return s.numel() * int64_t{sizeof(float)} > conv_detail::kStreamOutputBytes;
+}
+
 void set_conv_algo_pin(ConvAlgo algo) { g_pin.store(algo, std::memory_order_relaxed); }
 
 bool conv_algo_applies(ConvAlgo algo, const ConvParams& p) {

@@ -42,6 +42,13 @@ void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, 
 void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,
                              float* db);
 
+// True when the unobserved pass writes its output (kForward: y,
+// kBackwardData: dx) with streaming stores: outputs beyond
+// conv_detail::kStreamOutputBytes (16 MiB), which would not stay cached for
+// their reader. Observing such an output costs the read-for-ownership of
+// every line (it is then written with ordinary stores).
+bool conv2d_streams_output(const ConvParams& p, ConvPass pass);
+
 // A process-wide pin with the precedence of NAS_CONV_ALGO (over it, under
 // ConvParams::algo); kAuto (the default) removes it. For tests and tools that
 // reach convs through ops; call while no conv is running.

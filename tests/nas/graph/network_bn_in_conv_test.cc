@@ -77,9 +77,9 @@ TEST(NetworkBatchNormInConv, ChoosesBatchNormsNextToConvs) {
   auto off = make(false, true);
   EXPECT_EQ(off->batch_norm_stats_in_conv(), 0);
   EXPECT_EQ(off->batch_norm_grad_sums_in_conv(), 0);
-  // The defaults: both off (measured slower, see NetworkOptions).
+  // The defaults: statistics on, gradient sums off (see NetworkOptions).
   auto def = Network::create(bn_conv_net(false), ExecMode::kTraining, 9).take();
-  EXPECT_EQ(def->batch_norm_stats_in_conv(), 0);
+  EXPECT_EQ(def->batch_norm_stats_in_conv(), 5);
   EXPECT_EQ(def->batch_norm_grad_sums_in_conv(), 0);
   auto inference = Network::create(bn_conv_net(false), ExecMode::kInference, 9).take();
   EXPECT_EQ(inference->batch_norm_stats_in_conv(), 0);

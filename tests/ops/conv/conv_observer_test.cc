@@ -108,5 +108,18 @@ TEST(ConvObserver, ObservedCallsGiveTheSameBitsAndReportFinalRows) {
   EXPECT_GE(checked, 30);
 }
 
+// Outputs beyond 16 MiB are streamed (observing them costs a read for
+// ownership): an MBv2 expand's y (128x28x28x96, 38.5 MB) is, its dx
+// (128x28x28x16, 6.4 MB) is not.
+TEST(ConvObserver, StreamedOutputsAreTheOnesBeyondSixteenMiB) {
+  ConvParams p;
+  p.batch = 128; p.in_h = p.in_w = 28; p.in_c = 16; p.out_c = 96;
+  p.kernel_h = p.kernel_w = 1;
+  EXPECT_TRUE(conv2d_streams_output(p, ConvPass::kForward));
+  EXPECT_FALSE(conv2d_streams_output(p, ConvPass::kBackwardData));
+  p.batch = 40;  // 12 MB
+  EXPECT_FALSE(conv2d_streams_output(p, ConvPass::kForward));
+}
+
 }  // namespace
 }  // namespace nas::ops
