@@ -140,7 +140,9 @@ void conv2d_forward(const ConvParams& p, const float* x, const float* w, const f
                     float* y, RowBlockObserver* observer) {
   const bool add = p.bias && bias != nullptr;
   RowBlockObserver* inner =
-      add || conv2d_resolved_algo(p, ConvPass::kForward) == ConvAlgo::kAuto ? nullptr : observer;
+      observer == nullptr || add || conv2d_resolved_algo(p, ConvPass::kForward) == ConvAlgo::kAuto
+          ? nullptr
+          : observer;
   dispatch(p, ConvPass::kForward, [&](const ConvAlgoImpl& a) { a.forward(p, x, w, y, inner); });
   if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
   if (observer != nullptr && inner == nullptr) observer->report_all();
@@ -149,7 +151,9 @@ void conv2d_forward(const ConvParams& p, const float* x, const float* w, const f
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
                           RowBlockObserver* observer) {
   RowBlockObserver* inner =
-      conv2d_resolved_algo(p, ConvPass::kBackwardData) == ConvAlgo::kAuto ? nullptr : observer;
+      observer == nullptr || conv2d_resolved_algo(p, ConvPass::kBackwardData) == ConvAlgo::kAuto
+          ? nullptr
+          : observer;
   dispatch(p, ConvPass::kBackwardData,
            [&](const ConvAlgoImpl& a) { a.backward_data(p, dy, w, dx, inner); });
   if (observer != nullptr && inner == nullptr) observer->report_all();
