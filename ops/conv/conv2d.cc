@@ -9,6 +9,7 @@
 
 #include "ops/conv/conv_algorithms.h"
 #include "ops/conv/conv_autotune.h"
+#include "ops/conv/conv_depthwise.h"
 #include "ops/conv/conv_common.h"
 
 namespace nas::ops {
@@ -157,6 +158,22 @@ void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, 
   dispatch(p, ConvPass::kBackwardData,
            [&](const ConvAlgoImpl& a) { a.backward_data(p, dy, w, dx, inner); });
   if (observer != nullptr && inner == nullptr) observer->report_all();
+}
+
+void conv2d_backward(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
+                     float* dw, float* db, RowBlockObserver* observer) {
+  if (dx != nullptr && dw != nullptr && p.depthwise() &&
+      conv2d_resolved_algo(p, ConvPass::kBackwardData) == ConvAlgo::kDepthwise &&
+      conv2d_resolved_algo(p, ConvPass::kBackwardWeights) == ConvAlgo::kDepthwise) {
+    conv_detail::DxRowsDone done;
+    if (observer != nullptr) done = [observer](int64_t b, int64_t e) { observer->report(b, e); };
+    if (conv_detail::depthwise_backward_fused(p, x, dy, w, dx, dw, done)) {
+      if (p.bias && db != nullptr) conv_detail::bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);
+      return;
+    }
+  }
+  if (dx != nullptr) conv2d_backward_data(p, dy, w, dx, observer);
+  conv2d_backward_weights(p, x, dy, dw, db);
 }
 
 void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,

@@ -37,6 +37,13 @@ void conv2d_forward(const ConvParams& p, const float* x, const float* w, const f
 // dx = d(loss)/dx given dy = d(loss)/dy.
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
                           RowBlockObserver* observer = nullptr);
+// dx (skipped when null) as conv2d_backward_data gives it (observer as
+// there), then dw and db as conv2d_backward_weights gives them: the same
+// bits, in one pass over dy where the chosen algorithms have one (depthwise
+// at stride 1 with "same" padding on batches beyond the caches: dy is read
+// from memory once instead of twice).
+void conv2d_backward(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
+                     float* dw, float* db, RowBlockObserver* observer = nullptr);
 // dw = d(loss)/dw (skipped when dw is null); db = sum of dy over batch and
 // pixels (skipped when db is null or !p.bias).
 void conv2d_backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw,

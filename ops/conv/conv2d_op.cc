@@ -78,13 +78,12 @@ void Conv2d::backward(const OpContext&, std::span<const Tensor> inputs,
                       std::span<const Tensor> params, std::span<const Tensor>,
                       std::span<const Tensor> output_grads, std::span<Tensor> input_grads,
                       std::span<Tensor> param_grads) {
-  const float* dy = output_grads[0].data();
-  if (!input_grads.empty() && input_grads[0].defined())
-    conv2d_backward_data(p_, dy, params[0].data(), input_grads[0].data(), input_grad_observer_);
+  float* dx = !input_grads.empty() && input_grads[0].defined() ? input_grads[0].data() : nullptr;
   float* dw = !param_grads.empty() && param_grads[0].defined() ? param_grads[0].data() : nullptr;
   float* db = p_.bias && param_grads.size() > 1 && param_grads[1].defined() ? param_grads[1].data()
                                                                              : nullptr;
-  conv2d_backward_weights(p_, inputs[0].data(), dy, dw, db);
+  conv2d_backward(p_, inputs[0].data(), output_grads[0].data(), params[0].data(), dx, dw, db,
+                  input_grad_observer_);
 }
 
 void fold_batch_norm(int64_t out_c, int64_t w_row, const float* scale, const float* shift,

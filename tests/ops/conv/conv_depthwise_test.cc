@@ -316,6 +316,21 @@ TEST(DepthwiseConv2d, FusedBackwardSameBitsAsTwoPasses) {
     }
     set_num_threads(saved);
   }
+  // Through conv2d_backward (the algorithm pinned): the two passes' bits.
+  {
+    ConvParams p;
+    p.batch = 40; p.in_h = p.in_w = 28; p.in_c = p.out_c = 100; p.groups = 100;
+    p.kernel_h = p.kernel_w = 3; p.pad = 1; p.algo = ConvAlgo::kDepthwise;
+    const auto x = testing::random_floats(p.input_shape().numel(), 51);
+    const auto w = testing::random_floats(p.weight_numel(), 52);
+    const auto dy = testing::random_floats(p.output_shape().numel(), 53);
+    std::vector<float> dx(x.size()), dw(w.size()), fdx(x.size(), NAN), fdw(w.size(), NAN);
+    conv2d_backward_data(p, dy.data(), w.data(), dx.data());
+    conv2d_backward_weights(p, x.data(), dy.data(), dw.data(), nullptr);
+    conv2d_backward(p, x.data(), dy.data(), w.data(), fdx.data(), fdw.data(), nullptr);
+    EXPECT_EQ(fdx, dx);
+    EXPECT_EQ(fdw, dw);
+  }
   // Declined: cached batch, stride 2, padding that changes the size.
   ConvParams p;
   p.batch = 2; p.in_h = p.in_w = 14; p.in_c = p.out_c = 32; p.groups = 32;
