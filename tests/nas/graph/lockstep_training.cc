@@ -14,14 +14,22 @@ bool same_bits(const Tensor& a, const Tensor& b) {
   return a.numel() == b.numel() && std::memcmp(a.data(), b.data(), a.numel() * 4) == 0;
 }
 
+namespace {
+
+void fill_batch(Tensor& x, Tensor& labels, int step) {
+  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i + step);
+  for (int64_t i = 0; i < labels.numel(); ++i) labels.data()[i] = float((i + step) % 3);
+}
+
+}  // namespace
+
 void expect_same_training_steps(Network& a, Network& b, ops::Shape x_shape, int steps,
                                 const std::string& what) {
   Tensor x = Tensor::empty(x_shape), labels = Tensor::empty({x_shape[0]});
   Tensor one = Tensor::empty({1});
   one.fill(1.0f);
   for (int step = 0; step < steps; ++step) {
-    for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i + step);
-    for (int64_t i = 0; i < labels.numel(); ++i) labels.data()[i] = float((i + step) % 3);
+    fill_batch(x, labels, step);
     const ops::OpContext ctx{true, uint64_t(step)};
     Tensor la = a.forward(std::vector<Tensor>{x, labels}, ctx)[0].clone();
     Tensor lb = b.forward(std::vector<Tensor>{x, labels}, ctx)[0];
@@ -40,6 +48,39 @@ void expect_same_training_steps(Network& a, Network& b, ops::Shape x_shape, int 
         for (int64_t i = 0; i < p->value.numel(); ++i) p->value.data()[i] -= 0.1f * p->grad.data()[i];
     }
   }
+}
+
+void expect_gradients_match_finite_differences(Network& net, ops::Shape x_shape,
+                                               const std::vector<std::string>& names,
+                                               int min_checked) {
+  Tensor x = Tensor::empty(x_shape), labels = Tensor::empty({x_shape[0]});
+  fill_batch(x, labels, 0);
+  auto loss = [&] {
+    return double(net.forward(std::vector<Tensor>{x, labels}, {true, 0})[0].data()[0]);
+  };
+  loss();
+  Tensor one = Tensor::empty({1});
+  one.fill(1.0f);
+  net.backward(std::vector<Tensor>{one}, {true, 0});
+  int checked = 0;
+  for (const std::string& name : names) {
+    Parameter* p = net.parameters().find(name);
+    ASSERT_NE(p, nullptr) << name;
+    const std::vector<float> grad(p->grad.data(), p->grad.data() + p->grad.numel());
+    for (int64_t i = 0; i < p->value.numel(); i += 5) {
+      const float v = p->value.data()[i];
+      const float eps = 1e-2f;
+      p->value.data()[i] = v + eps;
+      const double up = loss();
+      p->value.data()[i] = v - eps;
+      const double down = loss();
+      p->value.data()[i] = v;
+      const double fd = (up - down) / (2 * eps);
+      EXPECT_NEAR(grad[i], fd, 2e-3 + 2e-2 * std::abs(fd)) << name << "[" << i << "]";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, min_checked);
 }
 
 }  // namespace nas::graph::testing

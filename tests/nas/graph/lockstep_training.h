@@ -1,9 +1,11 @@
-// Two training networks stepped side by side on the same batches: the tests
-// of executor options that must not change a bit (fusion, in-place
-// gradients) share this one loop.
+// Checks the tests of executor options share (fusion, in-place gradients,
+// BatchNorm passes in convs): two training networks stepped side by side on
+// the same batches, which must not differ by a bit, and one network's
+// gradients against central differences of its loss.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nas/graph/network.h"
 
@@ -18,5 +20,13 @@ bool same_bits(const ops::Tensor& a, const ops::Tensor& b);
 // gradients are bit-identical at every step. `what` labels the failures.
 void expect_same_training_steps(Network& a, Network& b, ops::Shape x_shape, int steps,
                                 const std::string& what);
+
+// The gradients of every 5th element of each named parameter after one
+// backward pass on the first of those batches, against central differences
+// of the loss (eps 1e-2, tolerance 2e-3 + 2% of the difference); fails the
+// calling test unless more than `min_checked` elements were compared.
+void expect_gradients_match_finite_differences(Network& net, ops::Shape x_shape,
+                                               const std::vector<std::string>& names,
+                                               int min_checked);
 
 }  // namespace nas::graph::testing

@@ -5,7 +5,6 @@
 // against central differences with both on.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <string>
 
 #include "nas/graph/network.h"
@@ -16,7 +15,6 @@ namespace nas::graph {
 namespace {
 
 using ops::OpAttrs;
-using ops::Tensor;
 
 // stem conv 3x3 - bn_s - act; expand 1x1 - bn_e - depthwise 3x3 (reads bn_e
 // directly) - bn_d - act6; project 1x1 - bn_p - q 1x1 (reads bn_p directly)
@@ -100,36 +98,11 @@ TEST(NetworkBatchNormInConv, EqualsOwnPassesBitForBitOverTrainingSteps) {
 TEST(NetworkBatchNormInConv, GradientsMatchFiniteDifferences) {
   auto net = make(true, true, true);
   ASSERT_EQ(net->batch_norm_grad_sums_in_conv(), 2);  // bn_e (dw), bn_p (q)
-  Tensor x = Tensor::empty({4, 6, 6, 3}), labels = Tensor::empty({4});
-  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = std::sin(0.37 * i);
-  for (int64_t i = 0; i < labels.numel(); ++i) labels.data()[i] = float(i % 3);
-  auto loss = [&] {
-    return double(net->forward(std::vector<Tensor>{x, labels}, {true, 0})[0].data()[0]);
-  };
-  loss();
-  Tensor one = Tensor::empty({1});
-  one.fill(1.0f);
-  net->backward(std::vector<Tensor>{one}, {true, 0});
-  int checked = 0;
-  for (const char* name : {"stem.weight", "expand.weight", "bn_e.gamma", "bn_e.beta",
-                           "dw.weight", "project.weight", "bn_p.gamma", "bn_p.beta"}) {
-    Parameter* p = net->parameters().find(name);
-    ASSERT_NE(p, nullptr) << name;
-    const std::vector<float> grad(p->grad.data(), p->grad.data() + p->grad.numel());
-    for (int64_t i = 0; i < p->value.numel(); i += 5) {
-      const float v = p->value.data()[i];
-      const float eps = 1e-2f;
-      p->value.data()[i] = v + eps;
-      const double up = loss();
-      p->value.data()[i] = v - eps;
-      const double down = loss();
-      p->value.data()[i] = v;
-      const double fd = (up - down) / (2 * eps);
-      EXPECT_NEAR(grad[i], fd, 2e-3 + 2e-2 * std::abs(fd)) << name << "[" << i << "]";
-      ++checked;
-    }
-  }
-  EXPECT_GT(checked, 40);
+  testing::expect_gradients_match_finite_differences(
+      *net, {4, 6, 6, 3},
+      {"stem.weight", "expand.weight", "bn_e.gamma", "bn_e.beta", "dw.weight", "project.weight",
+       "bn_p.gamma", "bn_p.beta"},
+      40);
 }
 
 }  // namespace
