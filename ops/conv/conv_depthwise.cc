@@ -47,6 +47,17 @@ DwArgs base_args(const ConvParams& p, const float* wt) {
   return a;
 }
 
+// Stride-1 backward-data as the forward conv of dy with the rotated kernel
+// `wt` and padding d*(k-1) - pad. REQUIRES: stride 1, kh == kw (symmetric
+// padding), pad <= d*(k-1).
+DwArgs rotated_args(const ConvParams& p, const float* wt) {
+  DwArgs a = base_args(p, wt);
+  a.h = p.out_h(); a.w = p.out_w();
+  a.pad = static_cast<int>(int64_t{p.dilation} * (p.kernel_h - 1) - p.pad);
+  a.oh = p.in_h; a.ow = p.in_w;
+  return a;
+}
+
 int64_t activation_bytes(const ConvParams& p) {
   return p.batch * (p.in_h * p.in_w + p.out_h() * p.out_w()) * p.in_c * int64_t{sizeof(float)};
 }
@@ -113,10 +124,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   // the rotated kernel and padding d*(k-1) - pad (kh == kw keeps it symmetric).
   if (p.stride == 1 && p.kernel_h == p.kernel_w && p.pad <= eh) {
     pack_taps(p, w, true, wt);
-    DwArgs base = base_args(p, wt);
-    base.h = p.out_h(); base.w = p.out_w();
-    base.pad = static_cast<int>(eh - p.pad);
-    base.oh = p.in_h; base.ow = p.in_w;
+    DwArgs base = rotated_args(p, wt);
     base.stream = stream_dx;
     base.from_memory = from_memory(p);
     base.prefetch = l3_resident(p);
@@ -220,10 +228,7 @@ bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* 
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.taps() * p.in_c);
   pack_taps(p, w, true, wt);
-  DwArgs base = base_args(p, wt);  // as backward_data's stride-1 pass
-  base.h = p.out_h(); base.w = p.out_w();
-  base.pad = static_cast<int>(eh - p.pad);
-  base.oh = p.in_h; base.ow = p.in_w;
+  DwArgs base = rotated_args(p, wt);  // as backward_data's stride-1 pass
   base.stream = !on_dx_rows && p.batch * x_img * int64_t{sizeof(float)} > (int64_t{16} << 20);
   base.from_memory = true;
   // Pieces of dy of at most ~256 KB (at least 2*kernel_h rows, where the
