@@ -10,6 +10,7 @@
 #include "nas/config/experiment_writer.h"
 #include "nas/eval/evaluator.h"
 #include "nas/hardware/load_cost_model.h"
+#include "nas/hardware/profiler/machine_state.h"
 #include "nas/search/engine.h"
 #include "nas/search/journal.h"
 #include "nas/search/outputs.h"
@@ -226,6 +227,12 @@ int SearchCommand::run(const std::vector<std::string>& args) {
       }
       if (!check.value()) return Status::ok();
       log_info(hardware::machine_state_recheck_line(*check.value(), tracker.mode()));
+      // Under check the latencies stay the table's: say so as loudly as at the
+      // start. Under rescale the line itself says what the run now applies.
+      if (tracker.mode() == config::MachineStateMode::kCheck)
+        if (const std::string w = hardware::machine_state_warning(check.value()->state, tracker.mode());
+            !w.empty())
+          log_warning(w);
       return append_machine_state(run, *check.value(), tracker.mode());
     };
   }
