@@ -108,6 +108,8 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
   const int n = spec_.size();
   stats_bn_of_conv_.assign(n, -1);
   grad_bn_of_conv_.assign(n, -1);
+  apply_bn_of_conv_.assign(n, -1);
+  bn_apply_deferred_.assign(n, false);
   if (mode_ != ExecMode::kTraining) return;
   const auto consumers = spec_.consumers();
   const auto outputs = spec_.outputs();
@@ -119,6 +121,17 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
     const int producer = spec_.node(id).inputs[0].node;
     // Only outputs the conv would not stream anyway (see
     // conv2d_streams_output): then the saved pass is a pure saving.
+    // BN's output (its fused activation's) written by the depthwise conv
+    // that alone reads it, once.
+    const int bn_out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+    if (options.batch_norm_apply_in_depthwise &&
+        std::find(outputs.begin(), outputs.end(), TensorRef{bn_out, 0}) == outputs.end() &&
+        consumers[bn_out].size() == 1 && reads_[bn_out][0] == 1 &&
+        conv_at(consumers[bn_out][0]) != nullptr &&
+        conv_at(consumers[bn_out][0])->params().depthwise()) {
+      apply_bn_of_conv_[consumers[bn_out][0]] = id;
+      bn_apply_deferred_[id] = true;
+    }
     if (options.batch_norm_stats_in_conv && conv_at(producer) != nullptr &&
         !ops::conv2d_streams_output(conv_at(producer)->params(), ops::ConvPass::kForward) &&
         stats_bn_of_conv_[producer] < 0)
@@ -139,6 +152,10 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
 int Network::batch_norm_stats_in_conv() const {
   return static_cast<int>(std::count_if(stats_bn_of_conv_.begin(), stats_bn_of_conv_.end(),
                                         [](int b) { return b >= 0; }));
+}
+
+int Network::batch_norm_apply_in_depthwise() const {
+  return static_cast<int>(std::count(bn_apply_deferred_.begin(), bn_apply_deferred_.end(), true));
 }
 
 int Network::batch_norm_grad_sums_in_conv() const {
@@ -378,13 +395,21 @@ std::vector<ops::Tensor> Network::forward(std::span<const ops::Tensor> inputs,
     in.clear();
     for (const TensorRef& t : spec_.node(id).inputs) in.push_back(acts_[t.node][t.output]);
     const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
-    const int bn = stats_bn_of_conv_[id];
-    if (bn >= 0 && ctx.training) {
+    if (bn_apply_deferred_[id]) static_cast<ops::BatchNorm*>(ops_[id].get())->defer_normalize();
+    const int bn = stats_bn_of_conv_[id], applied = apply_bn_of_conv_[id];
+    if ((bn >= 0 && ctx.training) || applied >= 0) {
       auto* conv = static_cast<ops::Conv2d*>(ops_[id].get());
-      conv->set_output_observer(
-          static_cast<ops::BatchNorm*>(ops_[bn].get())->arm_input_stats(acts_[id][0].data()));
+      if (bn >= 0 && ctx.training)
+        conv->set_output_observer(
+            static_cast<ops::BatchNorm*>(ops_[bn].get())->arm_input_stats(acts_[id][0].data()));
+      if (applied >= 0) {
+        const TensorRef& x = spec_.node(applied).inputs[0];
+        conv->set_input_transform(acts_[x.node][x.output].data(),
+                                  {&ops::BatchNorm::normalize_rows, ops_[applied].get()});
+      }
       conv->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
       conv->set_output_observer(nullptr);
+      conv->set_input_transform(nullptr, {});
       continue;
     }
     ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);

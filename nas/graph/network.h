@@ -71,6 +71,15 @@ struct NetworkOptions {
   // longer stream dy, and it reads BN's input from memory itself; see
   // docs/architecture.md). Bit-identical to false.
   bool batch_norm_grad_sums_in_conv = false;
+  // kTraining: when a batch_norm's output (its fused activation's, if fused)
+  // is read only by a depthwise conv, BN's forward leaves it unwritten and
+  // the conv writes it (BatchNorm::defer_normalize,
+  // ops::conv2d_forward_transformed): on batches beyond the caches the
+  // depthwise forward normalises each input row as its row ring copies it,
+  // so BN's normalise pass no longer reads its input from memory. The
+  // output is still written whole (the backward passes read it).
+  // Bit-identical to false (the tests compare them).
+  bool batch_norm_apply_in_depthwise = true;
 };
 
 class Network {
@@ -112,6 +121,9 @@ class Network {
   // batch_norm_grad_sums_in_conv).
   int batch_norm_stats_in_conv() const;
   int batch_norm_grad_sums_in_conv() const;
+  // batch_norm nodes whose output is written by the depthwise conv reading
+  // it (NetworkOptions::batch_norm_apply_in_depthwise).
+  int batch_norm_apply_in_depthwise() const;
 
   // Every parameter (by its store name) and every op state tensor
   // ("bn1.running_mean"), in a stable order: views, for saving and loading.
@@ -153,6 +165,10 @@ class Network {
   // Per conv node: the batch_norm node whose statistics it gathers in its
   // forward / whose gradient sums it gathers in its backward-data (-1: none).
   std::vector<int> stats_bn_of_conv_, grad_bn_of_conv_;
+  // Per depthwise conv node: the batch_norm whose output it writes; per
+  // batch_norm node: whether its normalise is deferred to that conv.
+  std::vector<int> apply_bn_of_conv_;
+  std::vector<bool> bn_apply_deferred_;
   std::vector<ops::Tensor> bound_inputs_;  // the caller's inputs of the last forward
 };
 

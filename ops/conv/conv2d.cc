@@ -11,6 +11,7 @@
 #include "ops/conv/conv_autotune.h"
 #include "ops/conv/conv_depthwise.h"
 #include "ops/conv/conv_common.h"
+#include "ops/core/parallel.h"
 
 namespace nas::ops {
 namespace conv_detail {
@@ -147,6 +148,20 @@ void conv2d_forward(const ConvParams& p, const float* x, const float* w, const f
   dispatch(p, ConvPass::kForward, [&](const ConvAlgoImpl& a) { a.forward(p, x, w, y, inner); });
   if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
   if (observer != nullptr && inner == nullptr) observer->report_all();
+}
+
+void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                float* xt, const float* w, const float* bias, float* y,
+                                RowBlockObserver* observer) {
+  const bool add = p.bias && bias != nullptr;
+  if (!add && p.depthwise() && conv2d_resolved_algo(p, ConvPass::kForward) == ConvAlgo::kDepthwise &&
+      conv_detail::depthwise_forward_transformed(p, x, t, xt, w, y, observer))
+    return;
+  const int64_t rows = p.batch * p.in_h, row_pixels = p.in_w, row_floats = p.in_w * p.in_c;
+  parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) t.fn(t.ctx, x + r * row_floats, row_pixels, xt + r * row_floats);
+  });
+  conv2d_forward(p, xt, w, bias, y, observer);
 }
 
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,

@@ -34,6 +34,23 @@ namespace nas::ops {
 // y = conv(x, w) (+ bias when p.bias; bias is ignored otherwise).
 void conv2d_forward(const ConvParams& p, const float* x, const float* w, const float* bias,
                     float* y, RowBlockObserver* observer = nullptr);
+// A producer's elementwise pass over the conv's input (e.g. BatchNorm-apply +
+// ReLU6), folded into the conv: fn(ctx, src, pixels, dst) writes `pixels`
+// transformed pixels (in_c floats each) of src to dst; src and dst do not
+// overlap. Thread-safe (called on several threads at once).
+struct ConvInputTransform {
+  void (*fn)(const void* ctx, const float* src, int64_t pixels, float* dst) = nullptr;
+  const void* ctx = nullptr;
+};
+
+// y = conv(t(x), w) (+ bias), and xt = t(x) (xt: input_shape; the backward
+// passes read it): the same bits as transforming all of x into xt, then
+// conv2d_forward(p, xt, ...). Depthwise convs on batches beyond the caches
+// transform each input row as their row ring copies it, so x is read once
+// and xt only written; any other conv transforms first.
+void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                float* xt, const float* w, const float* bias, float* y,
+                                RowBlockObserver* observer = nullptr);
 // dx = d(loss)/dx given dy = d(loss)/dy.
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
                           RowBlockObserver* observer = nullptr);

@@ -70,8 +70,12 @@ OpCost Conv2d::cost() const { return conv2d_cost(p_); }
 
 void Conv2d::forward(const OpContext&, std::span<const Tensor> inputs,
                      std::span<const Tensor> params, std::span<Tensor> outputs) {
-  conv2d_forward(p_, inputs[0].data(), params[0].data(), p_.bias ? params[1].data() : nullptr,
-                 outputs[0].data(), output_observer_);
+  const float* bias = p_.bias ? params[1].data() : nullptr;
+  if (transform_source_ != nullptr)
+    conv2d_forward_transformed(p_, transform_source_, transform_, inputs[0].data(), params[0].data(),
+                               bias, outputs[0].data(), output_observer_);
+  else
+    conv2d_forward(p_, inputs[0].data(), params[0].data(), bias, outputs[0].data(), output_observer_);
 }
 
 void Conv2d::backward(const OpContext&, std::span<const Tensor> inputs,

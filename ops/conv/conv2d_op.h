@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 
+#include "ops/conv/conv2d.h"
 #include "ops/conv/conv_params.h"
 #include "ops/core/op.h"
 #include "ops/core/op_registry.h"
@@ -30,6 +31,14 @@ class Conv2d final : public Op {
   // null (the default) for none. Not owned: they must outlive their use.
   void set_output_observer(RowBlockObserver* o) { output_observer_ = o; }
   void set_input_grad_observer(RowBlockObserver* o) { input_grad_observer_ = o; }
+  // The following forwards read `source`, not inputs[0]: they write
+  // t(source) into inputs[0]'s buffer and convolve that
+  // (conv2d_forward_transformed): a producer's elementwise pass folded into
+  // this conv. Null source (the default): none. Not owned.
+  void set_input_transform(const float* source, const ConvInputTransform& t) {
+    transform_source_ = source;
+    transform_ = t;
+  }
   OpCost cost() const override;
   void forward(const OpContext& ctx, std::span<const Tensor> inputs,
                std::span<const Tensor> params, std::span<Tensor> outputs) override;
@@ -44,6 +53,8 @@ class Conv2d final : public Op {
   bool depthwise_name_;
   RowBlockObserver* output_observer_ = nullptr;
   RowBlockObserver* input_grad_observer_ = nullptr;
+  const float* transform_source_ = nullptr;
+  ConvInputTransform transform_;
 };
 
 // The conv cost: MACs = N*OH*OW*out_c*kh*kw*in_c/groups; bytes read = input +

@@ -86,12 +86,18 @@ void over_rows(int64_t batch, int64_t rows, Fn fn) {
   });
 }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y,
-             RowBlockObserver* observer) {
+// `t`, when set: x is untransformed, xt receives t(x) (see
+// depthwise_forward_transformed; the caller checked dw_can_transform_input).
+void forward_impl(const ConvParams& p, const float* x, const float* w, float* y,
+                  RowBlockObserver* observer, const ConvInputTransform* t, float* xt) {
   ScratchScope scratch;
   float* wt = scratch.alloc_floats(p.taps() * p.in_c);
   pack_taps(p, w, false, wt);
-  const DwArgs base = base_args(p, wt);
+  DwArgs base = base_args(p, wt);
+  if (t != nullptr) {
+    base.xform = t->fn;
+    base.xform_ctx = t->ctx;
+  }
   const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
   const auto& K = kernels::conv_kernels();
   // Outputs far beyond the last-level cache go straight to memory.
@@ -104,11 +110,17 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
     a.prefetch = prefetch;
     a.x = x + n * x_img;
     a.y = y + n * y_img;
+    if (xt != nullptr) a.xt = xt + n * x_img;
     a.row_begin = r0;
     a.row_end = r1;
     K.dw_forward(a);
     if (observer != nullptr) observer->report((n * p.out_h() + r0) * p.out_w(), (n * p.out_h() + r1) * p.out_w());
   });
+}
+
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
+  forward_impl(p, x, w, y, observer, nullptr, nullptr);
 }
 
 void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
@@ -211,6 +223,16 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
 
 ConvAlgoImpl depthwise_algo() {
   return {ConvAlgo::kDepthwise, &applies, &forward, &backward_data, &backward_weights};
+}
+
+bool depthwise_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                   float* xt, const float* w, float* y, RowBlockObserver* observer) {
+  if (!p.depthwise()) return false;
+  DwArgs probe = base_args(p, nullptr);
+  probe.from_memory = from_memory(p);
+  if (!kernels::dw_can_transform_input(probe)) return false;
+  forward_impl(p, x, w, y, observer, &t, xt);
+  return true;
 }
 
 bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,

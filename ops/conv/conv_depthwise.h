@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "ops/conv/conv2d.h"
 #include "ops/conv/conv_params.h"
 
 namespace nas::ops::conv_detail {
@@ -24,5 +25,16 @@ namespace nas::ops::conv_detail {
 using DxRowsDone = std::function<void(int64_t begin, int64_t end)>;
 bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
                               float* dw, const DxRowsDone& on_dx_rows = {});
+
+// The depthwise forward of t(x), also writing xt = t(x) (conv2d.h,
+// conv2d_forward_transformed): each input row is transformed as the forward's
+// row ring copies it, and streamed to xt by the one run that owns it
+// (kernels::dw_owner_row). Batches beyond the caches whose geometry lets every
+// run copy whole rows and every row have an owner that reads it
+// (kernels::dw_can_transform_input, e.g. 3x3 at stride 1 or 2 with padding
+// 1); returns false, writing nothing, otherwise. The bits of y and xt are
+// those of transforming first and running the depthwise forward.
+bool depthwise_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                   float* xt, const float* w, float* y, RowBlockObserver* observer);
 
 }  // namespace nas::ops::conv_detail

@@ -232,6 +232,10 @@ void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,
     scale[j] = gamma[j] * inv_std_[j];
     beta_used[j] = beta[j];
   }
+  if (normalize_deferred_) {  // the reader writes y (normalize_rows)
+    normalize_deferred_ = false;
+    return;
+  }
   float* y = outputs[0].data();
   const int64_t c = c_;
   const ActivationKind act = fused_;
@@ -241,6 +245,13 @@ void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,
   parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
     normalize(x + r0 * c, r1 - r0, c, mean, scale, beta, act, streaming, y + r0 * c);
   });
+}
+
+void BatchNorm::normalize_rows(const void* bn, const float* src, int64_t pixels, float* dst) {
+  const auto* b = static_cast<const BatchNorm*>(bn);
+  const float* scale = b->fwd_coef_.data();
+  kernel().normalize(src, pixels, b->c_, b->mean_.data(), scale, scale + b->c_, b->fused_, false,
+                        dst);
 }
 
 void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,

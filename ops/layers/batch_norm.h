@@ -110,6 +110,17 @@ class BatchNorm final : public Op {
   // backward's input. Call after the matching forward.
   RowBlockObserver* arm_grad_sums(const float* x, const float* dy);
 
+  // The next forward computes the statistics and coefficients but leaves
+  // its output unwritten: the op reading it writes it instead, applying
+  // normalize_rows (below) as it reads the input (e.g. a depthwise conv's
+  // row ring, conv2d_forward_transformed), with the same bits.
+  void defer_normalize() { normalize_deferred_ = true; }
+  // Writes `pixels` rows of the last forward's output (act(BN(src)), the
+  // fused activation included) from the matching input rows `src` to `dst`:
+  // the forward's own kernel, so the same bits. `bn` is the BatchNorm; for
+  // ConvInputTransform (thread-safe: reads op state the forward wrote).
+  static void normalize_rows(const void* bn, const float* src, int64_t pixels, float* dst);
+
   // Outputs of at least this many bytes (32 MiB, a last-level cache) are
   // written with streaming stores by forward (same bits; see
   // BatchNormNormalizeFn): they cannot stay cached for their reader anyway.
@@ -155,6 +166,7 @@ class BatchNorm final : public Op {
   const float* observed_grad_x_ = nullptr;
   const float* observed_dy_ = nullptr;
   bool stats_armed_ = false, grad_armed_ = false;
+  bool normalize_deferred_ = false;
 };
 
 }  // namespace nas::ops

@@ -420,10 +420,10 @@ void dw_forward(const DwArgs& a) {
     dw_forward_edges(a, *edge);
   else if (a.w * a.c * int64_t{sizeof(float)} <= (int64_t{32} << 10) ||
            (a.from_memory && ring_bytes <= (int64_t{512} << 10)))
-    dw_forward_ring(a);
+    dw_forward_ring(a);  // the only path that transforms (dw_can_transform_input)
   else
     dw_forward_in_place(a);
-  if (a.stream) stream_fence();
+  if (a.stream || a.xform) stream_fence();
 }
 
 void dw_forward_ring(const DwArgs& args) {
@@ -454,7 +454,13 @@ void dw_forward_ring(const DwArgs& args) {
       const float* src = a.x + next * a.w * c;
       const int64_t j0 = std::min<int64_t>(a.pad, wp), j1 = std::clamp<int64_t>(a.pad + a.w, j0, wp);
       std::memset(dst, 0, sizeof(float) * j0 * c);
-      std::memcpy(dst + j0 * c, src, sizeof(float) * (j1 - j0) * c);
+      if (a.xform) {  // whole rows here (dw_can_transform_input)
+        a.xform(a.xform_ctx, src, j1 - j0, dst + j0 * c);
+        const int64_t owner = dw_owner_row(a, next);
+        if (owner >= a.row_begin && owner < a.row_end) stream_copy(a.xt + next * a.w * c, dst + j0 * c, (j1 - j0) * c);
+      } else {
+        std::memcpy(dst + j0 * c, src, sizeof(float) * (j1 - j0) * c);
+      }
       std::memset(dst + j1 * c, 0, sizeof(float) * (wp - j1) * c);
     }
     float* yrow = sink.row(oy);

@@ -85,7 +85,37 @@ struct DwArgs {
   // in-place forward (stride 1) and weight gradient prefetch the next
   // output row's input rows in software.
   bool prefetch = false;
+  // dw_forward only: x is a producer's tensor not yet transformed. Each
+  // input row is transformed as the row ring copies it (xform(xform_ctx, src,
+  // w, dst) writes w pixels of c channels), and the rows this run owns
+  // (dw_owner_row) are also streamed to xt (the transformed tensor, x's
+  // layout, for the backward passes). REQUIRES: dw_can_transform_input(*this).
+  void (*xform)(const void* ctx, const float* src, int64_t pixels, float* dst) = nullptr;
+  const void* xform_ctx = nullptr;
+  float* xt = nullptr;
 };
+
+// The output row whose run owns input row i when the forward transforms its
+// input: every input row has exactly one, and that row reads it, when
+// dw_can_transform_input holds.
+inline int64_t dw_owner_row(const DwArgs& a, int64_t i) {
+  const int64_t o = (i + a.pad) / a.stride;
+  return o < a.oh - 1 ? o : a.oh - 1;
+}
+
+// Whether dw_forward can transform its input on the way (batches from
+// memory, whose forward copies every input row into a ring once per run, in
+// full; every input row read by the output row that owns it).
+inline bool dw_can_transform_input(const DwArgs& a) {
+  const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;
+  const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
+  const int64_t ring_bytes = span * wp * a.c * int64_t{sizeof(float)};
+  const bool ring = a.w * a.c * int64_t{sizeof(float)} <= (int64_t{32} << 10) ||
+                    ring_bytes <= (int64_t{512} << 10);
+  return a.from_memory && ring && a.stride <= span && a.pad >= a.stride - 1 &&
+         a.pad + a.w <= wp && a.oh >= 1 &&
+         a.h - 1 <= (a.oh - 1) * a.stride - a.pad + (span - 1);
+}
 
 // Winograd F(2x2,3x3) transforms of a block of tiles, vectorised over channels.
 // Tile t's 4x4 input patch starts at x + origin[t] (row stride x_row floats,

@@ -95,6 +95,73 @@ TEST(NetworkBatchNormInConv, EqualsOwnPassesBitForBitOverTrainingSteps) {
   ops::set_num_threads(saved);
 }
 
+// expand 1x1 to 96 - bn_e - act_e (relu6) - depthwise 3x3 `stride` - bn_d -
+// act_d - pool - linear - cross-entropy, on 32 28x28 images: the depthwise
+// input (9.6 MB) and output make a batch beyond the caches, so the conv
+// normalises bn_e's output row by row in its ring (stride 1 and 2).
+NetworkSpec apply_in_depthwise_net(int stride) {
+  NetworkSpec s;
+  const int x = s.add_input("x", {32, 28, 28, 3});
+  const int labels = s.add_input("labels", {32});
+  OpAttrs conv;
+  conv.out_channels = 96;
+  conv.kernel = 1;
+  EXPECT_TRUE(s.add_node("expand", "conv2d", conv, {{x, 0}}));
+  EXPECT_TRUE(s.then("bn_e", "batch_norm"));
+  EXPECT_TRUE(s.then("act_e", "relu6"));
+  OpAttrs dw;
+  dw.kernel = 3;
+  dw.stride = stride;
+  EXPECT_TRUE(s.then("dw", "depthwise_conv2d", dw));
+  EXPECT_TRUE(s.then("bn_d", "batch_norm"));
+  EXPECT_TRUE(s.then("act_d", "relu6"));
+  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
+  OpAttrs fc;
+  fc.out_channels = 3;
+  fc.bias = true;
+  const int logits = s.then("fc", "linear", fc).value();
+  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  return s;
+}
+
+std::unique_ptr<Network> make_apply(int stride, bool apply, bool fuse) {
+  NetworkOptions options;
+  options.batch_norm_apply_in_depthwise = apply;
+  options.fuse_batch_norm_activation = fuse;
+  auto net = Network::create(apply_in_depthwise_net(stride), ExecMode::kTraining, 13, options).take();
+  // bn_e's output spans well past [0, 6]: relu6 clips at both ends.
+  net->parameters().find("bn_e.gamma")->value.fill(4.0f);
+  net->parameters().find("bn_e.beta")->value.fill(3.0f);
+  return net;
+}
+
+TEST(NetworkBatchNormInConv, ApplyInDepthwiseChoosesBatchNormsReadOnlyByADepthwise) {
+  EXPECT_EQ(make_apply(1, true, true)->batch_norm_apply_in_depthwise(), 1);   // bn_e (+ act_e)
+  EXPECT_EQ(make_apply(1, true, false)->batch_norm_apply_in_depthwise(), 0);  // act_e reads bn_e
+  EXPECT_EQ(make_apply(1, false, true)->batch_norm_apply_in_depthwise(), 0);
+  // The default is on; bn_conv_net's bn_e feeds its depthwise directly.
+  EXPECT_EQ(Network::create(bn_conv_net(false), ExecMode::kTraining, 9).take()->batch_norm_apply_in_depthwise(), 1);
+  EXPECT_EQ(Network::create(bn_conv_net(false), ExecMode::kInference, 9).take()->batch_norm_apply_in_depthwise(), 0);
+}
+
+TEST(NetworkBatchNormInConv, ApplyInDepthwiseEqualsBatchNormsOwnPassBitForBit) {
+  const int saved = ops::num_threads();
+  for (int t = 1; t <= 2; ++t) {
+    ops::set_num_threads(t);
+    for (int stride : {1, 2})
+      testing::expect_same_training_steps(*make_apply(stride, true, true), *make_apply(stride, false, true),
+                                          {32, 28, 28, 3}, 2,
+                                          "stride " + std::to_string(stride) + " threads " + std::to_string(t));
+    // Small tensors: the conv transforms its whole input first.
+    NetworkOptions off;
+    off.batch_norm_apply_in_depthwise = false;
+    testing::expect_same_training_steps(*Network::create(bn_conv_net(false), ExecMode::kTraining, 9).take(),
+                                        *Network::create(bn_conv_net(false), ExecMode::kTraining, 9, off).take(),
+                                        {4, 6, 6, 3}, 2, "bn_conv_net threads " + std::to_string(t));
+  }
+  ops::set_num_threads(saved);
+}
+
 TEST(NetworkBatchNormInConv, GradientsMatchFiniteDifferences) {
   auto net = make(true, true, true);
   ASSERT_EQ(net->batch_norm_grad_sums_in_conv(), 2);  // bn_e (dw), bn_p (q)

@@ -266,6 +266,98 @@ TEST(DepthwiseConv2d, SameBitsOnOneAndTwoThreadsAndMatchesReference) {
 }
 
 
+// A stand-in for BatchNorm-apply + ReLU6: dst = min(max(src * a + b, 0), 6)
+// per element (ctx holds a, b).
+void affine_relu6(const void* ctx, const float* src, int64_t pixels, float* dst) {
+  const float* ab = static_cast<const float*>(ctx);
+  for (int64_t i = 0; i < pixels * ab[2]; ++i) dst[i] = std::min(std::max(src[i] * ab[0] + ab[1], 0.0f), 6.0f);
+}
+
+// The forward that transforms its input on the way (each input row as the
+// row ring copies it, streamed once to xt) gives the bits of transforming
+// first, for y and xt, on every ISA table, 1-3 threads and the geometries it
+// takes (3x3 at stride 1 and 2, 5x5, odd channel counts), and declines the
+// others without writing; conv2d_forward_transformed equals the two steps
+// either way.
+TEST(DepthwiseConv2d, TransformedInputSameBitsAsTransformingFirst) {
+  struct Shape {
+    int64_t n, h, w, c;
+    int k, stride, pad;
+    bool takes;
+  };
+  for (const Shape& sh : {Shape{40, 28, 28, 100, 3, 1, 1, true}, Shape{48, 28, 28, 96, 3, 2, 1, true},
+                          Shape{20, 30, 29, 131, 5, 1, 2, true}, Shape{160, 27, 27, 37, 3, 2, 1, true},
+                          Shape{48, 28, 28, 96, 3, 2, 0, false}, Shape{2, 14, 14, 32, 3, 1, 1, false}}) {
+    ConvParams p;
+    p.batch = sh.n; p.in_h = sh.h; p.in_w = sh.w; p.in_c = p.out_c = sh.c;
+    p.kernel_h = p.kernel_w = sh.k; p.stride = sh.stride; p.pad = sh.pad;
+    p.groups = static_cast<int>(sh.c);
+    p.algo = ConvAlgo::kDepthwise;
+    const std::string what = std::to_string(sh.n) + "x" + std::to_string(sh.h) + "x" + std::to_string(sh.w) +
+                             "x" + std::to_string(sh.c) + " k" + std::to_string(sh.k) + " s" +
+                             std::to_string(sh.stride) + " p" + std::to_string(sh.pad);
+    auto x = testing::random_floats(p.input_shape().numel(), 61);
+    for (float& v : x) v *= 8.0f;  // past both ends of relu6
+    const auto w = testing::random_floats(p.weight_numel(), 62);
+    const float ab[3] = {1.5f, 0.5f, static_cast<float>(sh.c)};
+    const ConvInputTransform t{&affine_relu6, ab};
+    std::vector<float> xt(x.size()), y(p.output_shape().numel());
+    affine_relu6(ab, x.data(), p.batch * p.in_h * p.in_w, xt.data());
+    conv2d_forward(p, xt.data(), w.data(), nullptr, y.data());
+    const int saved = num_threads();
+    for (int threads = 1; threads <= 3; ++threads) {
+      set_num_threads(threads);
+      std::vector<float> fxt(x.size(), NAN), fy(y.size(), NAN);
+      EXPECT_EQ(conv_detail::depthwise_forward_transformed(p, x.data(), t, fxt.data(), w.data(), fy.data(), nullptr),
+                sh.takes)
+          << what;
+      if (sh.takes) {
+        EXPECT_EQ(fxt, xt) << what << " threads " << threads;
+        EXPECT_EQ(fy, y) << what << " threads " << threads;
+      } else {
+        EXPECT_TRUE(std::all_of(fxt.begin(), fxt.end(), [](float v) { return std::isnan(v); })) << what;
+        EXPECT_TRUE(std::all_of(fy.begin(), fy.end(), [](float v) { return std::isnan(v); })) << what;
+      }
+      fxt.assign(x.size(), NAN);
+      fy.assign(y.size(), NAN);
+      conv2d_forward_transformed(p, x.data(), t, fxt.data(), w.data(), nullptr, fy.data());
+      EXPECT_EQ(fxt, xt) << what << " conv2d, threads " << threads;
+      EXPECT_EQ(fy, y) << what << " conv2d, threads " << threads;
+    }
+    set_num_threads(saved);
+    if (!sh.takes) continue;
+    // Every ISA's ring forward, one run over all rows of each image.
+    std::vector<float> wt(p.taps() * p.in_c);
+    for (int64_t ch = 0; ch < p.in_c; ++ch)
+      for (int64_t tap = 0; tap < p.taps(); ++tap) wt[tap * p.in_c + ch] = w[ch * p.taps() + tap];
+    for (const ConvKernels& K : kernels::conv_kernels_available()) {
+      std::vector<float> kxt(x.size(), NAN), ky(y.size(), NAN), ref(y.size(), NAN);
+      const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
+      for (int64_t n = 0; n < p.batch; ++n) {
+        DwArgs a;
+        a.h = p.in_h; a.w = p.in_w; a.c = p.in_c; a.kh = a.kw = sh.k;
+        a.stride = sh.stride; a.pad = sh.pad; a.wt = wt.data();
+        a.oh = p.out_h(); a.ow = p.out_w();
+        a.row_begin = 0; a.row_end = a.oh;
+        a.from_memory = true;
+        ASSERT_TRUE(kernels::dw_can_transform_input(a)) << what;
+        DwArgs plain = a;
+        plain.x = xt.data() + n * x_img;
+        plain.y = ref.data() + n * y_img;
+        K.dw_forward(plain);
+        a.x = x.data() + n * x_img;
+        a.y = ky.data() + n * y_img;
+        a.xform = &affine_relu6;
+        a.xform_ctx = ab;
+        a.xt = kxt.data() + n * x_img;
+        K.dw_forward(a);
+      }
+      EXPECT_EQ(kxt, xt) << what << " " << K.name;
+      EXPECT_EQ(ky, ref) << what << " " << K.name;
+    }
+  }
+}
+
 // The one-pass backward (batches beyond the caches, stride 1, "same"
 // padding) gives the two passes' bits on 1 and 2 threads, with and without a
 // consumer of dx's finished rows, and declines other shapes without writing.
