@@ -54,16 +54,22 @@ NetworkSpec bn_conv_net(bool smooth) {
   return s;
 }
 
+// A training network whose batch_norm `clipped` (gamma 4, beta 3) gives an
+// output well past [0, 6], so a relu6 after it clips at both ends.
+std::unique_ptr<Network> make_clipping(const NetworkSpec& spec, uint64_t seed, const NetworkOptions& options,
+                                       const std::string& clipped) {
+  auto net = Network::create(spec, ExecMode::kTraining, seed, options).take();
+  net->parameters().find(clipped + ".gamma")->value.fill(4.0f);
+  net->parameters().find(clipped + ".beta")->value.fill(3.0f);
+  return net;
+}
+
 std::unique_ptr<Network> make(bool in_conv, bool fuse, bool smooth = false) {
   NetworkOptions options;
   options.batch_norm_stats_in_conv = in_conv;
   options.batch_norm_grad_sums_in_conv = in_conv;
   options.fuse_batch_norm_activation = fuse;
-  auto net = Network::create(bn_conv_net(smooth), ExecMode::kTraining, 9, options).take();
-  // bn_d's output spans well past [0, 6]: relu6 clips at both ends.
-  net->parameters().find("bn_d.gamma")->value.fill(4.0f);
-  net->parameters().find("bn_d.beta")->value.fill(3.0f);
-  return net;
+  return make_clipping(bn_conv_net(smooth), 9, options, "bn_d");
 }
 
 TEST(NetworkBatchNormInConv, ChoosesBatchNormsNextToConvs) {
@@ -128,11 +134,7 @@ std::unique_ptr<Network> make_apply(int stride, bool apply, bool fuse) {
   NetworkOptions options;
   options.batch_norm_apply_in_depthwise = apply;
   options.fuse_batch_norm_activation = fuse;
-  auto net = Network::create(apply_in_depthwise_net(stride), ExecMode::kTraining, 13, options).take();
-  // bn_e's output spans well past [0, 6]: relu6 clips at both ends.
-  net->parameters().find("bn_e.gamma")->value.fill(4.0f);
-  net->parameters().find("bn_e.beta")->value.fill(3.0f);
-  return net;
+  return make_clipping(apply_in_depthwise_net(stride), 13, options, "bn_e");
 }
 
 TEST(NetworkBatchNormInConv, ApplyInDepthwiseChoosesBatchNormsReadOnlyByADepthwise) {
