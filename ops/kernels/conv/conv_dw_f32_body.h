@@ -412,14 +412,10 @@ void dw_forward_edges(const DwArgs& args, const DwEdgeTiles& tiles) {
 void dw_forward_ring(const DwArgs& a);
 
 void dw_forward(const DwArgs& a) {
-  const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;
-  const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
-  const int64_t ring_bytes = span * wp * a.c * int64_t{sizeof(float)};
   const DwEdgeTiles* edge = a.from_memory ? nullptr : dw_edge_tiles(a);
   if (edge)
     dw_forward_edges(a, *edge);
-  else if (a.w * a.c * int64_t{sizeof(float)} <= (int64_t{32} << 10) ||
-           (a.from_memory && ring_bytes <= (int64_t{512} << 10)))
+  else if (dw_forward_uses_ring(a))
     dw_forward_ring(a);  // the only path that transforms (dw_can_transform_input)
   else
     dw_forward_in_place(a);
@@ -431,8 +427,7 @@ void dw_forward_ring(const DwArgs& args) {
   DwArgs a = args;
   a.stream = a.stream && !staged;  // the tiles stream only straight to y
   const int64_t c = a.c, cv = c / kV * kV;
-  const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;  // input rows one output row reads
-  const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
+  const int64_t span = dw_ring_span(a), wp = dw_ring_row_pixels(a);
   const int64_t first = a.row_begin * a.stride - a.pad;  // first input row needed
   // Ring of `span` padded rows (span * wp * c floats: small enough for L2)
   // from the thread's reused scratch arena.

@@ -103,17 +103,27 @@ inline int64_t dw_owner_row(const DwArgs& a, int64_t i) {
   return o < a.oh - 1 ? o : a.oh - 1;
 }
 
+// The forward's row ring: `span` input rows one output row reads, each
+// padded to `wp` pixels.
+inline int64_t dw_ring_span(const DwArgs& a) { return int64_t{a.kh - 1} * a.dilation + 1; }
+inline int64_t dw_ring_row_pixels(const DwArgs& a) {
+  return (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
+}
+// Whether dw_forward, when it takes no edge tiles, works from the row ring:
+// narrow rows, or batches from memory whose ring fits L2.
+inline bool dw_forward_uses_ring(const DwArgs& a) {
+  const int64_t ring_bytes = dw_ring_span(a) * dw_ring_row_pixels(a) * a.c * int64_t{sizeof(float)};
+  return a.w * a.c * int64_t{sizeof(float)} <= (int64_t{32} << 10) ||
+         (a.from_memory && ring_bytes <= (int64_t{512} << 10));
+}
+
 // Whether dw_forward can transform its input on the way (batches from
 // memory, whose forward copies every input row into a ring once per run, in
 // full; every input row read by the output row that owns it).
 inline bool dw_can_transform_input(const DwArgs& a) {
-  const int64_t span = int64_t{a.kh - 1} * a.dilation + 1;
-  const int64_t wp = (a.ow - 1) * a.stride + int64_t{a.kw - 1} * a.dilation + 1;
-  const int64_t ring_bytes = span * wp * a.c * int64_t{sizeof(float)};
-  const bool ring = a.w * a.c * int64_t{sizeof(float)} <= (int64_t{32} << 10) ||
-                    ring_bytes <= (int64_t{512} << 10);
-  return a.from_memory && ring && a.stride <= span && a.pad >= a.stride - 1 &&
-         a.pad + a.w <= wp && a.oh >= 1 &&
+  const int64_t span = dw_ring_span(a);
+  return a.from_memory && dw_forward_uses_ring(a) && a.stride <= span && a.pad >= a.stride - 1 &&
+         a.pad + a.w <= dw_ring_row_pixels(a) && a.oh >= 1 &&
          a.h - 1 <= (a.oh - 1) * a.stride - a.pad + (span - 1);
 }
 
