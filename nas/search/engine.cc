@@ -11,6 +11,7 @@
 #include "nas/search/journal.h"
 #include "nas/search/scoring.h"
 #include "nas/space/genotype_ops.h"
+#include "nas/util/format.h"
 #include "nas/util/log.h"
 #include "nas/util/progress.h"
 #include "ops/core/parallel.h"
@@ -23,12 +24,6 @@ using Clock = std::chrono::steady_clock;
 struct GenotypeHash {
   size_t operator()(const space::Genotype& g) const { return space::genotype_hash(g); }
 };
-
-std::string fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 // The search loop's state; one per run_engine() call.
 class Loop {

@@ -11,6 +11,7 @@
 #include "nas/hardware/profiler/machine_peaks.h"
 #include "nas/hardware/profiler/timing_stats.h"
 #include "nas/util/atomic_file.h"
+#include "nas/util/format.h"
 #include "nas/util/log.h"
 #include "nas/util/progress.h"
 #include "ops/core/parallel.h"
@@ -19,15 +20,6 @@ namespace nas::hardware {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
 
 // The previous profile and table in `dir`, when they are there, readable
 // and for the same thread count and batch; a warning otherwise.
@@ -194,7 +186,7 @@ Result<HostProfileReport> profile_host(const std::vector<const space::Space*>& s
     report.lut = std::move(*lut);
     return report;
   }
-  const std::string date = today_utc();
+  const std::string date = utc_now("%Y-%m-%d %H:%M UTC");
   {
     p.description = "measured by nas profile on " + report.cpu_model + ", " + std::to_string(threads) +
                     " threads, batch " + std::to_string(options.batch) + ", " + date +

@@ -7,6 +7,7 @@
 
 #include "nas/hardware/profiler/latency_calibration.h"
 #include "nas/hardware/profiler/timing_stats.h"
+#include "nas/util/format.h"
 
 namespace nas::hardware {
 namespace {
@@ -17,12 +18,6 @@ using Clock = std::chrono::steady_clock;
 // timed passes, each after `settle` untimed ones), extra rounds left out.
 int passes_per_network(const NetworkTimingOptions& t) {
   return (t.warmup + t.repeats) * (1 + t.settle);
-}
-
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 }  // namespace

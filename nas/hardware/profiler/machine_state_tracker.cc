@@ -2,29 +2,11 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "nas/util/format.h"
+
 namespace nas::hardware {
-namespace {
-
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-std::string utc_now() {
-  char when[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return when;
-}
-
-}  // namespace
 
 MachineStateTracker::MachineStateTracker(config::MachineStateMode mode, std::vector<const space::Space*> spaces,
                                          const CostModel& table, ScaledCostModel* scaled, MachineStateProbe probe,
@@ -92,7 +74,7 @@ Result<std::optional<MachineStateCheck>> MachineStateTracker::maybe_recheck(int6
 
 std::string machine_state_record(const MachineStateCheck& c, config::MachineStateMode mode, int threads) {
   nlohmann::ordered_json j;
-  j["time"] = utc_now();
+  j["time"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
   j["hardware"] = "host";
   j["machine_state"] = config::machine_state_mode_name(mode);
   j["from_candidate"] = c.from_candidate;
