@@ -235,6 +235,13 @@ bool depthwise_forward_transformed(const ConvParams& p, const float* x, const Co
   return true;
 }
 
+bool depthwise_backward_transforms(const ConvParams&) { return false; }
+
+bool depthwise_backward_transformed(const ConvParams&, const float*, const ConvInputTransform&, const float*,
+                                    const float*, float*, float*, float*, RowBlockObserver*) {
+  return false;  // not yet: the caller transforms first
+}
+
 bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
                               float* dw, const DxRowsDone& on_dx_rows) {
   // Stride 1 with "same" padding: dx rows [r0, r1) are the forward conv of

@@ -34,7 +34,25 @@ bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* 
 // (kernels::dw_can_transform_input, e.g. 3x3 at stride 1 or 2 with padding
 // 1); returns false, writing nothing, otherwise. The bits of y and xt are
 // those of transforming first and running the depthwise forward.
+// xt may be null: nothing but y is written (the backward then reads x
+// through depthwise_backward_transformed).
 bool depthwise_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
                                    float* xt, const float* w, float* y, RowBlockObserver* observer);
+
+// Whether depthwise_backward_transformed takes p (it depends on p only): a
+// caller may then skip writing t(x) in the forward (xt == nullptr above).
+bool depthwise_backward_transforms(const ConvParams& p);
+
+// dx (skipped when null; observer as in conv2d_backward), dw and db (db
+// when p.bias and db not null) of the depthwise conv of t(x): the same bits
+// as conv2d_backward(p, t(x), dy, w, dx, dw, db) with the depthwise
+// algorithm, on any thread count, reading x and transforming each input row
+// as the weight gradient's row ring copies it (t(x) is never written; dx
+// does not read x). Returns false, writing nothing, when
+// !depthwise_backward_transforms(p) (the caller then transforms first).
+// REQUIRES: sizes as in conv2d.h, dw not null.
+bool depthwise_backward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                    const float* dy, const float* w, float* dx, float* dw, float* db,
+                                    RowBlockObserver* observer = nullptr);
 
 }  // namespace nas::ops::conv_detail
