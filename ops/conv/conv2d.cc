@@ -10,8 +10,10 @@
 #include "ops/conv/conv_algorithms.h"
 #include "ops/conv/conv_autotune.h"
 #include "ops/conv/conv_depthwise.h"
+#include "ops/conv/conv_gemm1x1.h"
 #include "ops/conv/conv_common.h"
 #include "ops/core/parallel.h"
+#include "ops/core/workspace.h"
 
 namespace nas::ops {
 namespace conv_detail {
@@ -150,18 +152,69 @@ void conv2d_forward(const ConvParams& p, const float* x, const float* w, const f
   if (observer != nullptr && inner == nullptr) observer->report_all();
 }
 
+namespace {
+
+// dst = t(x) for every input pixel of p.
+void transform_all(const ConvParams& p, const float* x, const ConvInputTransform& t, float* dst) {
+  const int64_t rows = p.batch * p.in_h, row_pixels = p.in_w, row_floats = p.in_w * p.in_c;
+  parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) t.fn(t.ctx, x + r * row_floats, row_pixels, dst + r * row_floats);
+  });
+}
+
+}  // namespace
+
 void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
                                 float* xt, const float* w, const float* bias, float* y,
                                 RowBlockObserver* observer) {
   const bool add = p.bias && bias != nullptr;
-  if (!add && p.depthwise() && conv2d_resolved_algo(p, ConvPass::kForward) == ConvAlgo::kDepthwise &&
+  const ConvAlgo algo = conv2d_resolved_algo(p, ConvPass::kForward);
+  if (!add && p.depthwise() && algo == ConvAlgo::kDepthwise &&
       conv_detail::depthwise_forward_transformed(p, x, t, xt, w, y, observer))
     return;
-  const int64_t rows = p.batch * p.in_h, row_pixels = p.in_w, row_floats = p.in_w * p.in_c;
-  parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) t.fn(t.ctx, x + r * row_floats, row_pixels, xt + r * row_floats);
-  });
-  conv2d_forward(p, xt, w, bias, y, observer);
+  if (xt == nullptr && algo == ConvAlgo::kGemm1x1) {
+    conv_detail::gemm1x1_forward_transformed(p, x, t, w, y, add ? nullptr : observer);
+    if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
+    if (add && observer != nullptr) observer->report_all();
+    return;
+  }
+  ScratchScope scratch;
+  float* dst = xt != nullptr ? xt : scratch.alloc_floats(p.input_shape().numel());
+  transform_all(p, x, t, dst);
+  conv2d_forward(p, dst, w, bias, y, observer);
+}
+
+void conv2d_backward_weights_transformed(const ConvParams& p, const float* x,
+                                         const ConvInputTransform& t, const float* dy, float* dw,
+                                         float* db) {
+  if (dw != nullptr && conv2d_resolved_algo(p, ConvPass::kBackwardWeights) != ConvAlgo::kGemm1x1) {
+    ScratchScope scratch;
+    float* xt = scratch.alloc_floats(p.input_shape().numel());
+    transform_all(p, x, t, xt);
+    conv2d_backward_weights(p, xt, dy, dw, db);
+    return;
+  }
+  if (dw != nullptr) conv_detail::gemm1x1_backward_weights_transformed(p, x, t, dy, dw);
+  if (p.bias && db != nullptr)
+    conv_detail::bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);
+}
+
+void conv2d_backward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                 const float* dy, const float* w, float* dx, float* dw, float* db,
+                                 RowBlockObserver* observer) {
+  if (!p.depthwise()) {  // conv2d_backward's two passes; only the second reads x
+    if (dx != nullptr) conv2d_backward_data(p, dy, w, dx, observer);
+    conv2d_backward_weights_transformed(p, x, t, dy, dw, db);
+    return;
+  }
+  ScratchScope scratch;
+  float* xt = scratch.alloc_floats(p.input_shape().numel());
+  transform_all(p, x, t, xt);
+  conv2d_backward(p, xt, dy, w, dx, dw, db, observer);
+}
+
+bool conv2d_transforms_input_in_place(const ConvParams& p) {
+  return !p.depthwise() && conv_algo_applies(ConvAlgo::kGemm1x1, p);
 }
 
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,

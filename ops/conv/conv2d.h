@@ -44,13 +44,33 @@ struct ConvInputTransform {
 };
 
 // y = conv(t(x), w) (+ bias), and xt = t(x) (xt: input_shape; the backward
-// passes read it): the same bits as transforming all of x into xt, then
-// conv2d_forward(p, xt, ...). Depthwise convs on batches beyond the caches
-// transform each input row as their row ring copies it, so x is read once
-// and xt only written; any other conv transforms first.
+// passes read it) unless xt is null: the same bits as transforming all of x
+// into xt, then conv2d_forward(p, xt, ...). Depthwise convs on batches beyond
+// the caches transform each input row as their row ring copies it, so x is
+// read once and xt only written; with xt null, 1x1 convs whose forward
+// resolves to gemm1x1 transform each block of pixels into thread scratch
+// before its GEMM (t(x) is never written); any other conv transforms first
+// (into scratch when xt is null).
 void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
                                 float* xt, const float* w, const float* bias, float* y,
                                 RowBlockObserver* observer = nullptr);
+// The backward passes of conv(t(x)) reading x, not t(x): the same bits as
+// transforming all of x first and calling conv2d_backward_weights /
+// conv2d_backward (dx and the observer as there; dx never depends on x).
+// 1x1 convs whose weight gradient resolves to gemm1x1 transform each block of
+// pixels into thread scratch as the reduction reaches it; any other conv
+// transforms all of x into scratch first.
+void conv2d_backward_weights_transformed(const ConvParams& p, const float* x,
+                                         const ConvInputTransform& t, const float* dy, float* dw,
+                                         float* db);
+void conv2d_backward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                 const float* dy, const float* w, float* dx, float* dw, float* db,
+                                 RowBlockObserver* observer = nullptr);
+// True when the transformed passes of p (xt null) can run without writing
+// t(x) anywhere: 1x1 convs with pad 0 (gemm1x1; when the pin or the
+// autotuner resolves a pass to another algorithm, that pass transforms into
+// scratch first: the same bits, not the saving). Depends on p only.
+bool conv2d_transforms_input_in_place(const ConvParams& p);
 // dx = d(loss)/dx given dy = d(loss)/dy.
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
                           RowBlockObserver* observer = nullptr);

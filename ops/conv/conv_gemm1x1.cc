@@ -3,6 +3,10 @@
 // partner. Stride > 1 gathers the sampled pixels into scratch first (and
 // scatters dx back, zeros elsewhere). The weight gradient is not an sgemm:
 // it is a reduction over every pixel, in fixed pixel chunks (backward_weights).
+// The transformed passes (conv_gemm1x1.h) run the same loops over blocks of
+// transformed pixels in thread scratch.
+#include "ops/conv/conv_gemm1x1.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -60,8 +64,50 @@ void gemm_observed(GemmArgs base, int64_t groups, int64_t a_group, int64_t b_gro
   });
 }
 
-void forward(const ConvParams& p, const float* x, const float* w, float* y,
-             RowBlockObserver* observer) {
+// Pixels per transformed block: ~96 KB of transformed input, which stays in
+// L2 while the GEMM packs it (and is then overwritten by the next block).
+int64_t transformed_block_pixels(int64_t in_c) {
+  return std::max<int64_t>(16, (int64_t{96} << 10) / (int64_t{sizeof(float)} * in_c));
+}
+
+// y = conv(t(a)) for the pixels `a` (subsampled already): row blocks in
+// parallel (the observer's when given, else ~transformed_block_pixels each),
+// each transformed piece by piece into scratch and multiplied by one
+// sequential GEMM per piece (the same k order per C entry as one GEMM over
+// every row: the same bits).
+void forward_transformed_rows(GemmArgs base, int64_t groups, int64_t a_group, int64_t b_group,
+                              int64_t c_group, int64_t rows, int64_t in_c, const float* a,
+                              const ConvInputTransform& t, RowBlockObserver* observer) {
+  base.parallel = false;
+  if (observer != nullptr) base.stream_c = false;
+  const int64_t piece = transformed_block_pixels(in_c);
+  const int64_t blocks = observer != nullptr ? observer->blocks() : (rows + piece - 1) / piece;
+  auto begin = [&](int64_t b) { return observer != nullptr ? observer->block_begin(b) : rows * b / blocks; };
+  auto end = [&](int64_t b) { return observer != nullptr ? observer->block_end(b) : rows * (b + 1) / blocks; };
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+    ScratchScope scratch;
+    float* xt = scratch.alloc_floats(piece * in_c);
+    for (int64_t b = b0; b < b1; ++b) {
+      for (int64_t r0 = begin(b); r0 < end(b); r0 += piece) {
+        const int64_t r1 = std::min(end(b), r0 + piece);
+        t.fn(t.ctx, a + r0 * in_c, r1 - r0, xt);
+        for (int64_t g = 0; g < groups; ++g) {
+          GemmArgs args = base;
+          args.m = r1 - r0;
+          args.a = xt + g * a_group;
+          args.b = base.b + g * b_group;
+          args.c = base.c + r0 * base.ldc + g * c_group;
+          sgemm(args);
+        }
+      }
+      if (observer != nullptr) observer->report(begin(b), end(b));
+    }
+  });
+}
+
+// `t` null: the plain forward.
+void forward_impl(const ConvParams& p, const float* x, const ConvInputTransform* t, const float* w,
+                  float* y, RowBlockObserver* observer) {
   const int64_t rows = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
@@ -77,11 +123,19 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
   args.a = a; args.lda = p.in_c;
   args.b = w; args.ldb = in_g;
   args.c = y; args.ldc = p.out_c;
+  // Outputs beyond kStreamOutputBytes go straight to memory (unobserved).
+  args.stream_c = rows * p.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
+  if (t != nullptr)
+    return forward_transformed_rows(args, p.groups, in_g, out_g * in_g, out_g, rows, p.in_c, a, *t,
+                                    observer);
   if (observer != nullptr)
     return gemm_observed(args, p.groups, in_g, out_g * in_g, out_g, observer);
-  // Outputs beyond kStreamOutputBytes go straight to memory.
-  args.stream_c = rows * p.out_c * int64_t{sizeof(float)} > kStreamOutputBytes;
   gemm_rows(args, p.groups, 0, rows, in_g, out_g * in_g, out_g);
+}
+
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
+  forward_impl(p, x, nullptr, w, y, observer);
 }
 
 void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
@@ -142,7 +196,11 @@ int64_t wgrad_pixel_chunks(int64_t pixels) {
   return chunks;
 }
 
-void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+// `t` null: the plain weight gradient. Else each block of pixels of x is
+// transformed into the thread's scratch right before the tiles read it (the
+// same values in the same order: the same bits).
+void backward_weights_impl(const ConvParams& p, const float* x, const ConvInputTransform* t,
+                           const float* dy, float* dw) {
   const int64_t pixels = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
@@ -166,6 +224,8 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   const int64_t chunks = wgrad_pixel_chunks(pixels);
   float* partial = scratch.alloc_floats(chunks * part);
   parallel_for(chunks, 1, [&](int64_t cb, int64_t ce) {
+    ScratchScope block_scratch;
+    float* xt = t != nullptr ? block_scratch.alloc_floats(kWgradBlockPixels * p.in_c) : nullptr;
     for (int64_t ch = cb; ch < ce; ++ch) {
       const int64_t p0 = pixels * ch / chunks, p1 = pixels * (ch + 1) / chunks;
       for (int64_t q0 = p0; q0 < p1; q0 += kWgradBlockPixels) {
@@ -180,6 +240,11 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
           w.next_a = w.a + w.k * blk.lda;
           w.next_b = w.b + w.k * blk.ldb;
         }
+        if (xt != nullptr) {
+          // The next raw block stays the prefetch target (it is read next).
+          t->fn(t->ctx, xs + q0 * p.in_c, w.k, xt);
+          (a_is_dy ? w.b : w.a) = xt;
+        }
         wgrad_block(w);
       }
     }
@@ -189,10 +254,26 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   else sum_partials_transposed(partial, chunks, p.out_c, out_g, in_g, dw);
 }
 
+void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+  backward_weights_impl(p, x, nullptr, dy, dw);
+}
+
 }  // namespace
 
 ConvAlgoImpl gemm1x1_algo() {
   return {ConvAlgo::kGemm1x1, &applies, &forward, &backward_data, &backward_weights};
+}
+
+void gemm1x1_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                 const float* w, float* y, RowBlockObserver* observer) {
+  NAS_CHECK(applies(p));
+  forward_impl(p, x, &t, w, y, observer);
+}
+
+void gemm1x1_backward_weights_transformed(const ConvParams& p, const float* x,
+                                          const ConvInputTransform& t, const float* dy, float* dw) {
+  NAS_CHECK(applies(p));
+  backward_weights_impl(p, x, &t, dy, dw);
 }
 
 }  // namespace nas::ops::conv_detail
