@@ -20,7 +20,7 @@ namespace conv_detail {
 
 std::span<const ConvAlgoImpl> conv_algorithms() {
   static const ConvAlgoImpl list[] = {direct_algo(), im2col_algo(), gemm1x1_algo(),
-                                      winograd_algo(), depthwise_algo()};
+                                      winograd_algo(), depthwise_algo(), winograd_s2_algo()};
   return list;
 }
 
@@ -45,7 +45,7 @@ ConvAlgo env_algo() {
     if (std::optional<ConvAlgo> a = parse_conv_algo(s)) return *a;
     std::fprintf(stderr,
                  "warning: ignoring NAS_CONV_ALGO=%s (expected direct, im2col, gemm1x1, "
-                 "winograd, depthwise or auto)\n", s);
+                 "winograd, depthwise, winograd_s2 or auto)\n", s);
     return ConvAlgo::kAuto;
   }();
   return algo;

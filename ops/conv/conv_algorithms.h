@@ -17,6 +17,9 @@
 //   winograd:  F(2x2,3x3) for 3x3, stride 1, dilation 1, groups 1, pad <= 2;
 //              bwd_data = Winograd fwd of the padded dy with rotated weights
 //              (itself a 3x3 stride-1 conv); bwd_weights = direct's.
+//   winograd_s2: 3x3, stride 2, dilation 1, groups 1: fwd and bwd_data as
+//              2x2 stride-1 convs over the 4 stride phases (4*in_c
+//              channels), each Winograd F(7x7,2x2); bwd_weights = direct's.
 //   depthwise: groups == in_c == out_c; dedicated channel-vector kernels
 //              for all three passes (bwd_data stride 1 = fwd with rotated
 //              taps; other strides gather).
@@ -46,6 +49,7 @@ ConvAlgoImpl im2col_algo();
 ConvAlgoImpl gemm1x1_algo();
 ConvAlgoImpl winograd_algo();
 ConvAlgoImpl depthwise_algo();
+ConvAlgoImpl winograd_s2_algo();
 
 // All algorithms, indexed like kAllConvAlgos.
 std::span<const ConvAlgoImpl> conv_algorithms();

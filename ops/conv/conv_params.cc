@@ -12,13 +12,14 @@ const char* conv_algo_name(ConvAlgo algo) {
     case ConvAlgo::kGemm1x1: return "gemm1x1";
     case ConvAlgo::kWinograd: return "winograd";
     case ConvAlgo::kDepthwise: return "depthwise";
+    case ConvAlgo::kWinogradS2: return "winograd_s2";
   }
   return "?";
 }
 
 std::optional<ConvAlgo> parse_conv_algo(std::string_view name) {
   for (ConvAlgo a : {ConvAlgo::kAuto, ConvAlgo::kDirect, ConvAlgo::kIm2col, ConvAlgo::kGemm1x1,
-                     ConvAlgo::kWinograd, ConvAlgo::kDepthwise})
+                     ConvAlgo::kWinograd, ConvAlgo::kDepthwise, ConvAlgo::kWinogradS2})
     if (name == conv_algo_name(a)) return a;
   return std::nullopt;
 }

@@ -16,14 +16,14 @@ namespace nas::ops {
 // kAuto: the autotuner picks (ops/conv/conv_autotune.h). Every other value
 // pins an algorithm; a pinned algorithm that does not apply to the shape
 // falls back to one that does (conv_algo_fallback).
-enum class ConvAlgo { kAuto, kDirect, kIm2col, kGemm1x1, kWinograd, kDepthwise };
+enum class ConvAlgo { kAuto, kDirect, kIm2col, kGemm1x1, kWinograd, kDepthwise, kWinogradS2 };
 inline constexpr ConvAlgo kAllConvAlgos[] = {ConvAlgo::kDirect, ConvAlgo::kIm2col,
                                              ConvAlgo::kGemm1x1, ConvAlgo::kWinograd,
-                                             ConvAlgo::kDepthwise};
+                                             ConvAlgo::kDepthwise, ConvAlgo::kWinogradS2};
 
 enum class ConvPass { kForward, kBackwardData, kBackwardWeights };
 
-// "auto", "direct", "im2col", "gemm1x1", "winograd", "depthwise".
+// "auto", "direct", "im2col", "gemm1x1", "winograd", "depthwise", "winograd_s2".
 const char* conv_algo_name(ConvAlgo algo);
 std::optional<ConvAlgo> parse_conv_algo(std::string_view name);
 const char* conv_pass_name(ConvPass pass);  // "fwd", "bwd_data", "bwd_weights"

@@ -387,11 +387,136 @@ void wino_output(const WinoOutArgs& a) {
   }
 }
 
+// ---- Winograd F(7x7,2x2) ---------------------------------------------------
+// B^T and A^T of the points 0, 1, -1, 2, -2, 1/2, -1/2, inf, written out with
+// their common subexpressions (the classic 8-point pair).
+
+template <typename T>
+inline void wino8_in_1d(const T (&d)[8], T (&o)[8]) {
+  const T a = d[2] + d[6] - 4.25f * d[4], b = d[1] + d[5] - 4.25f * d[3];
+  const T c = 0.25f * d[2] + d[6] - 1.25f * d[4], e = 0.5f * d[1] + 2.0f * d[5] - 2.5f * d[3];
+  const T f = 4.0f * d[2] + d[6] - 5.0f * d[4], g = 2.0f * d[1] + 0.5f * d[5] - 2.5f * d[3];
+  o[0] = d[6] - d[0] + 5.25f * (d[2] - d[4]);
+  o[1] = a + b;
+  o[2] = a - b;
+  o[3] = c + e;
+  o[4] = c - e;
+  o[5] = f + g;
+  o[6] = f - g;
+  o[7] = d[7] - d[1] + 5.25f * (d[3] - d[5]);
+}
+
+template <typename T>
+inline void wino8_out_1d(const T (&m)[8], T (&y)[7]) {
+  const T s1 = m[1] + m[2], d1 = m[1] - m[2], s2 = m[3] + m[4], d2 = m[3] - m[4];
+  const T s3 = m[5] + m[6], d3 = m[5] - m[6];
+  y[0] = m[0] + s1 + s2 + s3;
+  y[1] = d1 + 2.0f * d2 + 0.5f * d3;
+  y[2] = s1 + 4.0f * s2 + 0.25f * s3;
+  y[3] = d1 + 8.0f * d2 + 0.125f * d3;
+  y[4] = s1 + 16.0f * s2 + 0.0625f * s3;
+  y[5] = d1 + 32.0f * d2 + 0.03125f * d3;
+  y[6] = s1 + 64.0f * s2 + 0.015625f * s3 + m[7];
+}
+
+template <typename T, typename Ld, typename St>
+inline void wino8_in_one(Ld ld, St st) {
+  T t[8][8];
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) {  // columns: t[.][j] = B^T d[.][j]
+    T col[8], o[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) col[i] = ld(i, j);
+    wino8_in_1d(col, o);
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) t[i][j] = o[i];
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {  // rows: V[i][.] = t[i][.] B
+    T o[8];
+    wino8_in_1d(t[i], o);
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) st(i * 8 + j, o[j]);
+  }
+}
+
+void wino8_input(const Wino8InArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t ch = 0; ch < cv; ch += kV)
+    wino8_in_one<vf>([&](int i, int j) { return load(a.d + (i * 8 + j) * c + ch); },
+                     [&](int xi, vf val) { store(a.v + xi * a.v_plane + ch, val); });
+  for (int64_t ch = cv; ch < c; ++ch)
+    wino8_in_one<float>([&](int i, int j) { return a.d[(i * 8 + j) * c + ch]; },
+                        [&](int xi, float val) { a.v[xi * a.v_plane + ch] = val; });
+}
+
+template <typename T, typename Ld, typename St>
+inline void wino8_out_one(Ld ld, St st) {
+  T t[7][8];
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) {  // columns: t[.][j] = A^T M[.][j]
+    T col[8], o[7];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) col[i] = ld(i * 8 + j);
+    wino8_out_1d(col, o);
+#pragma GCC unroll 7
+    for (int i = 0; i < 7; ++i) t[i][j] = o[i];
+  }
+#pragma GCC unroll 7
+  for (int i = 0; i < 7; ++i) {  // rows: Y[i][.] = t[i][.] A
+    T o[7];
+    wino8_out_1d(t[i], o);
+#pragma GCC unroll 7
+    for (int j = 0; j < 7; ++j) st(i * 7 + j, o[j]);
+  }
+}
+
+void wino8_output(const Wino8OutArgs& a) {
+  const int64_t c = a.c, cv = c / kV * kV;
+  for (int64_t ch = 0; ch < cv; ch += kV)
+    wino8_out_one<vf>([&](int xi) { return load(a.m + xi * a.m_plane + ch); },
+                      [&](int p, vf val) { store(a.y + p * c + ch, val); });
+  for (int64_t ch = cv; ch < c; ++ch)
+    wino8_out_one<float>([&](int xi) { return a.m[xi * a.m_plane + ch]; },
+                         [&](int p, float val) { a.y[p * c + ch] = val; });
+}
+
+// G of F(7,2) (8x2); (G g G^T)[i*8 + j] = sum_ab G[i][a] G[j][b] g[a][b], with
+// the products G[i][a] G[j][b] rounded once from double.
+constexpr double kWino8G[8][2] = {{-1.0, 0.0},           {-2.0 / 9, -2.0 / 9},  {-2.0 / 9, 2.0 / 9},
+                                  {1.0 / 90, 1.0 / 45},  {1.0 / 90, -1.0 / 45}, {32.0 / 45, 16.0 / 45},
+                                  {32.0 / 45, -16.0 / 45}, {0.0, 1.0}};
+struct Wino8Coef {
+  float c[64][4];
+  constexpr Wino8Coef() : c{} {
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 8; ++j)
+        for (int a = 0; a < 2; ++a)
+          for (int b = 0; b < 2; ++b)
+            c[i * 8 + j][a * 2 + b] = static_cast<float>(kWino8G[i][a] * kWino8G[j][b]);
+  }
+};
+constexpr Wino8Coef kWino8Coef{};
+
+void wino8_weights(const Wino8WeightArgs& a) {
+  vf g[4][kNv];
+#pragma GCC unroll 4
+  for (int t = 0; t < 4; ++t)
+#pragma GCC unroll 2
+    for (int v = 0; v < kNv; ++v) g[t][v] = load(a.g + t * kNr + v * kV);
+  for (int xi = 0; xi < 64; ++xi) {
+    const float* c = kWino8Coef.c[xi];
+#pragma GCC unroll 2
+    for (int v = 0; v < kNv; ++v)
+      store(a.u + xi * a.u_plane + v * kV, c[0] * g[0][v] + c[1] * g[1][v] + c[2] * g[2][v] + c[3] * g[3][v]);
+  }
+}
+
 }  // namespace
 
 ConvKernels make_table(const char* name, Isa isa) {
   return {name, isa, kMr, kNr, &tile, &dw_forward, &dw_backward_data, &dw_backward_weights,
-          &wino_input, &wino_output};
+          &wino_input, &wino_output, &wino8_input, &wino8_output, &wino8_weights};
 }
 
 }  // namespace nas::ops::kernels::NAS_CONV_NS

@@ -85,11 +85,13 @@ struct DwArgs {
   // in-place forward (stride 1) and weight gradient prefetch the next
   // output row's input rows in software.
   bool prefetch = false;
-  // dw_forward only: x is a producer's tensor not yet transformed. Each
-  // input row is transformed as the row ring copies it (xform(xform_ctx, src,
-  // w, dst) writes w pixels of c channels), and the rows this run owns
-  // (dw_owner_row) are also streamed to xt (the transformed tensor, x's
-  // layout, for the backward passes). REQUIRES: dw_can_transform_input(*this).
+  // dw_forward and dw_backward_weights: x is a producer's tensor not yet
+  // transformed. Each input row is transformed as the row ring copies it
+  // (xform(xform_ctx, src, n, dst) writes n pixels of c channels). The
+  // forward also streams the rows this run owns (dw_owner_row) to xt when
+  // xt is set (the transformed tensor, x's layout). REQUIRES:
+  // dw_can_transform_input(*this) for dw_forward,
+  // dw_weights_can_transform_input(*this) for dw_backward_weights.
   void (*xform)(const void* ctx, const float* src, int64_t pixels, float* dst) = nullptr;
   const void* xform_ctx = nullptr;
   float* xt = nullptr;
@@ -127,6 +129,25 @@ inline bool dw_can_transform_input(const DwArgs& a) {
          a.h - 1 <= (a.oh - 1) * a.stride - a.pad + (span - 1);
 }
 
+// Whether dw_backward_weights sweeps fixed tiles: dilation 1, 3, 5 or 7
+// columns at stride 1, 3 or 5 at stride 2 (any kernel height up to 64).
+inline bool dw_weights_fixed(const DwArgs& a) {
+  if (a.dilation != 1 || a.kh > 64) return false;
+  if (a.stride == 1) return a.kw == 3 || a.kw == 5 || a.kw == 7;
+  return a.stride == 2 && (a.kw == 3 || a.kw == 5);
+}
+// Whether the fixed-tile weight gradient copies x rows into a ring of kh
+// zero-padded rows (batches from memory whose ring fits L2).
+inline bool dw_weights_uses_ring(const DwArgs& a) {
+  const int64_t wp = (a.ow - 1) * a.stride + a.kw;  // padded ring row, pixels
+  return a.from_memory && a.kh * wp * a.c * int64_t{sizeof(float)} <= (int64_t{512} << 10);
+}
+// Whether dw_backward_weights can transform x on the way (its ring copies
+// every x row it reads, once per run).
+inline bool dw_weights_can_transform_input(const DwArgs& a) {
+  return dw_weights_fixed(a) && dw_weights_uses_ring(a);
+}
+
 // Winograd F(2x2,3x3) transforms of a block of tiles, vectorised over channels.
 // Tile t's 4x4 input patch starts at x + origin[t] (row stride x_row floats,
 // pixel stride c). V[xi*v_plane + t*c + ch] receives B^T d B for xi = 0..15.
@@ -151,6 +172,33 @@ struct WinoOutArgs {
   int64_t y_row = 0;
 };
 
+// Winograd F(7x7,2x2) transforms of one 8x8 tile, vectorised over channels
+// (the 2x2 stride-1 convs that ops/conv/conv_winograd_s2.cc makes of 3x3
+// stride-2 passes). Points 0, +-1, +-2, +-1/2 and infinity.
+// Input: d is a dense patch [64][c] (8x8 pixels, row-major);
+// v[xi*v_plane + ch] receives (B^T d B)[xi] for xi = 0..63.
+struct Wino8InArgs {
+  const float* d = nullptr;
+  int64_t c = 0;
+  float* v = nullptr;
+  int64_t v_plane = 0;
+};
+// Output: y, a dense [49][c] patch (7x7 pixels, row-major), receives
+// A^T M A where M[xi] = m[xi*m_plane + ch].
+struct Wino8OutArgs {
+  const float* m = nullptr;
+  int64_t m_plane = 0, c = 0;
+  float* y = nullptr;
+};
+
+// Weights: g holds the 2x2 kernels of nr output channels, tap (a, b) at
+// g[(a*2 + b)*nr + j]; u[xi*u_plane + j] receives (G g G^T)[xi] for j < nr.
+struct Wino8WeightArgs {
+  const float* g = nullptr;
+  float* u = nullptr;
+  int64_t u_plane = 0;
+};
+
 struct ConvKernels {
   const char* name;  // conv_f32_<isa>
   Isa isa;
@@ -164,6 +212,9 @@ struct ConvKernels {
   void (*dw_backward_weights)(const DwArgs&);
   void (*wino_input)(const WinoInArgs&);
   void (*wino_output)(const WinoOutArgs&);
+  void (*wino8_input)(const Wino8InArgs&);
+  void (*wino8_output)(const Wino8OutArgs&);
+  void (*wino8_weights)(const Wino8WeightArgs&);
 };
 
 ConvKernels conv_f32_scalar();

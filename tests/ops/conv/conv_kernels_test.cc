@@ -188,5 +188,57 @@ TEST(ConvKernels, DepthwiseAndWinogradMatchPortable) {
   }
 }
 
+// Winograd F(7x7,2x2): weights, input and output transforms of every ISA
+// compose to the 2x2 correlation of an 8x8 patch (channel j with kernel
+// lane j), against double; and agree with the portable table.
+TEST(ConvKernels, Winograd8TransformsComputeA2x2Correlation) {
+  const auto& list = conv_kernels_available();
+  std::vector<float> portable;
+  for (const ConvKernels& K : list) {
+    const int64_t c = K.nr;  // one channel per kernel lane
+    ASSERT_LE(c, 64);
+    // The same values per (point, channel) whatever c is, so ISAs compare.
+    const auto d64 = testing::random_floats(64 * 64, 51);
+    const auto g64 = testing::random_floats(4 * 64, 52);
+    std::vector<float> d(64 * c), g(4 * c);
+    for (int64_t p = 0; p < 64; ++p)
+      for (int64_t ch = 0; ch < c; ++ch) {
+        d[p * c + ch] = d64[p * 64 + ch];
+        if (p < 4) g[p * c + ch] = g64[p * 64 + ch];
+      }
+    std::vector<float> u(64 * c), v(64 * c), m(64 * c), y(49 * c);
+    Wino8WeightArgs wa;
+    wa.g = g.data(); wa.u = u.data(); wa.u_plane = c;
+    K.wino8_weights(wa);
+    Wino8InArgs in;
+    in.d = d.data(); in.c = c; in.v = v.data(); in.v_plane = c;
+    K.wino8_input(in);
+    for (size_t i = 0; i < m.size(); ++i) m[i] = u[i] * v[i];
+    Wino8OutArgs out;
+    out.m = m.data(); out.m_plane = c; out.c = c; out.y = y.data();
+    K.wino8_output(out);
+    for (int i = 0; i < 7; ++i)
+      for (int j = 0; j < 7; ++j)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          double want = 0, scale = 0;
+          for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) {
+              const double t = double{d[((i + a) * 8 + j + b) * c + ch]} * g[(a * 2 + b) * c + ch];
+              want += t;
+              scale += std::fabs(t);
+            }
+          ASSERT_NEAR(y[(i * 7 + j) * c + ch], want, 1e-4 * scale + 1e-6)
+              << K.name << " at " << i << "," << j << " ch " << ch;
+        }
+    if (portable.empty()) {
+      portable = y;
+    } else {
+      for (int p = 0; p < 49; ++p)
+        for (int64_t ch = 0; ch < std::min<int64_t>(c, list[0].nr); ++ch)
+          ASSERT_NEAR(y[p * c + ch], portable[p * list[0].nr + ch], 1e-4) << K.name << " vs portable";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nas::ops::kernels

@@ -1,0 +1,245 @@
+// Winograd for 3x3 stride-2 convolutions, through their stride phases.
+//
+// Forward: split the padded input into its four stride phases
+// P[Y][X][(py, px, c)] = x[2Y + py - pad][2X + px - pad][c]; then
+//   y[oy][ox] = sum_{a, b in {0, 1}} P[oy + a][ox + b] . W2[a][b]
+// with W2[a][b][(py, px, c)] = w[2a + py][2b + px][c] (0 past tap 2): a 2x2
+// stride-1 conv with 4*in_c input channels.
+// Backward-data: dx split into its phases, dx[2Y + py][2X + px][c], is the
+// same kind of conv of dy, with 4*in_c output channels:
+//   dxph[Y][X][(py, px, c)] = sum_{a, b} dy[Y + a + d0][X + b + d0] . w[.][ky][kx][c]
+// with ky = py + pad - 2(a + d0) (0 outside [0, 2]); d0 is the smallest
+// row offset any phase needs (-1 for pad 0, 0 for pad 1 and 2, ...).
+// Either conv runs as Winograd F(7x7,2x2) (8x8 tiles, points 0, +-1, +-2,
+// +-1/2, inf): 64 products per 49 outputs for 4 phases, 5.2 multiplies per
+// output and input channel against direct's 9. The phase split happens in
+// the gather of each tile's patch and the scatter of its result, so nothing
+// is copied whole. Tiles run in chunks whose transformed inputs V and
+// products M fit in the L3 share (V and M far beyond L2, but each of the 64
+// per-point GEMMs reads a slice that fits); transformed weights are 64/9 of
+// the kernel's size (and 16/9 again for the zero phase taps).
+// Backward-weights is direct's.
+#include <algorithm>
+#include <cstring>
+
+#include "ops/conv/conv_algorithms.h"
+#include "ops/conv/conv_common.h"
+#include "ops/conv/conv_scratch.h"
+#include "ops/core/parallel.h"
+#include "ops/kernels/conv/conv_kernels.h"
+
+namespace nas::ops::conv_detail {
+namespace {
+
+using kernels::ConvKernels;
+
+constexpr int kPoints = 64;  // 8x8 transformed points per tile
+constexpr int kOut = 7;      // 7x7 outputs per tile
+// V and M of a chunk of tiles: within this, so they stay in L2.
+constexpr int64_t kChunkBytes = int64_t{768} << 10;
+
+bool applies(const ConvParams& p) {
+  return p.kernel_h == 3 && p.kernel_w == 3 && p.stride == 2 && p.dilation == 1 && p.groups == 1;
+}
+
+// u[cob][xi][ki][NR] = (G g G^T)[xi] for g = kernel(co = cob*NR + j, ., ., ki),
+// the 2x2 kernel of a conv with k inputs and n outputs (0 past n).
+template <typename Kernel>
+void transform_weights(int64_t k, int64_t n, Kernel kernel, float* u) {
+  const ConvKernels& K = kernels::conv_kernels();
+  const int64_t ncob = (n + K.nr - 1) / K.nr;
+  parallel_for(ncob * k, 1, [&](int64_t b, int64_t e) {
+    float g[4 * 64];
+    for (int64_t item = b; item < e; ++item) {
+      const int64_t cob = item / k, ki = item % k;
+      for (int j = 0; j < K.nr; ++j) {
+        const int64_t co = cob * K.nr + j;
+        for (int t = 0; t < 4; ++t) g[t * K.nr + j] = co < n ? kernel(co, t / 2, t % 2, ki) : 0.0f;
+      }
+      kernels::Wino8WeightArgs wa;
+      wa.g = g;
+      wa.u = u + (cob * kPoints * k + ki) * K.nr;
+      wa.u_plane = k * K.nr;
+      K.wino8_weights(wa);
+    }
+  });
+}
+
+// A 2x2 stride-1 conv (k input, n output channels, oh x ow outputs per image)
+// over a virtual input: gather(image, Y0, X0, patch) fills the 8x8 x k patch
+// at rows Y0.., columns X0..; scatter(image, Y0, X0, out) takes the 7x7 x n
+// result of that tile (rows/columns past the output are the caller's to drop).
+template <typename Gather, typename Scatter>
+void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, const float* u,
+               Gather gather, Scatter scatter) {
+  const ConvKernels& K = kernels::conv_kernels();
+  const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
+  const int64_t total = batch * per_image, ncob = (n + K.nr - 1) / K.nr;
+  // Chunks of at most tmax tiles (at least one tile kernel's rows), as many
+  // as a multiple of the threads so they share the chunks evenly.
+  const int64_t tmax = std::max<int64_t>(
+      K.mr, kChunkBytes / (int64_t{sizeof(float)} * kPoints * (k + n)) / K.mr * K.mr);
+  const int64_t threads = num_threads();
+  const int64_t chunks = ((total + tmax - 1) / tmax + threads - 1) / threads * threads;
+  const int64_t tc = (total + chunks - 1) / chunks;
+  parallel_for((total + tc - 1) / tc, 1, [&](int64_t cb, int64_t ce) {
+    ScratchScope s;
+    float* v = s.alloc_floats(kPoints * tc * k);
+    float* m = s.alloc_floats(kPoints * tc * n);
+    float* patch = s.alloc_floats(kPoints * std::max(k, n));
+    const float* arows[32];
+    for (int64_t chunk = cb; chunk < ce; ++chunk) {
+      const int64_t t0 = chunk * tc, cnt = std::min(tc, total - t0);
+      auto origin = [&](int64_t i, int64_t* img, int64_t* y0, int64_t* x0) {
+        const int64_t tile = t0 + i, r = tile % per_image;
+        *img = tile / per_image;
+        *y0 = r / tw * kOut;
+        *x0 = r % tw * kOut;
+      };
+      for (int64_t i = 0; i < cnt; ++i) {
+        int64_t img, y0, x0;
+        origin(i, &img, &y0, &x0);
+        gather(img, y0, x0, patch);
+        kernels::Wino8InArgs in;
+        in.d = patch;
+        in.c = k;
+        in.v = v + i * k;
+        in.v_plane = cnt * k;
+        K.wino8_input(in);
+      }
+      // The 64 products V[xi] (cnt x k) * U[xi] (k x n).
+      for (int64_t xi = 0; xi < kPoints; ++xi)
+        for (int64_t i0 = 0; i0 < cnt; i0 += K.mr) {
+          const int64_t mm = std::min<int64_t>(K.mr, cnt - i0);
+          for (int64_t i = 0; i < mm; ++i) arows[i] = v + (xi * cnt + i0 + i) * k;
+          for (int64_t cob = 0; cob < ncob; ++cob) {
+            kernels::ConvTileArgs t;
+            t.m = mm;
+            t.n = std::min<int64_t>(K.nr, n - cob * K.nr);
+            t.k = k;
+            t.a_rows = arows;
+            t.b = u + (cob * kPoints + xi) * k * K.nr;
+            t.b_stride_k = K.nr;
+            t.c = m + (xi * cnt + i0) * n + cob * K.nr;
+            t.c_stride_m = n;
+            K.tile(t);
+          }
+        }
+      for (int64_t i = 0; i < cnt; ++i) {
+        kernels::Wino8OutArgs o;
+        o.m = m + i * n;
+        o.m_plane = cnt * n;
+        o.c = n;
+        o.y = patch;
+        K.wino8_output(o);
+        int64_t img, y0, x0;
+        origin(i, &img, &y0, &x0);
+        scatter(img, y0, x0, patch);
+      }
+    }
+  });
+}
+
+void forward(const ConvParams& p, const float* x, const float* w, float* y,
+             RowBlockObserver* observer) {
+  const int nr = kernels::conv_kernels().nr;
+  const int64_t c = p.in_c, k = 4 * c, n = p.out_c, oh = p.out_h(), ow = p.out_w();
+  ScratchScope scratch;
+  float* u = scratch.alloc_floats((n + nr - 1) / nr * kPoints * k * nr);
+  transform_weights(k, n, [&](int64_t co, int a, int b, int64_t ki) {
+    const int64_t q = ki / c, ci = ki % c;
+    const int ky = 2 * a + static_cast<int>(q / 2), kx = 2 * b + static_cast<int>(q % 2);
+    return ky > 2 || kx > 2 ? 0.0f : w[((co * 3 + ky) * 3 + kx) * c + ci];
+  }, u);
+  const int64_t x_img = p.in_h * p.in_w * c;
+  auto gather = [&](int64_t img, int64_t y0, int64_t x0, float* patch) {
+    const float* src = x + img * x_img;
+    for (int i = 0; i < 8; ++i)
+      for (int py = 0; py < 2; ++py) {
+        const int64_t iy = 2 * (y0 + i) + py - p.pad;
+        const bool row_in = iy >= 0 && iy < p.in_h;
+        for (int j = 0; j < 8; ++j)
+          for (int px = 0; px < 2; ++px) {
+            const int64_t ix = 2 * (x0 + j) + px - p.pad;
+            float* dst = patch + (i * 8 + j) * k + (py * 2 + px) * c;
+            if (row_in && ix >= 0 && ix < p.in_w)
+              std::memcpy(dst, src + (iy * p.in_w + ix) * c, sizeof(float) * c);
+            else
+              std::memset(dst, 0, sizeof(float) * c);
+          }
+      }
+  };
+  auto scatter = [&](int64_t img, int64_t y0, int64_t x0, const float* out) {
+    const int rows = static_cast<int>(std::min<int64_t>(kOut, oh - y0));
+    const int cols = static_cast<int>(std::min<int64_t>(kOut, ow - x0));
+    for (int i = 0; i < rows; ++i)
+      std::memcpy(y + ((img * oh + y0 + i) * ow + x0) * n, out + i * kOut * n,
+                  sizeof(float) * cols * n);
+  };
+  wino8_run(p.batch, oh, ow, k, n, u, gather, scatter);
+  if (observer != nullptr) observer->report_all();
+}
+
+void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
+                   RowBlockObserver* observer) {
+  const int nr = kernels::conv_kernels().nr;
+  const int64_t c = p.in_c, k = p.out_c, n = 4 * c, oh = p.out_h(), ow = p.out_w();
+  // d0: the smallest (py + pad - ky) / 2 over taps of matching parity.
+  int d0 = p.pad + 1;
+  for (int py = 0; py < 2; ++py)
+    for (int ky = 0; ky < 3; ++ky)
+      if ((py + p.pad - ky) % 2 == 0) d0 = std::min(d0, (py + p.pad - ky) / 2);
+  ScratchScope scratch;
+  float* u = scratch.alloc_floats((n + nr - 1) / nr * kPoints * k * nr);
+  transform_weights(k, n, [&](int64_t no, int a, int b, int64_t co) {
+    const int64_t q = no / c, ci = no % c;
+    const int ky = static_cast<int>(q / 2) + p.pad - 2 * (a + d0);
+    const int kx = static_cast<int>(q % 2) + p.pad - 2 * (b + d0);
+    return ky < 0 || ky > 2 || kx < 0 || kx > 2 ? 0.0f : w[((co * 3 + ky) * 3 + kx) * c + ci];
+  }, u);
+  const int64_t dy_img = oh * ow * k, gh = (p.in_h + 1) / 2, gw = (p.in_w + 1) / 2;
+  auto gather = [&](int64_t img, int64_t y0, int64_t x0, float* patch) {
+    const float* src = dy + img * dy_img;
+    for (int i = 0; i < 8; ++i) {
+      const int64_t oy = y0 + i + d0;
+      const bool row_in = oy >= 0 && oy < oh;
+      for (int j = 0; j < 8; ++j) {
+        const int64_t ox = x0 + j + d0;
+        float* dst = patch + (i * 8 + j) * k;
+        if (row_in && ox >= 0 && ox < ow)
+          std::memcpy(dst, src + (oy * ow + ox) * k, sizeof(float) * k);
+        else
+          std::memset(dst, 0, sizeof(float) * k);
+      }
+    }
+  };
+  auto scatter = [&](int64_t img, int64_t y0, int64_t x0, const float* out) {
+    float* dst = dx + img * p.in_h * p.in_w * c;
+    for (int i = 0; i < kOut; ++i)
+      for (int py = 0; py < 2; ++py) {
+        const int64_t iy = 2 * (y0 + i) + py;
+        if (iy >= p.in_h) continue;
+        for (int j = 0; j < kOut; ++j)
+          for (int px = 0; px < 2; ++px) {
+            const int64_t ix = 2 * (x0 + j) + px;
+            if (ix < p.in_w)
+              std::memcpy(dst + (iy * p.in_w + ix) * c, out + (i * kOut + j) * n + (py * 2 + px) * c,
+                          sizeof(float) * c);
+          }
+      }
+  };
+  wino8_run(p.batch, gh, gw, k, n, u, gather, scatter);
+  if (observer != nullptr) observer->report_all();
+}
+
+void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
+  direct_algo().backward_weights(p, x, dy, dw);
+}
+
+}  // namespace
+
+ConvAlgoImpl winograd_s2_algo() {
+  return {ConvAlgo::kWinogradS2, &applies, &forward, &backward_data, &backward_weights};
+}
+
+}  // namespace nas::ops::conv_detail
