@@ -172,9 +172,11 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
 // number of threads. before(n, r0, r1) runs ahead of the kernel on each
 // piece of a run, dy rows [r0, r1) of image n, at most max_rows rows (the
 // kernel sums row after row, so where a run is cut changes no bits).
+// `t`, when set: x is untransformed and the kernel transforms each x row as
+// its ring copies it (the caller checked dw_weights_can_transform_input).
 template <typename Before>
 void weight_gradient(const ConvParams& p, const float* x, const float* dy, float* dw, int64_t max_rows,
-                     Before before) {
+                     const ConvInputTransform* t, Before before) {
   const int64_t taps = p.taps(), c = p.in_c, oh = p.out_h();
   const int64_t x_img = p.in_h * p.in_w * c, y_img = oh * p.out_w() * c;
   const int64_t rows = p.batch * oh;
@@ -189,6 +191,10 @@ void weight_gradient(const ConvParams& p, const float* x, const float* dy, float
   DwArgs base = base_args(p, nullptr);
   base.from_memory = from_memory(p);
   base.prefetch = l3_resident(p);
+  if (t != nullptr) {
+    base.xform = t->fn;
+    base.xform_ctx = t->ctx;
+  }
   parallel_for(units, 1, [&](int64_t b, int64_t e) {
     for (int64_t u = b; u < e; ++u) {
       DwArgs a = base;
@@ -216,34 +222,12 @@ void weight_gradient(const ConvParams& p, const float* x, const float* dy, float
 }
 
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
-  weight_gradient(p, x, dy, dw, p.out_h(), [](int64_t, int64_t, int64_t) {});
+  weight_gradient(p, x, dy, dw, p.out_h(), nullptr, [](int64_t, int64_t, int64_t) {});
 }
 
-}  // namespace
-
-ConvAlgoImpl depthwise_algo() {
-  return {ConvAlgo::kDepthwise, &applies, &forward, &backward_data, &backward_weights};
-}
-
-bool depthwise_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
-                                   float* xt, const float* w, float* y, RowBlockObserver* observer) {
-  if (!p.depthwise()) return false;
-  DwArgs probe = base_args(p, nullptr);
-  probe.from_memory = from_memory(p);
-  if (!kernels::dw_can_transform_input(probe)) return false;
-  forward_impl(p, x, w, y, observer, &t, xt);
-  return true;
-}
-
-bool depthwise_backward_transforms(const ConvParams&) { return false; }
-
-bool depthwise_backward_transformed(const ConvParams&, const float*, const ConvInputTransform&, const float*,
-                                    const float*, float*, float*, float*, RowBlockObserver*) {
-  return false;  // not yet: the caller transforms first
-}
-
-bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
-                              float* dw, const DxRowsDone& on_dx_rows) {
+// depthwise_backward_fused; `t` as in weight_gradient.
+bool fused_backward(const ConvParams& p, const float* x, const ConvInputTransform* t, const float* dy,
+                    const float* w, float* dx, float* dw, const DxRowsDone& on_dx_rows) {
   // Stride 1 with "same" padding: dx rows [r0, r1) are the forward conv of
   // dy rows around [r0, r1) with the rotated kernel (see backward_data), so
   // the weight gradient's runs of dy rows cover every dx row once. Only
@@ -264,7 +248,7 @@ bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* 
   // kernels' row rings pay off): still in L2 when the weight pass reads them.
   const int64_t row_bytes = p.out_w() * p.in_c * int64_t{sizeof(float)};
   const int64_t max_rows = std::max<int64_t>(2 * p.kernel_h, (int64_t{256} << 10) / row_bytes);
-  weight_gradient(p, x, dy, dw, max_rows, [&](int64_t n, int64_t r0, int64_t r1) {
+  weight_gradient(p, x, dy, dw, max_rows, t, [&](int64_t n, int64_t r0, int64_t r1) {
     DwArgs a = base;
     a.x = dy + n * x_img;
     a.y = dx + n * x_img;
@@ -274,6 +258,50 @@ bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* 
     if (on_dx_rows) on_dx_rows((n * p.in_h + r0) * p.in_w, (n * p.in_h + r1) * p.in_w);
   });
   return true;
+}
+
+}  // namespace
+
+ConvAlgoImpl depthwise_algo() {
+  return {ConvAlgo::kDepthwise, &applies, &forward, &backward_data, &backward_weights};
+}
+
+bool depthwise_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                   float* xt, const float* w, float* y, RowBlockObserver* observer) {
+  if (!p.depthwise()) return false;
+  DwArgs probe = base_args(p, nullptr);
+  probe.from_memory = from_memory(p);
+  if (!kernels::dw_can_transform_input(probe)) return false;
+  forward_impl(p, x, w, y, observer, &t, xt);
+  return true;
+}
+
+bool depthwise_backward_transforms(const ConvParams& p) {
+  if (!p.depthwise()) return false;
+  DwArgs probe = base_args(p, nullptr);
+  probe.from_memory = from_memory(p);
+  return kernels::dw_weights_can_transform_input(probe);
+}
+
+bool depthwise_backward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
+                                    const float* dy, const float* w, float* dx, float* dw, float* db,
+                                    RowBlockObserver* observer) {
+  if (!depthwise_backward_transforms(p)) return false;
+  // dx reads only dy and w: the one-pass backward where it applies, else
+  // backward-data then the weight gradient, as conv2d_backward runs them.
+  DxRowsDone done;
+  if (observer != nullptr) done = [observer](int64_t b, int64_t e) { observer->report(b, e); };
+  if (dx == nullptr || !fused_backward(p, x, &t, dy, w, dx, dw, done)) {
+    if (dx != nullptr) backward_data(p, dy, w, dx, observer);
+    weight_gradient(p, x, dy, dw, p.out_h(), &t, [](int64_t, int64_t, int64_t) {});
+  }
+  if (p.bias && db != nullptr) bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);
+  return true;
+}
+
+bool depthwise_backward_fused(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
+                              float* dw, const DxRowsDone& on_dx_rows) {
+  return fused_backward(p, x, nullptr, dy, w, dx, dw, on_dx_rows);
 }
 
 }  // namespace nas::ops::conv_detail

@@ -452,7 +452,7 @@ void dw_forward_ring(const DwArgs& args) {
       if (a.xform) {  // whole rows here (dw_can_transform_input)
         a.xform(a.xform_ctx, src, j1 - j0, dst + j0 * c);
         const int64_t owner = dw_owner_row(a, next);
-        if (owner >= a.row_begin && owner < a.row_end) stream_copy(a.xt + next * a.w * c, dst + j0 * c, (j1 - j0) * c);
+        if (a.xt && owner >= a.row_begin && owner < a.row_end) stream_copy(a.xt + next * a.w * c, dst + j0 * c, (j1 - j0) * c);
       } else {
         std::memcpy(dst + j0 * c, src, sizeof(float) * (j1 - j0) * c);
       }
@@ -735,15 +735,15 @@ void dw_backward_weights_fixed(const DwArgs& a) {
   const float* xr[64];
   // Batches from memory: x rows are copied (sequential reads, which the
   // prefetchers follow better than the tiles' order) into a ring of kh
-  // zero-padded rows, dy rows through a row buffer. Cached images are read in place, with edge tiles whose
+  // zero-padded rows (transformed on the way when DwArgs::xform is set), dy
+  // rows through a row buffer. Cached images are read in place, with edge tiles whose
   // padding columns are zero vectors (a ring's copies were 15-27% of the
   // time of 14x14 and 28x28 images; checked border pixels cost several
   // times a tile pixel). Either way every column takes a tile and the pad
   // columns add exact zeros: the same sums, term for term.
   const int64_t wp = (a.ow - 1) * S + KW;  // padded ring row, pixels
   const int64_t j0 = std::min<int64_t>(a.pad, wp), j1 = std::clamp<int64_t>(a.pad + a.w, j0, wp);
-  const int64_t row_bytes = wp * c * int64_t{sizeof(float)};
-  const bool use_ring = a.from_memory && a.kh * row_bytes <= (int64_t{512} << 10);
+  const bool use_ring = dw_weights_uses_ring(a);
   const int64_t tiles_per_row = (a.ow + kDwPix - 1) / kDwPix;
   ScratchScope scratch;
   float* ring = nullptr;
@@ -770,8 +770,11 @@ void dw_backward_weights_fixed(const DwArgs& a) {
     int64_t tile_k = 0;
     if (use_ring) {
       for (next = std::max(next, base); next < base + a.kh; ++next)
-        if (next >= 0 && next < a.h)
-          std::memcpy(ring + ((next % a.kh) * wp + j0) * c, a.x + next * a.w * c, sizeof(float) * (j1 - j0) * c);
+        if (next >= 0 && next < a.h) {
+          float* dst = ring + ((next % a.kh) * wp + j0) * c;
+          if (a.xform) a.xform(a.xform_ctx, a.x + next * a.w * c, j1 - j0, dst);
+          else std::memcpy(dst, a.x + next * a.w * c, sizeof(float) * (j1 - j0) * c);
+        }
       std::memcpy(gbuf, g, sizeof(float) * a.ow * c);
       g = gbuf;
       for (int ky = 0; ky < a.kh; ++ky) {
@@ -892,8 +895,9 @@ void dw_backward_weights_generic(const DwArgs& a) {
   }
 }
 
+// Only the fixed tiles' ring transforms its input (DwArgs::xform).
 void dw_backward_weights(const DwArgs& a) {
-  if (a.dilation == 1 && a.kh <= 64) {
+  if (dw_weights_fixed(a)) {
     if (a.stride == 1) {
       if (a.kw == 3) return dw_backward_weights_fixed<3, 1>(a);
       if (a.kw == 5) return dw_backward_weights_fixed<5, 1>(a);

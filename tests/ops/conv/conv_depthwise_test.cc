@@ -19,6 +19,7 @@
 #include "ops/conv/conv2d.h"
 #include "ops/conv/conv_depthwise.h"
 #include "ops/core/parallel.h"
+#include "ops/core/row_block_observer.h"
 #include "ops/core/tensor.h"
 #include "ops/kernels/conv/conv_kernels.h"
 #include "tests/ops/conv/conv_reference.h"
@@ -314,6 +315,11 @@ TEST(DepthwiseConv2d, TransformedInputSameBitsAsTransformingFirst) {
       if (sh.takes) {
         EXPECT_EQ(fxt, xt) << what << " threads " << threads;
         EXPECT_EQ(fy, y) << what << " threads " << threads;
+        // Without xt: y alone, the same bits.
+        fy.assign(y.size(), NAN);
+        ASSERT_TRUE(
+            conv_detail::depthwise_forward_transformed(p, x.data(), t, nullptr, w.data(), fy.data(), nullptr));
+        EXPECT_EQ(fy, y) << what << " without xt, threads " << threads;
       } else {
         EXPECT_TRUE(std::all_of(fxt.begin(), fxt.end(), [](float v) { return std::isnan(v); })) << what;
         EXPECT_TRUE(std::all_of(fy.begin(), fy.end(), [](float v) { return std::isnan(v); })) << what;
@@ -354,6 +360,22 @@ TEST(DepthwiseConv2d, TransformedInputSameBitsAsTransformingFirst) {
       }
       EXPECT_EQ(kxt, xt) << what << " " << K.name;
       EXPECT_EQ(ky, ref) << what << " " << K.name;
+      // Without xt: the same y, nothing else written.
+      ky.assign(y.size(), NAN);
+      for (int64_t n = 0; n < p.batch; ++n) {
+        DwArgs a;
+        a.h = p.in_h; a.w = p.in_w; a.c = p.in_c; a.kh = a.kw = sh.k;
+        a.stride = sh.stride; a.pad = sh.pad; a.wt = wt.data();
+        a.oh = p.out_h(); a.ow = p.out_w();
+        a.row_begin = 0; a.row_end = a.oh;
+        a.from_memory = true;
+        a.x = x.data() + n * x_img;
+        a.y = ky.data() + n * y_img;
+        a.xform = &affine_relu6;
+        a.xform_ctx = ab;
+        K.dw_forward(a);
+      }
+      EXPECT_EQ(ky, ref) << what << " " << K.name << " without xt";
     }
   }
 }
@@ -434,6 +456,142 @@ TEST(DepthwiseConv2d, FusedBackwardSameBitsAsTwoPasses) {
   p.stride = 1; p.pad = 0;
   EXPECT_FALSE(conv_detail::depthwise_backward_fused(p, buf.data(), buf.data(), buf.data(), buf.data(), buf.data()));
   EXPECT_EQ(buf, std::vector<float>(8, 1.0f));
+}
+
+
+// The weight-gradient kernel of every ISA table, transforming x as its ring
+// copies it (DwArgs::xform), against the plain kernel on t(x): the same bits
+// on every geometry of the list it takes (fixed 3/5/7-column tiles at
+// stride 1, 3/5 at stride 2, from memory), each image's rows in two runs.
+TEST(DepthwiseKernels, WeightGradientTransformsInputLikeTransformingFirst) {
+  int taken = 0;
+  for (const ConvKernels& K : kernels::conv_kernels_available())
+    for (const Geo& g : geometries()) {
+      DwArgs a;
+      a.from_memory = true;
+      a.h = g.h; a.w = g.w; a.c = g.c; a.kh = g.kh; a.kw = g.kw;
+      a.stride = g.s; a.pad = g.pad; a.dilation = g.d;
+      a.oh = out_size(g.h, g.kh, g.s, g.pad, g.d);
+      a.ow = out_size(g.w, g.kw, g.s, g.pad, g.d);
+      if (!kernels::dw_weights_can_transform_input(a)) continue;
+      ++taken;
+      const std::string what = std::string(K.name) + " " + describe(g);
+      auto x = testing::random_floats(g.h * g.w * g.c, 71);
+      for (float& v : x) v *= 8.0f;  // past both ends of relu6
+      const auto dy = testing::random_floats(a.oh * a.ow * g.c, 72);
+      const auto init = testing::random_floats(int64_t{g.kh} * g.kw * g.c, 73);
+      const float ab[3] = {1.5f, 0.5f, static_cast<float>(g.c)};
+      std::vector<float> xt(x.size());
+      affine_relu6(ab, x.data(), g.h * g.w, xt.data());
+      a.dy = dy.data();
+      auto halves = [&](DwArgs& args) {
+        const int64_t mid = a.oh / 2 + 1 < a.oh ? a.oh / 2 + 1 : a.oh;
+        args.row_begin = 0; args.row_end = mid; K.dw_backward_weights(args);
+        args.row_begin = mid; args.row_end = a.oh; K.dw_backward_weights(args);
+      };
+      std::vector<float> want = init, got = init;
+      DwArgs plain = a;
+      plain.x = xt.data();
+      plain.dwt = want.data();
+      halves(plain);
+      a.x = x.data();
+      a.dwt = got.data();
+      a.xform = &affine_relu6;
+      a.xform_ctx = ab;
+      halves(a);
+      EXPECT_EQ(got, want) << what;
+    }
+  EXPECT_GE(taken, 10);  // the list reaches the transforming kernels
+}
+
+// The backward that reads the untransformed input (x rows transformed as
+// the weight gradient's ring copies them) gives the bits of transforming
+// first and running conv2d_backward with the depthwise algorithm: dx, dw
+// and db, on 1-3 threads, with and without dx, with an observer of dx's
+// rows; 3x3/5x5/7x7 at stride 1 (one pass, and two passes without "same"
+// padding), 3x3/5x5 at stride 2, odd channel counts, batches beyond the
+// caches. Other geometries are declined without writing anything.
+TEST(DepthwiseConv2d, TransformedBackwardSameBitsAsTransformingFirst) {
+  struct Shape {
+    int64_t n, h, w, c;
+    int k, stride, pad, dilation;
+    bool takes;
+  };
+  // 17-26 MB of activations (beyond the 16 MB from-memory line) where taken.
+  for (const Shape& sh : {Shape{40, 28, 28, 100, 3, 1, 1, 1, true}, Shape{48, 28, 28, 96, 3, 2, 1, 1, true},
+                          Shape{20, 30, 29, 131, 5, 1, 2, 1, true}, Shape{60, 27, 27, 77, 5, 2, 2, 1, true},
+                          Shape{14, 33, 35, 150, 7, 1, 3, 1, true}, Shape{40, 28, 28, 101, 3, 1, 0, 1, true},
+                          Shape{2, 14, 14, 32, 3, 1, 1, 1, false} /* cached */,
+                          Shape{30, 28, 28, 91, 7, 2, 3, 1, false} /* 7x7 stride 2: no fixed tiles */,
+                          Shape{40, 28, 28, 100, 3, 1, 2, 2, false} /* dilation */,
+                          Shape{8, 12, 120, 256, 5, 1, 2, 1, false} /* ring beyond L2 */}) {
+    ConvParams p;
+    p.batch = sh.n; p.in_h = sh.h; p.in_w = sh.w; p.in_c = p.out_c = sh.c;
+    p.kernel_h = p.kernel_w = sh.k; p.stride = sh.stride; p.pad = sh.pad; p.dilation = sh.dilation;
+    p.groups = static_cast<int>(sh.c);
+    p.bias = true;
+    p.algo = ConvAlgo::kDepthwise;
+    const std::string what = std::to_string(sh.n) + "x" + std::to_string(sh.h) + "x" + std::to_string(sh.w) +
+                             "x" + std::to_string(sh.c) + " k" + std::to_string(sh.k) + " s" +
+                             std::to_string(sh.stride) + " p" + std::to_string(sh.pad) + " d" +
+                             std::to_string(sh.dilation);
+    EXPECT_EQ(conv_detail::depthwise_backward_transforms(p), sh.takes) << what;
+    auto x = testing::random_floats(p.input_shape().numel(), 81);
+    for (float& v : x) v *= 8.0f;  // past both ends of relu6
+    const auto w = testing::random_floats(p.weight_numel(), 82);
+    const auto dy = testing::random_floats(p.output_shape().numel(), 83);
+    const float ab[3] = {1.5f, 0.5f, static_cast<float>(sh.c)};
+    const ConvInputTransform t{&affine_relu6, ab};
+    if (!sh.takes) {
+      std::vector<float> dx(x.size(), NAN), dw(w.size(), NAN), db(sh.c, NAN);
+      EXPECT_FALSE(conv_detail::depthwise_backward_transformed(p, x.data(), t, dy.data(), w.data(), dx.data(),
+                                                               dw.data(), db.data()))
+          << what;
+      for (const auto* v : {&dx, &dw, &db})
+        EXPECT_TRUE(std::all_of(v->begin(), v->end(), [](float f) { return std::isnan(f); })) << what;
+      continue;
+    }
+    std::vector<float> xt(x.size());
+    affine_relu6(ab, x.data(), p.batch * p.in_h * p.in_w, xt.data());
+    std::vector<float> dx(x.size()), dw(w.size()), db(sh.c);
+    conv2d_backward(p, xt.data(), dy.data(), w.data(), dx.data(), dw.data(), db.data());
+    const int saved = num_threads();
+    for (int threads = 1; threads <= 3; ++threads) {
+      set_num_threads(threads);
+      const std::string at = what + " threads " + std::to_string(threads);
+      std::vector<float> fdx(x.size(), NAN), fdw(w.size(), NAN), fdb(sh.c, NAN);
+      ASSERT_TRUE(conv_detail::depthwise_backward_transformed(p, x.data(), t, dy.data(), w.data(), fdx.data(),
+                                                              fdw.data(), fdb.data()))
+          << at;
+      EXPECT_EQ(fdx, dx) << at;
+      EXPECT_EQ(fdw, dw) << at;
+      EXPECT_EQ(fdb, db) << at;
+      // Without dx: dw and db alone.
+      fdw.assign(w.size(), NAN);
+      fdb.assign(sh.c, NAN);
+      ASSERT_TRUE(conv_detail::depthwise_backward_transformed(p, x.data(), t, dy.data(), w.data(), nullptr,
+                                                              fdw.data(), fdb.data()))
+          << at;
+      EXPECT_EQ(fdw, dw) << at << " without dx";
+      EXPECT_EQ(fdb, db) << at << " without dx";
+      if (threads != 2) continue;
+      // With an observer of dx's rows: every block seen once, final when seen.
+      const int64_t rows = p.batch * p.in_h * p.in_w;
+      std::vector<float> seen(x.size(), NAN);
+      RowBlockObserver observer(rows, 64, [&](int64_t, int64_t b, int64_t e) {
+        std::copy(fdx.begin() + b * p.in_c, fdx.begin() + e * p.in_c, seen.begin() + b * p.in_c);
+      });
+      observer.reset();
+      fdx.assign(x.size(), NAN);
+      ASSERT_TRUE(conv_detail::depthwise_backward_transformed(p, x.data(), t, dy.data(), w.data(), fdx.data(),
+                                                              fdw.data(), nullptr, &observer))
+          << at;
+      EXPECT_TRUE(observer.complete()) << at;
+      EXPECT_EQ(seen, dx) << at << " observed";
+      EXPECT_EQ(fdw, dw) << at << " observed";
+    }
+    set_num_threads(saved);
+  }
 }
 
 }  // namespace
