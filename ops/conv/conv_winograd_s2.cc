@@ -12,15 +12,15 @@
 // row offset any phase needs (-1 for pad 0, 0 for pad 1 and 2, ...).
 // Either conv runs as Winograd F(7x7,2x2) (8x8 tiles, points 0, +-1, +-2,
 // +-1/2, inf): 64 products per 49 outputs for 4 phases, 5.2 multiplies per
-// output and input channel against direct's 9. The phase split happens in
-// the gather of each tile's patch and the scatter of its result, so nothing
-// is copied whole. Tiles run in chunks whose transformed inputs V and
-// products M fit in the L3 share (V and M far beyond L2, but each of the 64
-// per-point GEMMs reads a slice that fits); transformed weights are 64/9 of
-// the kernel's size (and 16/9 again for the zero phase taps).
+// output and input channel against direct's 9. The transforms read each
+// tile's inputs and write its outputs where they are (runs of channels by
+// pointer), so the phase split copies nothing. Tiles run in chunks whose transformed inputs V and
+// products M fit in L2, one chunk per thread at a time (gather, transform,
+// the 64 per-point GEMMs, inverse transform, scatter); transformed weights
+// are 64/9 of the kernel's size (and 16/9 again for the zero phase taps) and
+// are read from L3 once per chunk.
 // Backward-weights is direct's.
 #include <algorithm>
-#include <cstring>
 
 #include "ops/conv/conv_algorithms.h"
 #include "ops/conv/conv_common.h"
@@ -66,12 +66,14 @@ void transform_weights(int64_t k, int64_t n, Kernel kernel, float* u) {
 }
 
 // A 2x2 stride-1 conv (k input, n output channels, oh x ow outputs per image)
-// over a virtual input: gather(image, Y0, X0, patch) fills the 8x8 x k patch
-// at rows Y0.., columns X0..; scatter(image, Y0, X0, out) takes the 7x7 x n
-// result of that tile (rows/columns past the output are the caller's to drop).
+// over a virtual input. Each point's k inputs are in_segs runs: gather(image,
+// Y0, X0, zeros, src) points src[p*in_segs + s] at run s of the tile's input
+// point p (8x8 from row Y0, column X0), or at `zeros`; each point's n outputs
+// are out_segs runs: scatter(image, Y0, X0, trash, dst) points dst[p*out_segs
+// + s] at where run s of output point p (7x7) goes, or at `trash`.
 template <typename Gather, typename Scatter>
-void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, const float* u,
-               Gather gather, Scatter scatter) {
+void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int64_t in_segs,
+               int64_t out_segs, const float* u, Gather gather, Scatter scatter) {
   const ConvKernels& K = kernels::conv_kernels();
   const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
   const int64_t total = batch * per_image, ncob = (n + K.nr - 1) / K.nr;
@@ -86,7 +88,10 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, cons
     ScratchScope s;
     float* v = s.alloc_floats(kPoints * tc * k);
     float* m = s.alloc_floats(kPoints * tc * n);
-    float* patch = s.alloc_floats(kPoints * std::max(k, n));
+    float* zeros = alloc_zeros(s, k / in_segs);
+    float* trash = s.alloc_floats(n / out_segs);
+    const float** src = reinterpret_cast<const float**>(alloc_i64(s, kPoints * in_segs));
+    float** dst = reinterpret_cast<float**>(alloc_i64(s, kPoints * out_segs));
     const float* arows[32];
     for (int64_t chunk = cb; chunk < ce; ++chunk) {
       const int64_t t0 = chunk * tc, cnt = std::min(tc, total - t0);
@@ -99,10 +104,11 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, cons
       for (int64_t i = 0; i < cnt; ++i) {
         int64_t img, y0, x0;
         origin(i, &img, &y0, &x0);
-        gather(img, y0, x0, patch);
+        gather(img, y0, x0, zeros, src);
         kernels::Wino8InArgs in;
-        in.d = patch;
-        in.c = k;
+        in.src = src;
+        in.segs = in_segs;
+        in.seg_c = k / in_segs;
         in.v = v + i * k;
         in.v_plane = cnt * k;
         K.wino8_input(in);
@@ -126,15 +132,16 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, cons
           }
         }
       for (int64_t i = 0; i < cnt; ++i) {
+        int64_t img, y0, x0;
+        origin(i, &img, &y0, &x0);
+        scatter(img, y0, x0, trash, dst);
         kernels::Wino8OutArgs o;
         o.m = m + i * n;
         o.m_plane = cnt * n;
-        o.c = n;
-        o.y = patch;
+        o.dst = dst;
+        o.segs = out_segs;
+        o.seg_c = n / out_segs;
         K.wino8_output(o);
-        int64_t img, y0, x0;
-        origin(i, &img, &y0, &x0);
-        scatter(img, y0, x0, patch);
       }
     }
   });
@@ -152,8 +159,8 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
     return ky > 2 || kx > 2 ? 0.0f : w[((co * 3 + ky) * 3 + kx) * c + ci];
   }, u);
   const int64_t x_img = p.in_h * p.in_w * c;
-  auto gather = [&](int64_t img, int64_t y0, int64_t x0, float* patch) {
-    const float* src = x + img * x_img;
+  auto gather = [&](int64_t img, int64_t y0, int64_t x0, const float* zeros, const float** src) {
+    const float* base = x + img * x_img;
     for (int i = 0; i < 8; ++i)
       for (int py = 0; py < 2; ++py) {
         const int64_t iy = 2 * (y0 + i) + py - p.pad;
@@ -161,22 +168,17 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
         for (int j = 0; j < 8; ++j)
           for (int px = 0; px < 2; ++px) {
             const int64_t ix = 2 * (x0 + j) + px - p.pad;
-            float* dst = patch + (i * 8 + j) * k + (py * 2 + px) * c;
-            if (row_in && ix >= 0 && ix < p.in_w)
-              std::memcpy(dst, src + (iy * p.in_w + ix) * c, sizeof(float) * c);
-            else
-              std::memset(dst, 0, sizeof(float) * c);
+            src[(i * 8 + j) * 4 + py * 2 + px] =
+                row_in && ix >= 0 && ix < p.in_w ? base + (iy * p.in_w + ix) * c : zeros;
           }
       }
   };
-  auto scatter = [&](int64_t img, int64_t y0, int64_t x0, const float* out) {
-    const int rows = static_cast<int>(std::min<int64_t>(kOut, oh - y0));
-    const int cols = static_cast<int>(std::min<int64_t>(kOut, ow - x0));
-    for (int i = 0; i < rows; ++i)
-      std::memcpy(y + ((img * oh + y0 + i) * ow + x0) * n, out + i * kOut * n,
-                  sizeof(float) * cols * n);
+  auto scatter = [&](int64_t img, int64_t y0, int64_t x0, float* trash, float** dst) {
+    for (int i = 0; i < kOut; ++i)
+      for (int j = 0; j < kOut; ++j)
+        dst[i * kOut + j] = y0 + i < oh && x0 + j < ow ? y + ((img * oh + y0 + i) * ow + x0 + j) * n : trash;
   };
-  wino8_run(p.batch, oh, ow, k, n, u, gather, scatter);
+  wino8_run(p.batch, oh, ow, k, n, 4, 1, u, gather, scatter);
   if (observer != nullptr) observer->report_all();
 }
 
@@ -198,37 +200,29 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
     return ky < 0 || ky > 2 || kx < 0 || kx > 2 ? 0.0f : w[((co * 3 + ky) * 3 + kx) * c + ci];
   }, u);
   const int64_t dy_img = oh * ow * k, gh = (p.in_h + 1) / 2, gw = (p.in_w + 1) / 2;
-  auto gather = [&](int64_t img, int64_t y0, int64_t x0, float* patch) {
-    const float* src = dy + img * dy_img;
+  auto gather = [&](int64_t img, int64_t y0, int64_t x0, const float* zeros, const float** src) {
+    const float* base = dy + img * dy_img;
     for (int i = 0; i < 8; ++i) {
       const int64_t oy = y0 + i + d0;
       const bool row_in = oy >= 0 && oy < oh;
       for (int j = 0; j < 8; ++j) {
         const int64_t ox = x0 + j + d0;
-        float* dst = patch + (i * 8 + j) * k;
-        if (row_in && ox >= 0 && ox < ow)
-          std::memcpy(dst, src + (oy * ow + ox) * k, sizeof(float) * k);
-        else
-          std::memset(dst, 0, sizeof(float) * k);
+        src[i * 8 + j] = row_in && ox >= 0 && ox < ow ? base + (oy * ow + ox) * k : zeros;
       }
     }
   };
-  auto scatter = [&](int64_t img, int64_t y0, int64_t x0, const float* out) {
-    float* dst = dx + img * p.in_h * p.in_w * c;
+  auto scatter = [&](int64_t img, int64_t y0, int64_t x0, float* trash, float** dst) {
+    float* base = dx + img * p.in_h * p.in_w * c;
     for (int i = 0; i < kOut; ++i)
-      for (int py = 0; py < 2; ++py) {
-        const int64_t iy = 2 * (y0 + i) + py;
-        if (iy >= p.in_h) continue;
-        for (int j = 0; j < kOut; ++j)
+      for (int j = 0; j < kOut; ++j)
+        for (int py = 0; py < 2; ++py)
           for (int px = 0; px < 2; ++px) {
-            const int64_t ix = 2 * (x0 + j) + px;
-            if (ix < p.in_w)
-              std::memcpy(dst + (iy * p.in_w + ix) * c, out + (i * kOut + j) * n + (py * 2 + px) * c,
-                          sizeof(float) * c);
+            const int64_t iy = 2 * (y0 + i) + py, ix = 2 * (x0 + j) + px;
+            dst[(i * kOut + j) * 4 + py * 2 + px] =
+                iy < p.in_h && ix < p.in_w ? base + (iy * p.in_w + ix) * c : trash;
           }
-      }
   };
-  wino8_run(p.batch, gh, gw, k, n, u, gather, scatter);
+  wino8_run(p.batch, gh, gw, k, n, 1, 4, u, gather, scatter);
   if (observer != nullptr) observer->report_all();
 }
 

@@ -441,13 +441,17 @@ inline void wino8_in_one(Ld ld, St st) {
 }
 
 void wino8_input(const Wino8InArgs& a) {
-  const int64_t c = a.c, cv = c / kV * kV;
-  for (int64_t ch = 0; ch < cv; ch += kV)
-    wino8_in_one<vf>([&](int i, int j) { return load(a.d + (i * 8 + j) * c + ch); },
-                     [&](int xi, vf val) { store(a.v + xi * a.v_plane + ch, val); });
-  for (int64_t ch = cv; ch < c; ++ch)
-    wino8_in_one<float>([&](int i, int j) { return a.d[(i * 8 + j) * c + ch]; },
-                        [&](int xi, float val) { a.v[xi * a.v_plane + ch] = val; });
+  const int64_t c = a.seg_c, cv = c / kV * kV, segs = a.segs;
+  for (int64_t s = 0; s < segs; ++s) {
+    const float* const* src = a.src + s;
+    float* v = a.v + s * c;
+    for (int64_t ch = 0; ch < cv; ch += kV)
+      wino8_in_one<vf>([&](int i, int j) { return load(src[(i * 8 + j) * segs] + ch); },
+                       [&](int xi, vf val) { store(v + xi * a.v_plane + ch, val); });
+    for (int64_t ch = cv; ch < c; ++ch)
+      wino8_in_one<float>([&](int i, int j) { return src[(i * 8 + j) * segs][ch]; },
+                          [&](int xi, float val) { v[xi * a.v_plane + ch] = val; });
+  }
 }
 
 template <typename T, typename Ld, typename St>
@@ -472,13 +476,17 @@ inline void wino8_out_one(Ld ld, St st) {
 }
 
 void wino8_output(const Wino8OutArgs& a) {
-  const int64_t c = a.c, cv = c / kV * kV;
-  for (int64_t ch = 0; ch < cv; ch += kV)
-    wino8_out_one<vf>([&](int xi) { return load(a.m + xi * a.m_plane + ch); },
-                      [&](int p, vf val) { store(a.y + p * c + ch, val); });
-  for (int64_t ch = cv; ch < c; ++ch)
-    wino8_out_one<float>([&](int xi) { return a.m[xi * a.m_plane + ch]; },
-                         [&](int p, float val) { a.y[p * c + ch] = val; });
+  const int64_t c = a.seg_c, cv = c / kV * kV, segs = a.segs;
+  for (int64_t s = 0; s < segs; ++s) {
+    float* const* dst = a.dst + s;
+    const float* m = a.m + s * c;
+    for (int64_t ch = 0; ch < cv; ch += kV)
+      wino8_out_one<vf>([&](int xi) { return load(m + xi * a.m_plane + ch); },
+                        [&](int p, vf val) { store(dst[p * segs] + ch, val); });
+    for (int64_t ch = cv; ch < c; ++ch)
+      wino8_out_one<float>([&](int xi) { return m[xi * a.m_plane + ch]; },
+                           [&](int p, float val) { dst[p * segs][ch] = val; });
+  }
 }
 
 // G of F(7,2) (8x2); (G g G^T)[i*8 + j] = sum_ab G[i][a] G[j][b] g[a][b], with

@@ -175,20 +175,25 @@ struct WinoOutArgs {
 // Winograd F(7x7,2x2) transforms of one 8x8 tile, vectorised over channels
 // (the 2x2 stride-1 convs that ops/conv/conv_winograd_s2.cc makes of 3x3
 // stride-2 passes). Points 0, +-1, +-2, +-1/2 and infinity.
-// Input: d is a dense patch [64][c] (8x8 pixels, row-major);
-// v[xi*v_plane + ch] receives (B^T d B)[xi] for xi = 0..63.
+// A tile's c = segs * seg_c channels per point come in `segs` runs of seg_c
+// floats, read from or written to where the caller points (the stride
+// phases of a pixel are runs from different pixels); a point outside the
+// image reads a run of zeros and writes to a scratch run.
+// Input: point p (8x8, row-major) segment s reads src[p*segs + s][0, seg_c);
+// v[xi*v_plane + s*seg_c + ch] receives (B^T d B)[xi] for xi = 0..63.
 struct Wino8InArgs {
-  const float* d = nullptr;
-  int64_t c = 0;
+  const float* const* src = nullptr;
+  int64_t segs = 1, seg_c = 0;
   float* v = nullptr;
   int64_t v_plane = 0;
 };
-// Output: y, a dense [49][c] patch (7x7 pixels, row-major), receives
-// A^T M A where M[xi] = m[xi*m_plane + ch].
+// Output: point p (7x7, row-major) segment s receives A^T M A in
+// dst[p*segs + s][0, seg_c), where M[xi] = m[xi*m_plane + s*seg_c + ch].
 struct Wino8OutArgs {
   const float* m = nullptr;
-  int64_t m_plane = 0, c = 0;
-  float* y = nullptr;
+  int64_t m_plane = 0;
+  float* const* dst = nullptr;
+  int64_t segs = 1, seg_c = 0;
 };
 
 // Weights: g holds the 2x2 kernels of nr output channels, tap (a, b) at

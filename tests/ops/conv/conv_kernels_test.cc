@@ -210,12 +210,26 @@ TEST(ConvKernels, Winograd8TransformsComputeA2x2Correlation) {
     Wino8WeightArgs wa;
     wa.g = g.data(); wa.u = u.data(); wa.u_plane = c;
     K.wino8_weights(wa);
+    // Two runs of c/2 channels per point, as the phases come (the second
+    // run of each point read from a separate copy, to check the pointers).
+    const int64_t half = c / 2;
+    std::vector<float> d2(d);
+    const float* src[128];
+    float* dst[98];
+    for (int p = 0; p < 64; ++p) {
+      src[p * 2] = d.data() + p * c;
+      src[p * 2 + 1] = d2.data() + p * c + half;
+    }
+    for (int p = 0; p < 49; ++p) {
+      dst[p * 2] = y.data() + p * c;
+      dst[p * 2 + 1] = y.data() + p * c + half;
+    }
     Wino8InArgs in;
-    in.d = d.data(); in.c = c; in.v = v.data(); in.v_plane = c;
+    in.src = src; in.segs = 2; in.seg_c = half; in.v = v.data(); in.v_plane = c;
     K.wino8_input(in);
     for (size_t i = 0; i < m.size(); ++i) m[i] = u[i] * v[i];
     Wino8OutArgs out;
-    out.m = m.data(); out.m_plane = c; out.c = c; out.y = y.data();
+    out.m = m.data(); out.m_plane = c; out.dst = dst; out.segs = 2; out.seg_c = half;
     K.wino8_output(out);
     for (int i = 0; i < 7; ++i)
       for (int j = 0; j < 7; ++j)
