@@ -19,7 +19,8 @@
 //              (itself a 3x3 stride-1 conv); bwd_weights = direct's.
 //   winograd_s2: 3x3, stride 2, dilation 1, groups 1: fwd and bwd_data as
 //              2x2 stride-1 convs over the 4 stride phases (4*in_c
-//              channels), each Winograd F(7x7,2x2); bwd_weights = direct's.
+//              channels), each Winograd F(7x7,2x2); bwd_weights the same
+//              2x2 conv's gradient by F(2x2,7x7), tiles summed per point.
 //   depthwise: groups == in_c == out_c; dedicated channel-vector kernels
 //              for all three passes (bwd_data stride 1 = fwd with rotated
 //              taps; other strides gather).

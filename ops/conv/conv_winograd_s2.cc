@@ -19,7 +19,8 @@
 // the 64 per-point GEMMs, inverse transform, scatter); transformed weights
 // are 64/9 of the kernel's size (and 16/9 again for the zero phase taps) and
 // are read from L3 once per chunk.
-// Backward-weights is direct's.
+// Backward-weights is the transposed Winograd F(2x2,7x7) of the same 2x2
+// conv (see backward_weights).
 #include <algorithm>
 
 #include "ops/conv/conv_algorithms.h"
@@ -147,6 +148,24 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
   });
 }
 
+// src[pt*4 + py*2 + px] = the in_c channels of stride phase (py, px) of
+// point pt (8x8, row-major) of the phase grid's tile at (y0, x0), that is
+// pixel (2(y0 + i) + py - pad, 2(x0 + j) + px - pad) of `img`, or `zeros`.
+void phase_pointers(const ConvParams& p, const float* img, int64_t y0, int64_t x0,
+                    const float* zeros, const float** src) {
+  for (int i = 0; i < 8; ++i)
+    for (int py = 0; py < 2; ++py) {
+      const int64_t iy = 2 * (y0 + i) + py - p.pad;
+      const bool row_in = iy >= 0 && iy < p.in_h;
+      for (int j = 0; j < 8; ++j)
+        for (int px = 0; px < 2; ++px) {
+          const int64_t ix = 2 * (x0 + j) + px - p.pad;
+          src[(i * 8 + j) * 4 + py * 2 + px] =
+              row_in && ix >= 0 && ix < p.in_w ? img + (iy * p.in_w + ix) * p.in_c : zeros;
+        }
+    }
+}
+
 void forward(const ConvParams& p, const float* x, const float* w, float* y,
              RowBlockObserver* observer) {
   const int nr = kernels::conv_kernels().nr;
@@ -160,18 +179,7 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
   }, u);
   const int64_t x_img = p.in_h * p.in_w * c;
   auto gather = [&](int64_t img, int64_t y0, int64_t x0, const float* zeros, const float** src) {
-    const float* base = x + img * x_img;
-    for (int i = 0; i < 8; ++i)
-      for (int py = 0; py < 2; ++py) {
-        const int64_t iy = 2 * (y0 + i) + py - p.pad;
-        const bool row_in = iy >= 0 && iy < p.in_h;
-        for (int j = 0; j < 8; ++j)
-          for (int px = 0; px < 2; ++px) {
-            const int64_t ix = 2 * (x0 + j) + px - p.pad;
-            src[(i * 8 + j) * 4 + py * 2 + px] =
-                row_in && ix >= 0 && ix < p.in_w ? base + (iy * p.in_w + ix) * c : zeros;
-          }
-      }
+    phase_pointers(p, x + img * x_img, y0, x0, zeros, src);
   };
   auto scatter = [&](int64_t img, int64_t y0, int64_t x0, float* trash, float** dst) {
     for (int i = 0; i < kOut; ++i)
@@ -226,8 +234,101 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   if (observer != nullptr) observer->report_all();
 }
 
+// The forward's 2x2 conv has weight gradient
+//   dW2[co][a][b][ki] = sum over images, Y, X of dy[Y][X][co] P[Y + a][X + b][ki],
+// per tile F(2x2,7x7): G^T [(A dy A^T) . (B^T P B)] G, with the sum over
+// tiles taken before G^T . G: per point xi, S[xi] (k x n) = sum over tiles of
+// V[xi]^T D[xi], a GEMM whose k loop runs over tiles. Tiles go in chunks of
+// a size fixed by the shape (V and D of a chunk within kWgradChunkBytes);
+// each S[xi] is one thread's, accumulated chunk after chunk, so the sums run
+// in the same order on any number of threads. dw[co][2a + py][2b + px][c] =
+// dW2[co][a][b][(py, px, c)] (taps past 2 are the phases' zero padding).
+constexpr int64_t kWgradChunkBytes = int64_t{4} << 20;
+
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
-  direct_algo().backward_weights(p, x, dy, dw);
+  const ConvKernels& K = kernels::conv_kernels();
+  const int64_t c = p.in_c, k = 4 * c, n = p.out_c, oh = p.out_h(), ow = p.out_w();
+  const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
+  const int64_t total = p.batch * per_image, x_img = p.in_h * p.in_w * c;
+  const int64_t tc = std::clamp<int64_t>(
+      kWgradChunkBytes / (int64_t{sizeof(float)} * kPoints * (k + n)), 1, total);
+  ScratchScope scratch;
+  float* v = scratch.alloc_floats(kPoints * tc * k);
+  float* d = scratch.alloc_floats(kPoints * tc * n);
+  float* sum = scratch.alloc_floats(kPoints * k * n);
+  const int64_t ncob = (n + K.nr - 1) / K.nr;
+  for (int64_t t0 = 0; t0 < total; t0 += tc) {
+    const int64_t cnt = std::min(tc, total - t0);
+    parallel_for(cnt, 1, [&](int64_t b, int64_t e) {
+      ScratchScope s;
+      float* zeros = alloc_zeros(s, std::max(c, n));
+      const float** src = reinterpret_cast<const float**>(alloc_i64(s, kPoints * 4));
+      for (int64_t i = b; i < e; ++i) {
+        const int64_t tile = t0 + i, img = tile / per_image, r = tile % per_image;
+        const int64_t y0 = r / tw * kOut, x0 = r % tw * kOut;
+        phase_pointers(p, x + img * x_img, y0, x0, zeros, src);
+        kernels::Wino8InArgs in;
+        in.src = src;
+        in.segs = 4;
+        in.seg_c = c;
+        in.v = v + i * k;
+        in.v_plane = cnt * k;
+        K.wino8_input(in);
+        const float* dimg = dy + img * oh * ow * n;
+        for (int a = 0; a < kOut; ++a)
+          for (int bb = 0; bb < kOut; ++bb)
+            src[a * kOut + bb] = y0 + a < oh && x0 + bb < ow ? dimg + ((y0 + a) * ow + x0 + bb) * n : zeros;
+        in.segs = 1;
+        in.seg_c = n;
+        in.v = d + i * n;
+        in.v_plane = cnt * n;
+        K.wino8_dy(in);
+      }
+    });
+    // S[xi] (+)= V[xi]^T D[xi]: rows are k channels (adjacent floats of V's
+    // tile rows), columns n, the k loop the chunk's tiles.
+    parallel_for(kPoints, 1, [&](int64_t b, int64_t e) {
+      for (int64_t xi = b; xi < e; ++xi)
+        for (int64_t r0 = 0; r0 < k; r0 += K.mr) {
+          const float* arow = v + xi * cnt * k + r0;
+          for (int64_t cob = 0; cob < ncob; ++cob) {
+            kernels::ConvTileArgs t;
+            t.m = std::min<int64_t>(K.mr, k - r0);
+            t.n = std::min<int64_t>(K.nr, n - cob * K.nr);
+            t.k = cnt;
+            t.a_rows = &arow;
+            t.a_contiguous = true;
+            t.a_stride_k = k;
+            t.b = d + xi * cnt * n + cob * K.nr;
+            t.b_stride_k = n;
+            t.b_full = t.n == K.nr;
+            t.c = sum + (xi * k + r0) * n + cob * K.nr;
+            t.c_stride_m = n;
+            t.accumulate = t0 > 0;
+            K.tile(t);
+          }
+        }
+    });
+  }
+  parallel_for(k, 1, [&](int64_t b, int64_t e) {
+    ScratchScope s;
+    float* out = s.alloc_floats(4 * n);
+    for (int64_t ki = b; ki < e; ++ki) {
+      kernels::Wino8WgradArgs wa;
+      wa.s = sum + ki * n;
+      wa.s_plane = k * n;
+      wa.len = n;
+      wa.out = out;
+      wa.out_plane = n;
+      K.wino8_wgrad(wa);
+      const int64_t q = ki / c, ci = ki % c;
+      for (int t = 0; t < 4; ++t) {
+        const int64_t ky = 2 * (t / 2) + q / 2, kx = 2 * (t % 2) + q % 2;
+        if (ky > 2 || kx > 2) continue;
+        for (int64_t co = 0; co < n; ++co) dw[((co * 3 + ky) * 3 + kx) * c + ci] = out[t * n + co];
+      }
+    }
+  });
 }
 
 }  // namespace

@@ -520,11 +520,85 @@ void wino8_weights(const Wino8WeightArgs& a) {
   }
 }
 
+// A (8x7), the transpose of the output transform: o[j] = sum_i A^T[i][j] d[i].
+template <typename T>
+inline void wino8_dy_1d(const T (&d)[7], T (&o)[8]) {
+  const T e1 = d[0] + d[2] + d[4] + d[6], o1 = d[1] + d[3] + d[5];
+  const T e2 = d[0] + 4.0f * d[2] + 16.0f * d[4] + 64.0f * d[6];
+  const T o2 = 2.0f * d[1] + 8.0f * d[3] + 32.0f * d[5];
+  const T e3 = d[0] + 0.25f * d[2] + 0.0625f * d[4] + 0.015625f * d[6];
+  const T o3 = 0.5f * d[1] + 0.125f * d[3] + 0.03125f * d[5];
+  o[0] = d[0];
+  o[1] = e1 + o1;
+  o[2] = e1 - o1;
+  o[3] = e2 + o2;
+  o[4] = e2 - o2;
+  o[5] = e3 + o3;
+  o[6] = e3 - o3;
+  o[7] = d[6];
+}
+
+template <typename T, typename Ld, typename St>
+inline void wino8_dy_one(Ld ld, St st) {
+  T t[8][7];
+#pragma GCC unroll 7
+  for (int j = 0; j < 7; ++j) {  // columns: t[.][j] = A dy[.][j]
+    T col[7], o[8];
+#pragma GCC unroll 7
+    for (int i = 0; i < 7; ++i) col[i] = ld(i, j);
+    wino8_dy_1d(col, o);
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) t[i][j] = o[i];
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {  // rows: D[i][.] = t[i][.] A^T
+    T o[8];
+    wino8_dy_1d(t[i], o);
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) st(i * 8 + j, o[j]);
+  }
+}
+
+void wino8_dy(const Wino8InArgs& a) {
+  const int64_t c = a.seg_c, cv = c / kV * kV, segs = a.segs;
+  for (int64_t s = 0; s < segs; ++s) {
+    const float* const* src = a.src + s;
+    float* v = a.v + s * c;
+    for (int64_t ch = 0; ch < cv; ch += kV)
+      wino8_dy_one<vf>([&](int i, int j) { return load(src[(i * 7 + j) * segs] + ch); },
+                       [&](int xi, vf val) { store(v + xi * a.v_plane + ch, val); });
+    for (int64_t ch = cv; ch < c; ++ch)
+      wino8_dy_one<float>([&](int i, int j) { return src[(i * 7 + j) * segs][ch]; },
+                          [&](int xi, float val) { v[xi * a.v_plane + ch] = val; });
+  }
+}
+
+void wino8_wgrad(const Wino8WgradArgs& a) {
+  const int64_t lv = a.len / kV * kV;
+  for (int64_t j = 0; j < lv; j += kV) {
+    vf acc[4] = {};
+    for (int xi = 0; xi < 64; ++xi) {
+      const vf s = load(a.s + xi * a.s_plane + j);
+      const float* c = kWino8Coef.c[xi];
+#pragma GCC unroll 4
+      for (int t = 0; t < 4; ++t) acc[t] += c[t] * s;
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; ++t) store(a.out + t * a.out_plane + j, acc[t]);
+  }
+  for (int64_t j = lv; j < a.len; ++j) {
+    float acc[4] = {};
+    for (int xi = 0; xi < 64; ++xi)
+      for (int t = 0; t < 4; ++t) acc[t] += kWino8Coef.c[xi][t] * a.s[xi * a.s_plane + j];
+    for (int t = 0; t < 4; ++t) a.out[t * a.out_plane + j] = acc[t];
+  }
+}
+
 }  // namespace
 
 ConvKernels make_table(const char* name, Isa isa) {
   return {name, isa, kMr, kNr, &tile, &dw_forward, &dw_backward_data, &dw_backward_weights,
-          &wino_input, &wino_output, &wino8_input, &wino8_output, &wino8_weights};
+          &wino_input, &wino_output, &wino8_input, &wino8_output, &wino8_weights, &wino8_dy, &wino8_wgrad};
 }
 
 }  // namespace nas::ops::kernels::NAS_CONV_NS

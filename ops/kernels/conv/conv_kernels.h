@@ -204,6 +204,19 @@ struct Wino8WeightArgs {
   int64_t u_plane = 0;
 };
 
+// Weight gradient of the same 2x2 conv (F(2x2,7x7), the transpose of
+// F(7x7,2x2)): dW = G^T [sum over tiles (A dy A^T) . (B^T d B)] G.
+// wino8_dy: as wino8_input, but over a 7x7 tile of output gradients (49
+// points): v[xi*v_plane + ...] receives (A dy A^T)[xi].
+// wino8_wgrad: out[t*out_plane + j] = (G^T S G)[t] for the 2x2 taps t = a*2 + b,
+// j < len, where S[xi] = s[xi*s_plane + j].
+struct Wino8WgradArgs {
+  const float* s = nullptr;
+  int64_t s_plane = 0, len = 0;
+  float* out = nullptr;
+  int64_t out_plane = 0;
+};
+
 struct ConvKernels {
   const char* name;  // conv_f32_<isa>
   Isa isa;
@@ -220,6 +233,8 @@ struct ConvKernels {
   void (*wino8_input)(const Wino8InArgs&);
   void (*wino8_output)(const Wino8OutArgs&);
   void (*wino8_weights)(const Wino8WeightArgs&);
+  void (*wino8_dy)(const Wino8InArgs&);
+  void (*wino8_wgrad)(const Wino8WgradArgs&);
 };
 
 ConvKernels conv_f32_scalar();

@@ -272,32 +272,37 @@ TEST(ConvAlgos, Gemm1x1WeightGradientIsIdenticalOnAnyThreadCount) {
   }
 }
 
-// winograd_s2 splits tiles into per-thread chunks: identical bits on 1, 2
-// and 3 threads, forward and backward-data; and its backward-data is the
-// adjoint of its forward (<conv(x), dy> = <x, bwd_data(dy)>).
+// winograd_s2 splits tiles into per-thread chunks, and its weight gradient
+// sums tiles per point: identical bits on 1, 2 and 3 threads, all three
+// passes; and its backward-data is the adjoint of its forward
+// (<conv(x), dy> = <x, bwd_data(dy)>).
 TEST(ConvAlgos, WinogradS2IsIdenticalOnAnyThreadCountAndAdjoint) {
   const int saved = num_threads();
   const Case shapes[] = {{5, 28, 28, 32, 64, 3, 3, 2, 1, 1, 1},
-                         {7, 15, 13, 24, 40, 3, 3, 2, 0, 1, 1}};
+                         {7, 15, 13, 24, 40, 3, 3, 2, 0, 1, 1},
+                         {60, 14, 14, 64, 64, 3, 3, 2, 1, 1, 1}};
   for (const Case& c : shapes) {
     const ConvParams p = to_params(c, ConvAlgo::kWinogradS2, false);
     ASSERT_TRUE(conv_algo_applies(ConvAlgo::kWinogradS2, p));
     const auto x = testing::random_floats(p.input_shape().numel(), 41);
     const auto w = testing::random_floats(p.weight_numel(), 42);
     const auto dy = testing::random_floats(p.output_shape().numel(), 43);
-    std::vector<float> y[3], dx[3];
+    std::vector<float> y[3], dx[3], dw[3];
     for (int t = 0; t < 3; ++t) {
       set_num_threads(t + 1);
       y[t].assign(p.output_shape().numel(), NAN);
       dx[t].assign(x.size(), NAN);
+      dw[t].assign(w.size(), NAN);
       conv2d_forward(p, x.data(), w.data(), nullptr, y[t].data());
       conv2d_backward_data(p, dy.data(), w.data(), dx[t].data());
+      conv2d_backward_weights(p, x.data(), dy.data(), dw[t].data(), nullptr);
     }
     set_num_threads(saved);
     const std::string what = describe(p);
     for (int t = 1; t < 3; ++t) {
       EXPECT_EQ(0, std::memcmp(y[0].data(), y[t].data(), y[0].size() * 4)) << what << " fwd, threads " << t + 1;
       EXPECT_EQ(0, std::memcmp(dx[0].data(), dx[t].data(), dx[0].size() * 4)) << what << " dx, threads " << t + 1;
+      EXPECT_EQ(0, std::memcmp(dw[0].data(), dw[t].data(), dw[0].size() * 4)) << what << " dw, threads " << t + 1;
     }
     double lhs = 0, rhs = 0, scale = 0;
     for (size_t i = 0; i < dy.size(); ++i) {
@@ -306,6 +311,9 @@ TEST(ConvAlgos, WinogradS2IsIdenticalOnAnyThreadCountAndAdjoint) {
     }
     for (size_t i = 0; i < x.size(); ++i) rhs += double{x[i]} * dx[0][i];
     EXPECT_NEAR(lhs, rhs, 1e-4 * scale) << what << " adjoint";
+    // And dw against the reference (the last shape's 60 tiles take two
+    // chunks of the weight gradient's: 51 tiles of 256 + 64 channels in 4 MiB).
+    expect_close(dw[0], testing::ref_conv_backward_weights(p, x, dy), tolerance(p.algo), what + " dw");
   }
 }
 
