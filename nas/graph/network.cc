@@ -99,6 +99,7 @@ Result<std::unique_ptr<Network>> Network::create(const NetworkSpec& spec, ExecMo
   }
   net->choose_fusions(options);
   net->in_place_enabled_ = options.in_place_gradients;
+  net->virtual_enabled_ = options.batch_norm_output_virtual;
   net->plan();
   net->choose_batch_norm_passes_in_conv(options);
   return net;
@@ -114,6 +115,16 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
   const auto consumers = spec_.consumers();
   const auto outputs = spec_.outputs();
   auto conv_at = [&](int id) { return dynamic_cast<ops::Conv2d*>(ops_[id].get()); };
+  // Never-materialised outputs (chosen with the plan): the conv reads BN's
+  // input (kept for backward anyway) through BN's normalise.
+  for (int id = 0; id < n; ++id) {
+    const int bn = virtual_bn_of_conv_[id];
+    if (bn < 0) continue;
+    const TensorRef& x = spec_.node(bn).inputs[0];
+    conv_at(id)->set_virtual_input(acts_[x.node][x.output].data(),
+                                   {&ops::BatchNorm::normalize_rows, ops_[bn].get()});
+    bn_apply_deferred_[bn] = true;
+  }
   for (int id = 0; id < n; ++id) {
     if (dynamic_cast<ops::BatchNorm*>(ops_[id].get()) == nullptr) continue;
     // Forward: the conv writes all of BN's input (its only output) before
@@ -124,7 +135,7 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
     // BN's output (its fused activation's) written by the depthwise conv
     // that alone reads it, once.
     const int bn_out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
-    if (options.batch_norm_apply_in_depthwise &&
+    if (options.batch_norm_apply_in_depthwise && !bn_apply_deferred_[id] &&
         std::find(outputs.begin(), outputs.end(), TensorRef{bn_out, 0}) == outputs.end() &&
         consumers[bn_out].size() == 1 && reads_[bn_out][0] == 1 &&
         conv_at(consumers[bn_out][0]) != nullptr &&
@@ -155,7 +166,8 @@ int Network::batch_norm_stats_in_conv() const {
 }
 
 int Network::batch_norm_apply_in_depthwise() const {
-  return static_cast<int>(std::count(bn_apply_deferred_.begin(), bn_apply_deferred_.end(), true));
+  return static_cast<int>(std::count_if(apply_bn_of_conv_.begin(), apply_bn_of_conv_.end(),
+                                        [](int bn) { return bn >= 0; }));
 }
 
 int Network::batch_norm_grad_sums_in_conv() const {
@@ -230,6 +242,33 @@ void Network::choose_in_place_gradients() {
   }
 }
 
+void Network::choose_virtual_outputs() {
+  const int n = spec_.size();
+  virtual_bn_of_conv_.assign(n, -1);
+  act_virtual_.assign(n, false);
+  if (mode_ != ExecMode::kTraining || !virtual_enabled_) return;
+  const auto consumers = spec_.consumers();
+  const auto outputs = spec_.outputs();
+  for (int id = 0; id < n; ++id) {
+    if (dynamic_cast<ops::BatchNorm*>(ops_[id].get()) == nullptr) continue;
+    // BN's input must be in the arena for the conv's backward (a network
+    // input is bound only at forward).
+    if (spec_.node(spec_.node(id).inputs[0].node).is_input()) continue;
+    const int out = fused_act_of_bn_[id] >= 0 ? fused_act_of_bn_[id] : id;
+    if (std::find(outputs.begin(), outputs.end(), TensorRef{out, 0}) != outputs.end()) continue;
+    if (consumers[out].size() != 1 || reads_[out][0] != 1) continue;
+    const auto* conv = dynamic_cast<const ops::Conv2d*>(ops_[consumers[out][0]].get());
+    if (conv == nullptr || !ops::conv2d_transforms_input_in_place(conv->params())) continue;
+    virtual_bn_of_conv_[consumers[out][0]] = id;
+    act_virtual_[out] = true;
+  }
+}
+
+int Network::batch_norm_outputs_virtual() const {
+  return static_cast<int>(
+      std::count_if(act_virtual_.begin(), act_virtual_.end(), [](bool v) { return v; }));
+}
+
 int Network::in_place_gradients() const {
   return static_cast<int>(
       std::count_if(inplace_input_.begin(), inplace_input_.end(), [](int i) { return i >= 0; }));
@@ -253,6 +292,7 @@ void Network::plan() {
   for (int id = 0; id < n; ++id)
     for (const TensorRef& t : spec_.node(id).inputs) ++reads_[t.node][t.output];
   choose_in_place_gradients();
+  choose_virtual_outputs();
 
   struct Slot {
     int node, output;
@@ -287,8 +327,10 @@ void Network::plan() {
       BufferRequest act{bytes, first_write, last_reader};
       if (training) act.last_step = last_backward;
       else if (is_output) act.last_step = steps - 1;
-      requests.push_back(act);
-      slots.push_back({id, k, false});
+      if (k != 0 || !act_virtual_[id]) {  // a never-materialised output has no buffer
+        requests.push_back(act);
+        slots.push_back({id, k, false});
+      }
       if (training) {
         grad_last[id][k] = last_backward;
         // An in-place gradient is born in the buffer of its reader's output
@@ -325,6 +367,8 @@ void Network::plan() {
     acts_[id].resize(spec_.node(id).output_shapes.size());
     grads_[id].resize(spec_.node(id).output_shapes.size());
   }
+  for (int id = 0; id < n; ++id)
+    if (act_virtual_[id]) acts_[id][0] = ops::Tensor::wrap(nullptr, spec_.node(id).output_shapes[0]);
   for (size_t i = 0; i < slots.size(); ++i) {
     const Slot& s = slots[i];
     ops::Tensor t = ops::Tensor::wrap(arena_.get() + mp.offsets[i] / 4,

@@ -80,6 +80,21 @@ struct NetworkOptions {
   // output is still written whole (the backward passes read it).
   // Bit-identical to false (the tests compare them).
   bool batch_norm_apply_in_depthwise = true;
+  // kTraining: a batch_norm whose output (its fused activation's, if fused)
+  // is read once, by one conv alone, is not a network output, and whose
+  // input is no network input, is never materialised when that conv reads a
+  // transformed input in place (ops::conv2d_transforms_input_in_place: 1x1
+  // convs, e.g. MBv2's project conv after depthwise - BN - ReLU6): BN's
+  // forward computes its statistics and coefficients only
+  // (BatchNorm::defer_normalize), and the conv's forward and weight gradient
+  // read BN's input, applying BN (+ activation) to each block of pixels in
+  // thread scratch (ops::Conv2d::set_virtual_input). BN's backward reads its
+  // input, never its output. That output gets no buffer in the plan (the
+  // arena and memory_report() shrink by it where it was live at the peak).
+  // Bit-identical to false (the tests compare them). Off by default: the
+  // interleaved A/B on the MBv2 stack (docs/architecture.md) measured no
+  // difference within the noise of a loaded machine.
+  bool batch_norm_output_virtual = false;
 };
 
 class Network {
@@ -124,6 +139,9 @@ class Network {
   // batch_norm nodes whose output is written by the depthwise conv reading
   // it (NetworkOptions::batch_norm_apply_in_depthwise).
   int batch_norm_apply_in_depthwise() const;
+  // batch_norm nodes whose output is never materialised
+  // (NetworkOptions::batch_norm_output_virtual).
+  int batch_norm_outputs_virtual() const;
 
   // Every parameter (by its store name) and every op state tensor
   // ("bn1.running_mean"), in a stable order: views, for saving and loading.
@@ -136,6 +154,7 @@ class Network {
   void gather_bound_params();
   void choose_fusions(const NetworkOptions& options);
   void choose_in_place_gradients();
+  void choose_virtual_outputs();
   void choose_batch_norm_passes_in_conv(const NetworkOptions& options);
 
   NetworkSpec spec_;
@@ -169,6 +188,12 @@ class Network {
   // batch_norm node: whether its normalise is deferred to that conv.
   std::vector<int> apply_bn_of_conv_;
   std::vector<bool> bn_apply_deferred_;
+  // Per conv node: the batch_norm whose never-materialised output it reads
+  // through BatchNorm::normalize_rows (-1: none); per node: whether its
+  // output 0 is such an output (no buffer: acts_ holds a null view).
+  bool virtual_enabled_ = true;
+  std::vector<int> virtual_bn_of_conv_;
+  std::vector<bool> act_virtual_;
   std::vector<ops::Tensor> bound_inputs_;  // the caller's inputs of the last forward
 };
 

@@ -162,6 +162,37 @@ void transform_all(const ConvParams& p, const float* x, const ConvInputTransform
   });
 }
 
+// A 1x1 stride-1 conv computes each output pixel from its input pixel
+// alone: any algorithm's forward over a block of pixels (as one image row)
+// gives those pixels' bits. So the forward of t(x) runs block by block, each
+// block transformed into thread scratch (~96 KB) just before `impl` reads
+// it, and t(x) is never written.
+void forward_1x1_transformed_blocks(const conv_detail::ConvAlgoImpl& impl, const ConvParams& p,
+                                    const float* x, const ConvInputTransform& t, const float* w,
+                                    float* y, RowBlockObserver* observer) {
+  const int64_t rows = p.batch * p.in_h * p.in_w;
+  const int64_t piece = std::max<int64_t>(16, (int64_t{96} << 10) / (int64_t{sizeof(float)} * p.in_c));
+  const int64_t blocks = observer != nullptr ? observer->blocks() : (rows + piece - 1) / piece;
+  auto begin = [&](int64_t b) { return observer != nullptr ? observer->block_begin(b) : rows * b / blocks; };
+  auto end = [&](int64_t b) { return observer != nullptr ? observer->block_end(b) : rows * (b + 1) / blocks; };
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+    ScratchScope scratch;
+    float* xt = scratch.alloc_floats(piece * p.in_c);
+    for (int64_t b = b0; b < b1; ++b) {
+      for (int64_t r0 = begin(b); r0 < end(b); r0 += piece) {
+        const int64_t r1 = std::min(end(b), r0 + piece);
+        t.fn(t.ctx, x + r0 * p.in_c, r1 - r0, xt);
+        ConvParams q = p;
+        q.batch = 1;
+        q.in_h = 1;
+        q.in_w = r1 - r0;
+        impl.forward(q, xt, w, y + r0 * p.out_c, nullptr);
+      }
+      if (observer != nullptr) observer->report(begin(b), end(b));
+    }
+  });
+}
+
 }  // namespace
 
 void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
@@ -174,6 +205,14 @@ void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvI
     return;
   if (xt == nullptr && algo == ConvAlgo::kGemm1x1) {
     conv_detail::gemm1x1_forward_transformed(p, x, t, w, y, add ? nullptr : observer);
+    if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
+    if (add && observer != nullptr) observer->report_all();
+    return;
+  }
+  if (xt == nullptr && algo != ConvAlgo::kAuto && p.stride == 1 && !p.depthwise() &&
+      conv_algo_applies(ConvAlgo::kGemm1x1, p)) {
+    forward_1x1_transformed_blocks(conv_detail::conv_algorithm(algo), p, x, t, w, y,
+                                   add ? nullptr : observer);
     if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
     if (add && observer != nullptr) observer->report_all();
     return;
@@ -207,6 +246,11 @@ void conv2d_backward_transformed(const ConvParams& p, const float* x, const Conv
     conv2d_backward_weights_transformed(p, x, t, dy, dw, db);
     return;
   }
+  if (dw != nullptr &&
+      (dx == nullptr || conv2d_resolved_algo(p, ConvPass::kBackwardData) == ConvAlgo::kDepthwise) &&
+      conv2d_resolved_algo(p, ConvPass::kBackwardWeights) == ConvAlgo::kDepthwise &&
+      conv_detail::depthwise_backward_transformed(p, x, t, dy, w, dx, dw, db, observer))
+    return;
   ScratchScope scratch;
   float* xt = scratch.alloc_floats(p.input_shape().numel());
   transform_all(p, x, t, xt);
@@ -214,7 +258,8 @@ void conv2d_backward_transformed(const ConvParams& p, const float* x, const Conv
 }
 
 bool conv2d_transforms_input_in_place(const ConvParams& p) {
-  return !p.depthwise() && conv_algo_applies(ConvAlgo::kGemm1x1, p);
+  if (p.depthwise()) return conv_detail::depthwise_backward_transforms(p);
+  return p.stride == 1 && conv_algo_applies(ConvAlgo::kGemm1x1, p);
 }
 
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,

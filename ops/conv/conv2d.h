@@ -47,10 +47,11 @@ struct ConvInputTransform {
 // passes read it) unless xt is null: the same bits as transforming all of x
 // into xt, then conv2d_forward(p, xt, ...). Depthwise convs on batches beyond
 // the caches transform each input row as their row ring copies it, so x is
-// read once and xt only written; with xt null, 1x1 convs whose forward
-// resolves to gemm1x1 transform each block of pixels into thread scratch
-// before its GEMM (t(x) is never written); any other conv transforms first
-// (into scratch when xt is null).
+// read once and xt only written; with xt null, 1x1 convs with pad 0
+// transform each block of pixels into thread scratch before the algorithm
+// reads it (gemm1x1 at any stride, the others at stride 1: each output pixel
+// depends on its input pixel alone) and t(x) is never written; any other
+// conv transforms first (into scratch when xt is null).
 void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
                                 float* xt, const float* w, const float* bias, float* y,
                                 RowBlockObserver* observer = nullptr);
@@ -58,8 +59,11 @@ void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvI
 // transforming all of x first and calling conv2d_backward_weights /
 // conv2d_backward (dx and the observer as there; dx never depends on x).
 // 1x1 convs whose weight gradient resolves to gemm1x1 transform each block of
-// pixels into thread scratch as the reduction reaches it; any other conv
-// transforms all of x into scratch first.
+// pixels into thread scratch as the reduction reaches it; depthwise convs
+// whose backward passes resolve to depthwise transform each row as the
+// weight gradient's ring copies it where depthwise_backward_transformed
+// takes p (conv_depthwise.h); any other conv transforms all of x into
+// scratch first.
 void conv2d_backward_weights_transformed(const ConvParams& p, const float* x,
                                          const ConvInputTransform& t, const float* dy, float* dw,
                                          float* db);
@@ -67,9 +71,13 @@ void conv2d_backward_transformed(const ConvParams& p, const float* x, const Conv
                                  const float* dy, const float* w, float* dx, float* dw, float* db,
                                  RowBlockObserver* observer = nullptr);
 // True when the transformed passes of p (xt null) can run without writing
-// t(x) anywhere: 1x1 convs with pad 0 (gemm1x1; when the pin or the
-// autotuner resolves a pass to another algorithm, that pass transforms into
-// scratch first: the same bits, not the saving). Depends on p only.
+// t(x) anywhere: 1x1 convs with stride 1 and pad 0 (except a weight gradient
+// the pin or the autotuner resolves to another algorithm than gemm1x1, and
+// the autotuner's own first call: those transform into scratch first, the
+// same bits without the saving), and depthwise convs whose backward takes
+// the transform (depthwise_backward_transforms: batches beyond the caches;
+// their forward ring takes it for 3x3 / 5x5 with "same" padding, other
+// geometries' forward transforms into scratch). Depends on p only.
 bool conv2d_transforms_input_in_place(const ConvParams& p);
 // dx = d(loss)/dx given dy = d(loss)/dy.
 void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,

@@ -71,7 +71,10 @@ OpCost Conv2d::cost() const { return conv2d_cost(p_); }
 void Conv2d::forward(const OpContext&, std::span<const Tensor> inputs,
                      std::span<const Tensor> params, std::span<Tensor> outputs) {
   const float* bias = p_.bias ? params[1].data() : nullptr;
-  if (transform_source_ != nullptr)
+  if (virtual_source_ != nullptr)
+    conv2d_forward_transformed(p_, virtual_source_, virtual_transform_, nullptr, params[0].data(),
+                               bias, outputs[0].data(), output_observer_);
+  else if (transform_source_ != nullptr)
     conv2d_forward_transformed(p_, transform_source_, transform_, inputs[0].data(), params[0].data(),
                                bias, outputs[0].data(), output_observer_);
   else
@@ -86,8 +89,12 @@ void Conv2d::backward(const OpContext&, std::span<const Tensor> inputs,
   float* dw = !param_grads.empty() && param_grads[0].defined() ? param_grads[0].data() : nullptr;
   float* db = p_.bias && param_grads.size() > 1 && param_grads[1].defined() ? param_grads[1].data()
                                                                              : nullptr;
-  conv2d_backward(p_, inputs[0].data(), output_grads[0].data(), params[0].data(), dx, dw, db,
-                  input_grad_observer_);
+  if (virtual_source_ != nullptr)
+    conv2d_backward_transformed(p_, virtual_source_, virtual_transform_, output_grads[0].data(),
+                                params[0].data(), dx, dw, db, input_grad_observer_);
+  else
+    conv2d_backward(p_, inputs[0].data(), output_grads[0].data(), params[0].data(), dx, dw, db,
+                    input_grad_observer_);
 }
 
 void fold_batch_norm(int64_t out_c, int64_t w_row, const float* scale, const float* shift,

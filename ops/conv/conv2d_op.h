@@ -39,6 +39,18 @@ class Conv2d final : public Op {
     transform_source_ = source;
     transform_ = t;
   }
+  // The following forwards AND backwards read `source` through t in place
+  // of inputs[0], which they neither read nor write (it need not be
+  // allocated): conv2d_forward_transformed with xt null and
+  // conv2d_backward_transformed. A producer's elementwise pass whose output
+  // is never materialised; `source` and t's state must stay unchanged from
+  // a forward to its backward. Null source (the default): none. Not owned.
+  // Takes precedence over set_input_transform.
+  void set_virtual_input(const float* source, const ConvInputTransform& t) {
+    virtual_source_ = source;
+    virtual_transform_ = t;
+  }
+  bool has_virtual_input() const { return virtual_source_ != nullptr; }
   OpCost cost() const override;
   void forward(const OpContext& ctx, std::span<const Tensor> inputs,
                std::span<const Tensor> params, std::span<Tensor> outputs) override;
@@ -55,6 +67,8 @@ class Conv2d final : public Op {
   RowBlockObserver* input_grad_observer_ = nullptr;
   const float* transform_source_ = nullptr;
   ConvInputTransform transform_;
+  const float* virtual_source_ = nullptr;
+  ConvInputTransform virtual_transform_;
 };
 
 // The conv cost: MACs = N*OH*OW*out_c*kh*kw*in_c/groups; bytes read = input +

@@ -53,7 +53,12 @@ const std::vector<Case>& cases() {
       {4, 24, 24, 13, 7, 1, 1, 0, 1, A::kGemm1x1},   {3, 14, 15, 145, 25, 1, 1, 0, 1, A::kGemm1x1},
       {2, 13, 11, 9, 31, 1, 1, 0, 1, A::kGemm1x1},   {3, 17, 16, 21, 11, 1, 2, 0, 1, A::kGemm1x1},
       {2, 9, 10, 12, 18, 1, 1, 0, 3, A::kGemm1x1},
-      // The fallback (transform into scratch first).
+      // Other algorithms' 1x1 forward block by block (several blocks, and one
+      // with many channels), and the fallback (transform into scratch first:
+      // stride 2, 3x3, every weight gradient).
+      {4, 24, 24, 13, 7, 1, 1, 0, 1, A::kDirect},    {3, 14, 15, 145, 25, 1, 1, 0, 1, A::kDirect},
+      {4, 24, 24, 13, 7, 1, 1, 0, 1, A::kIm2col},    {3, 17, 16, 21, 11, 1, 2, 0, 1, A::kDirect},
+      {2, 9, 10, 12, 18, 1, 1, 0, 3, A::kDirect},
       {3, 9, 8, 13, 7, 1, 1, 0, 1, A::kDirect},      {2, 11, 9, 7, 5, 3, 2, 1, 1, A::kDirect},
       {3, 9, 8, 13, 7, 1, 1, 0, 1, A::kIm2col},      {2, 10, 9, 5, 9, 3, 1, 1, 1, A::kIm2col},
       {2, 9, 9, 15, 15, 3, 1, 1, 15, A::kDepthwise}, {2, 9, 9, 15, 15, 3, 2, 1, 15, A::kDepthwise},
@@ -152,7 +157,7 @@ TEST(ConvTransformed, TransformIsApplied) {
 
 TEST(ConvTransformed, InPlaceOnlyFor1x1) {
   EXPECT_TRUE(conv2d_transforms_input_in_place(params({2, 8, 8, 9, 5, 1, 1, 0, 1, ConvAlgo::kAuto}, false)));
-  EXPECT_TRUE(conv2d_transforms_input_in_place(params({2, 8, 8, 9, 5, 1, 2, 0, 1, ConvAlgo::kAuto}, false)));
+  EXPECT_FALSE(conv2d_transforms_input_in_place(params({2, 8, 8, 9, 5, 1, 2, 0, 1, ConvAlgo::kAuto}, false)));
   EXPECT_FALSE(conv2d_transforms_input_in_place(params({2, 8, 8, 9, 5, 3, 1, 1, 1, ConvAlgo::kAuto}, false)));
 }
 
