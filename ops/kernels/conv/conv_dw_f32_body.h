@@ -775,6 +775,15 @@ void dw_backward_weights_fixed(const DwArgs& a) {
           if (a.xform) a.xform(a.xform_ctx, a.x + next * a.w * c, j1 - j0, dst);
           else std::memcpy(dst, a.x + next * a.w * c, sizeof(float) * (j1 - j0) * c);
         }
+      // Transforming: the rows the next output row adds are fetched into L1
+      // while this row's tiles run, so the transform reads them from cache
+      // (measured at 128x28x28x144, 3x3 stride 1: the transformed backward
+      // 1.15x the plain one without this, 1.02-1.06x with it; the plain
+      // memcpy ring gains under 2%, so it is left as it was).
+      if (a.xform)
+        for (int64_t r = std::max<int64_t>(base + a.kh, 0); r < std::min<int64_t>(base + S + a.kh, a.h); ++r)
+          for (int64_t f = 0, n = (j1 - j0) * c; f < n; f += 64 / sizeof(float))
+            __builtin_prefetch(a.x + r * a.w * c + f, 0, 3);
       std::memcpy(gbuf, g, sizeof(float) * a.ow * c);
       g = gbuf;
       for (int ky = 0; ky < a.kh; ++ky) {
