@@ -17,7 +17,8 @@
 //   winograd:  F(2x2,3x3) for 3x3, stride 1, dilation 1, groups 1, pad <= 2;
 //              bwd_data = Winograd fwd of the padded dy with rotated weights
 //              (itself a 3x3 stride-1 conv); bwd_weights = direct's.
-//   winograd_s2: 3x3, stride 2, dilation 1, groups 1: fwd and bwd_data as
+//   winograd_s2: 3x3, stride 2, dilation 1, groups 1, in_c*out_c <= 32768:
+//              fwd and bwd_data as
 //              2x2 stride-1 convs over the 4 stride phases (4*in_c
 //              channels), each Winograd F(7x7,2x2); bwd_weights the same
 //              2x2 conv's gradient by F(2x2,7x7), tiles summed per point.

@@ -39,8 +39,14 @@ constexpr int kOut = 7;      // 7x7 outputs per tile
 // V and M of a chunk of tiles: within this, so they stay in L2.
 constexpr int64_t kChunkBytes = int64_t{768} << 10;
 
+// The transformed weights (and the weight gradient's per-point sums) are
+// 64 x 4*in_c x out_c floats: beyond 32 MiB (in_c * out_c > 32768) they
+// would not stay in L3, and each call would allocate that much.
+constexpr int64_t kMaxChannelProduct = 32768;
+
 bool applies(const ConvParams& p) {
-  return p.kernel_h == 3 && p.kernel_w == 3 && p.stride == 2 && p.dilation == 1 && p.groups == 1;
+  return p.kernel_h == 3 && p.kernel_w == 3 && p.stride == 2 && p.dilation == 1 && p.groups == 1 &&
+         p.in_c * p.out_c <= kMaxChannelProduct;
 }
 
 // u[cob][xi][ki][NR] = (G g G^T)[xi] for g = kernel(co = cob*NR + j, ., ., ki),

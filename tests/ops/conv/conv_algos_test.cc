@@ -153,6 +153,14 @@ TEST(ConvAlgos, PinnedAlgorithmThatDoesNotApplyFallsBack) {
   ConvParams p = to_params(cases()[1], ConvAlgo::kWinograd, false);  // stride 2: no Winograd
   EXPECT_FALSE(conv_algo_applies(ConvAlgo::kWinograd, p));
   EXPECT_EQ(conv2d_resolved_algo(p, ConvPass::kForward), ConvAlgo::kDirect);
+  // winograd_s2: 3x3 stride 2 only, and not past 32 MiB of transformed weights.
+  EXPECT_TRUE(conv_algo_applies(ConvAlgo::kWinogradS2, p));
+  EXPECT_FALSE(conv_algo_applies(ConvAlgo::kWinogradS2,
+                                 to_params({1, 8, 8, 4, 4, 3, 3, 1, 1, 1, 1}, ConvAlgo::kAuto, false)));
+  EXPECT_TRUE(conv_algo_applies(ConvAlgo::kWinogradS2,
+                                to_params({1, 8, 8, 128, 256, 3, 3, 2, 1, 1, 1}, ConvAlgo::kAuto, false)));
+  EXPECT_FALSE(conv_algo_applies(ConvAlgo::kWinogradS2,
+                                 to_params({1, 8, 8, 256, 256, 3, 3, 2, 1, 1, 1}, ConvAlgo::kAuto, false)));
   p = to_params(cases()[4], ConvAlgo::kGemm1x1, false);  // depthwise 3x3
   EXPECT_EQ(conv2d_resolved_algo(p, ConvPass::kBackwardData), ConvAlgo::kDepthwise);
   const auto x = testing::random_floats(p.input_shape().numel(), 7);
