@@ -458,6 +458,11 @@ void dw_forward_ring(const DwArgs& args) {
       }
       std::memset(dst + j1 * c, 0, sizeof(float) * (wp - j1) * c);
     }
+    // Transforming: the input rows the next output row adds are fetched
+    // into L1 while this row's tiles run (as in dw_backward_weights_fixed).
+    if (a.xform)
+      for (int64_t r = std::max<int64_t>(base + span, 0); r < std::min<int64_t>(base + a.stride + span, a.h); ++r)
+        for (int64_t f = 0, n = a.w * c; f < n; f += 64 / sizeof(float)) __builtin_prefetch(a.x + r * a.w * c + f, 0, 3);
     float* yrow = sink.row(oy);
     const float* row0[64];
     for (int ky = 0; ky < a.kh; ++ky)
