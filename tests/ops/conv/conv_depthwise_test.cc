@@ -522,6 +522,7 @@ TEST(DepthwiseConv2d, TransformedBackwardSameBitsAsTransformingFirst) {
                           Shape{20, 30, 29, 131, 5, 1, 2, 1, true}, Shape{60, 27, 27, 77, 5, 2, 2, 1, true},
                           Shape{14, 33, 35, 150, 7, 1, 3, 1, true}, Shape{40, 28, 28, 101, 3, 1, 0, 1, true},
                           Shape{2, 14, 14, 32, 3, 1, 1, 1, false} /* cached */,
+                          Shape{6, 28, 28, 240, 5, 1, 2, 1, false} /* 9 MB: held by L3 */,
                           Shape{30, 28, 28, 91, 7, 2, 3, 1, false} /* 7x7 stride 2: no fixed tiles */,
                           Shape{40, 28, 28, 100, 3, 1, 2, 2, false} /* dilation */,
                           Shape{8, 12, 120, 256, 5, 1, 2, 1, false} /* ring beyond L2 */}) {
