@@ -97,31 +97,47 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
     float* m = s.alloc_floats(kPoints * tc * n);
     float* zeros = alloc_zeros(s, k / in_segs);
     float* trash = s.alloc_floats(n / out_segs);
-    const float** src = reinterpret_cast<const float**>(alloc_i64(s, kPoints * in_segs));
+    // The input runs of a whole chunk, for this chunk and the next: the next
+    // one's are prefetched during this one's GEMMs (a tile's 64 scattered
+    // pixels otherwise reach the transform at memory latency, one by one).
+    const int64_t set = kPoints * in_segs, seg_c = k / in_segs;
+    const float** src[2] = {reinterpret_cast<const float**>(alloc_i64(s, tc * set)),
+                            reinterpret_cast<const float**>(alloc_i64(s, tc * set))};
     float** dst = reinterpret_cast<float**>(alloc_i64(s, kPoints * out_segs));
     const float* arows[32];
+    auto origin = [&](int64_t tile, int64_t* img, int64_t* y0, int64_t* x0) {
+      const int64_t r = tile % per_image;
+      *img = tile / per_image;
+      *y0 = r / tw * kOut;
+      *x0 = r % tw * kOut;
+    };
+    auto chunk_runs = [&](int64_t chunk, const float** ptrs) {
+      for (int64_t tile = chunk * tc; tile < std::min(total, (chunk + 1) * tc); ++tile) {
+        int64_t img, y0, x0;
+        origin(tile, &img, &y0, &x0);
+        gather(img, y0, x0, zeros, ptrs + (tile - chunk * tc) * set);
+      }
+    };
+    chunk_runs(cb, src[0]);
     for (int64_t chunk = cb; chunk < ce; ++chunk) {
       const int64_t t0 = chunk * tc, cnt = std::min(tc, total - t0);
-      auto origin = [&](int64_t i, int64_t* img, int64_t* y0, int64_t* x0) {
-        const int64_t tile = t0 + i, r = tile % per_image;
-        *img = tile / per_image;
-        *y0 = r / tw * kOut;
-        *x0 = r % tw * kOut;
-      };
+      const float** cur = src[(chunk - cb) % 2];
+      const float** next = src[(chunk - cb + 1) % 2];
+      const int64_t next_runs = chunk + 1 < ce ? std::min(tc, total - t0 - tc) * set : 0;
+      if (next_runs > 0) chunk_runs(chunk + 1, next);
       for (int64_t i = 0; i < cnt; ++i) {
-        int64_t img, y0, x0;
-        origin(i, &img, &y0, &x0);
-        gather(img, y0, x0, zeros, src);
         kernels::Wino8InArgs in;
-        in.src = src;
+        in.src = cur + i * set;
         in.segs = in_segs;
-        in.seg_c = k / in_segs;
+        in.seg_c = seg_c;
         in.v = v + i * k;
         in.v_plane = cnt * k;
         K.wino8_input(in);
       }
       // The 64 products V[xi] (cnt x k) * U[xi] (k x n).
-      for (int64_t xi = 0; xi < kPoints; ++xi)
+      for (int64_t xi = 0; xi < kPoints; ++xi) {
+        for (int64_t r = next_runs * xi / kPoints; r < next_runs * (xi + 1) / kPoints; ++r)
+          for (int64_t f = 0; f < seg_c; f += 16) __builtin_prefetch(next[r] + f, 0, 2);
         for (int64_t i0 = 0; i0 < cnt; i0 += K.mr) {
           const int64_t mm = std::min<int64_t>(K.mr, cnt - i0);
           for (int64_t i = 0; i < mm; ++i) arows[i] = v + (xi * cnt + i0 + i) * k;
@@ -138,9 +154,10 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
             K.tile(t);
           }
         }
+      }
       for (int64_t i = 0; i < cnt; ++i) {
         int64_t img, y0, x0;
-        origin(i, &img, &y0, &x0);
+        origin(t0 + i, &img, &y0, &x0);
         scatter(img, y0, x0, trash, dst);
         kernels::Wino8OutArgs o;
         o.m = m + i * n;
