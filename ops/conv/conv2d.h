@@ -1,12 +1,13 @@
 // 2-D convolution over NHWC activations with OHWI weights (see conv_params.h):
-// forward, backward-data and backward-weights, each run by one of five
+// forward, backward-data and backward-weights, each run by one of six
 // algorithms (direct implicit GEMM, im2col + GEMM, 1x1 GEMM, Winograd
-// F(2x2,3x3), depthwise), parallel on the project's TBB arena, scratch from
+// F(2x2,3x3), depthwise, Winograd F(7x7,2x2) over the stride phases of 3x3
+// stride-2 convs), parallel on the project's TBB arena, scratch from
 // the thread's reused arena (no allocation per call in steady state).
 //
 // Algorithm choice per call, first that applies:
 //   1. params.algo (per-call pin), 2. NAS_CONV_ALGO=direct|im2col|gemm1x1|
-//   winograd|depthwise (read once at first use), 3. the autotuner's cached
+//   winograd|depthwise|winograd_s2 (read once at first use), 3. the autotuner's cached
 //   choice (conv_autotune.h), 4. timing every applicable algorithm on this
 //   call (then cached). A pinned algorithm that does not apply to the shape
 //   is replaced by conv_algo_fallback(). Every algorithm is deterministic at

@@ -63,6 +63,17 @@ Cache& cache() {
   return c;
 }
 
+// The first line of a file this build writes. It names the algorithms the
+// timings chose among: a file from a build with another set (an algorithm
+// added since) would keep the old choices forever, so it is dropped whole and
+// the shapes are timed again.
+std::string header_line() {
+  std::string s = "# nas conv autotune cache v2 (algorithms:";
+  for (ConvAlgo a : kAllConvAlgos) s += std::string(" ") + conv_algo_name(a);
+  return s + "): n h w c out_c kernel_h kernel_w stride pad dilation groups pass threads isa "
+             "algo ms";
+}
+
 // Parses the whole file first, so a corrupt file changes nothing.
 void load_locked(Cache& c) {
   c.loaded = true;
@@ -74,6 +85,13 @@ void load_locked(Cache& c) {
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
+    if (line_no == 1 && line.rfind("# nas conv autotune cache", 0) == 0 && line != header_line()) {
+      std::fprintf(stderr,
+                   "%s:1: note: conv autotune cache written by a build with other algorithms; "
+                   "timing its shapes again\n",
+                   c.path.c_str());
+      return;
+    }
     if (line.empty() || line[0] == '#') continue;
     std::istringstream ss(line);
     std::vector<std::string> tok;
@@ -120,8 +138,7 @@ void save_locked(Cache& c) {
   const std::string tmp = c.path + ".tmp" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "# nas conv autotune cache v1: n h w c out_c kernel_h kernel_w stride pad dilation "
-           "groups pass threads isa algo ms\n";
+    out << header_line() << '\n';
     for (const auto& [k, e] : c.entries)
       out << key_text(k) << ' ' << conv_algo_name(e.algo) << ' ' << e.ms << '\n';
     if (!out) ec = std::make_error_code(std::errc::io_error);

@@ -108,6 +108,34 @@ TEST(ConvAutotune, CorruptFileIsIgnoredWithAWarning) {
   clear_conv_autotune_memory();
 }
 
+TEST(ConvAutotune, FileFromABuildWithOtherAlgorithmsIsTimedAgain) {
+  const std::string path = temp_path("stale/conv_algos.txt");
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  const ConvParams p = small();
+  // What a build before winograd_s2 wrote: its choices never timed the new one.
+  std::ofstream(path, std::ios::trunc)
+      << "# nas conv autotune cache v1: n h w c out_c kernel_h kernel_w stride pad dilation "
+         "groups pass threads isa algo ms\n"
+      << conv_autotune_key(p, ConvPass::kForward) << " im2col 1.0\n";
+  set_conv_autotune_path(path);
+  clear_conv_autotune_memory();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(conv2d_resolved_algo(p, ConvPass::kForward), ConvAlgo::kAuto);
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find(
+                "stale/conv_algos.txt:1: note: conv autotune cache written by a build with other "
+                "algorithms"),
+            std::string::npos);
+  // Storing rewrites it with this build's header, which later loads accept.
+  conv_autotune_store(p, ConvPass::kForward, ConvAlgo::kDirect, 0.5);
+  const std::string text = read_all(path);
+  EXPECT_NE(text.find("winograd_s2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("im2col 1"), std::string::npos) << text;
+  clear_conv_autotune_memory();
+  EXPECT_EQ(conv2d_resolved_algo(p, ConvPass::kForward), ConvAlgo::kDirect);
+  set_conv_autotune_path("");
+  clear_conv_autotune_memory();
+}
+
 TEST(ConvAutotune, PerCallPinBeatsTheCache) {
   set_conv_autotune_path("");
   clear_conv_autotune_memory();
