@@ -24,7 +24,7 @@ class ActivationOp final : public Op {
                std::span<Tensor> outputs) override {
     const float* x = inputs[0].data();
     float* y = outputs[0].data();
-    parallel_for(inputs[0].numel(), kGrain,
+    parallel_for(inputs[0].numel(), layers::kElementwiseGrain,
                  [&](int64_t b, int64_t e) { activation_forward(kind_, x + b, y + b, e - b); });
   }
 
@@ -35,13 +35,12 @@ class ActivationOp final : public Op {
     const float* x = inputs[0].data();
     const float* dy = output_grads[0].data();
     float* dx = input_grads[0].data();
-    parallel_for(inputs[0].numel(), kGrain, [&](int64_t b, int64_t e) {
+    parallel_for(inputs[0].numel(), layers::kElementwiseGrain, [&](int64_t b, int64_t e) {
       activation_backward(kind_, x + b, dy + b, dx + b, e - b);
     });
   }
 
  private:
-  static constexpr int64_t kGrain = int64_t{1} << 14;
   ActivationKind kind_;
 };
 

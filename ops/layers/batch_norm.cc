@@ -242,7 +242,7 @@ void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,
   const kernels::BatchNormNormalizeFn normalize = kernel().normalize;
   const bool streaming =
       outputs[0].numel() * static_cast<int64_t>(sizeof(float)) >= streaming_store_bytes();
-  parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
+  parallel_for(rows_, layers::elementwise_row_grain(c), [&](int64_t r0, int64_t r1) {
     normalize(x + r0 * c, r1 - r0, c, mean, scale, beta, act, streaming, y + r0 * c);
   });
 }
@@ -305,7 +305,7 @@ void BatchNorm::backward(const OpContext&, std::span<const Tensor> inputs,
   // element of dy is read before its dx is written, and the sums above are done.
   float* dx = input_grads[0].data();
   const kernels::BatchNormGradInputFn grad_input = kernel().grad_input;
-  parallel_for(rows_, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
+  parallel_for(rows_, layers::elementwise_row_grain(c), [&](int64_t r0, int64_t r1) {
     grad_input(x + r0 * c, dy + r0 * c, r1 - r0, c, mean, scale, beta, a, b, d, act,
                dx + r0 * c);
   });

@@ -43,7 +43,7 @@ class Elementwise final : public Op {
     float* y = outputs[0].data();
     const bool add = kind_ == Binary::kAdd;
     const int64_t rows = outputs[0].numel() / c_, c = c_;
-    parallel_for(rows, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
+    parallel_for(rows, layers::elementwise_row_grain(c), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         const float* ar = a + r * c;
         const float* br = b + b_row(r) * c;
@@ -70,7 +70,7 @@ class Elementwise final : public Op {
       float* da = input_grads[0].defined() ? input_grads[0].data() : nullptr;
       float* db = input_grads[1].defined() ? input_grads[1].data() : nullptr;
       if (da == nullptr && db == nullptr) return;
-      parallel_for(rows * c, int64_t{1} << 14, [&](int64_t i0, int64_t i1) {
+      parallel_for(rows * c, layers::kElementwiseGrain, [&](int64_t i0, int64_t i1) {
         const int64_t n = i1 - i0;
         const float* g = dy + i0;
         if (add) {  // a gradient that IS dy (run in place by the executor) needs no copy
@@ -87,7 +87,7 @@ class Elementwise final : public Op {
     }
     if (input_grads[0].defined()) {  // da = dy (add) or dy * b (mul)
       float* da = input_grads[0].data();
-      parallel_for(rows, layers::row_grain(c), [&](int64_t r0, int64_t r1) {
+      parallel_for(rows, layers::elementwise_row_grain(c), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
           const float* gr = dy + r * c;
           float* dr = da + r * c;

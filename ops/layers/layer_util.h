@@ -54,6 +54,21 @@ inline int64_t row_grain(int64_t row_len) {
   return std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(row_len, 1));
 }
 
+// Floats per parallel task of a purely elementwise pass (activations, add
+// and mul, BatchNorm's normalise and grad-input): small enough that the
+// 16k-float tensors of small cells split over both threads the way the pools
+// and convs feeding them do, so each thread reads back rows it wrote itself;
+// run whole on the calling thread, half of every such tensor crossed cores at
+// each hand-off (NAS-Bench-201 cells: up to 2.3x slower by wiring alone,
+// docs/profiling.md, session 6). Elementwise work gives the same bits on any
+// split.
+inline constexpr int64_t kElementwiseGrain = int64_t{1} << 12;
+
+// Rows per task of a purely elementwise pass over rows of `row_len` floats.
+inline int64_t elementwise_row_grain(int64_t row_len) {
+  return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(row_len, 1));
+}
+
 // A partition of `rows` into blocks that depends only on `rows`, never on the
 // thread count, so reductions over blocks give the same bits on any number of
 // threads. At most kMaxBlocks blocks of at least kMinRows rows.
