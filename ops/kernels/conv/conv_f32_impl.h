@@ -419,39 +419,49 @@ inline void wino8_out_1d(const T (&m)[8], T (&y)[7]) {
   y[6] = s1 + 64.0f * s2 + 0.015625f * s3 + m[7];
 }
 
-template <typename T, typename Ld, typename St>
-inline void wino8_in_one(Ld ld, St st) {
-  T t[8][8];
+// An N x N tile d lifted to the 8 x 8 points: one_d (a column of N values
+// to 8) down the columns, then along the rows, so L d L^T with L = B^T for
+// the input tiles (N = 8) and L = A for the dy tiles (N = 7).
+template <int N, typename T, typename OneD, typename Ld, typename St>
+inline void wino8_lift_one(OneD one_d, Ld ld, St st) {
+  T t[8][N];
 #pragma GCC unroll 8
-  for (int j = 0; j < 8; ++j) {  // columns: t[.][j] = B^T d[.][j]
-    T col[8], o[8];
+  for (int j = 0; j < N; ++j) {  // columns: t[.][j] = L d[.][j]
+    T col[N], o[8];
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) col[i] = ld(i, j);
-    wino8_in_1d(col, o);
+    for (int i = 0; i < N; ++i) col[i] = ld(i, j);
+    one_d(col, o);
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) t[i][j] = o[i];
   }
 #pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {  // rows: V[i][.] = t[i][.] B
+  for (int i = 0; i < 8; ++i) {  // rows: V[i][.] = t[i][.] L^T
     T o[8];
-    wino8_in_1d(t[i], o);
+    one_d(t[i], o);
 #pragma GCC unroll 8
     for (int j = 0; j < 8; ++j) st(i * 8 + j, o[j]);
   }
 }
 
-void wino8_input(const Wino8InArgs& a) {
+// Every segment's N x N tile runs (a.src) lifted into a.v.
+template <int N, typename OneD>
+void wino8_lift(const Wino8InArgs& a, OneD one_d) {
   const int64_t c = a.seg_c, cv = c / kV * kV, segs = a.segs;
   for (int64_t s = 0; s < segs; ++s) {
     const float* const* src = a.src + s;
     float* v = a.v + s * c;
     for (int64_t ch = 0; ch < cv; ch += kV)
-      wino8_in_one<vf>([&](int i, int j) { return load(src[(i * 8 + j) * segs] + ch); },
-                       [&](int xi, vf val) { store(v + xi * a.v_plane + ch, val); });
+      wino8_lift_one<N, vf>(one_d,
+                            [&](int i, int j) { return load(src[(i * N + j) * segs] + ch); },
+                            [&](int xi, vf val) { store(v + xi * a.v_plane + ch, val); });
     for (int64_t ch = cv; ch < c; ++ch)
-      wino8_in_one<float>([&](int i, int j) { return src[(i * 8 + j) * segs][ch]; },
-                          [&](int xi, float val) { v[xi * a.v_plane + ch] = val; });
+      wino8_lift_one<N, float>(one_d, [&](int i, int j) { return src[(i * N + j) * segs][ch]; },
+                               [&](int xi, float val) { v[xi * a.v_plane + ch] = val; });
   }
+}
+
+void wino8_input(const Wino8InArgs& a) {
+  wino8_lift<8>(a, [](const auto& d, auto& o) { wino8_in_1d(d, o); });
 }
 
 template <typename T, typename Ld, typename St>
@@ -538,39 +548,8 @@ inline void wino8_dy_1d(const T (&d)[7], T (&o)[8]) {
   o[7] = d[6];
 }
 
-template <typename T, typename Ld, typename St>
-inline void wino8_dy_one(Ld ld, St st) {
-  T t[8][7];
-#pragma GCC unroll 7
-  for (int j = 0; j < 7; ++j) {  // columns: t[.][j] = A dy[.][j]
-    T col[7], o[8];
-#pragma GCC unroll 7
-    for (int i = 0; i < 7; ++i) col[i] = ld(i, j);
-    wino8_dy_1d(col, o);
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) t[i][j] = o[i];
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {  // rows: D[i][.] = t[i][.] A^T
-    T o[8];
-    wino8_dy_1d(t[i], o);
-#pragma GCC unroll 8
-    for (int j = 0; j < 8; ++j) st(i * 8 + j, o[j]);
-  }
-}
-
 void wino8_dy(const Wino8InArgs& a) {
-  const int64_t c = a.seg_c, cv = c / kV * kV, segs = a.segs;
-  for (int64_t s = 0; s < segs; ++s) {
-    const float* const* src = a.src + s;
-    float* v = a.v + s * c;
-    for (int64_t ch = 0; ch < cv; ch += kV)
-      wino8_dy_one<vf>([&](int i, int j) { return load(src[(i * 7 + j) * segs] + ch); },
-                       [&](int xi, vf val) { store(v + xi * a.v_plane + ch, val); });
-    for (int64_t ch = cv; ch < c; ++ch)
-      wino8_dy_one<float>([&](int i, int j) { return src[(i * 7 + j) * segs][ch]; },
-                          [&](int xi, float val) { v[xi * a.v_plane + ch] = val; });
-  }
+  wino8_lift<7>(a, [](const auto& d, auto& o) { wino8_dy_1d(d, o); });
 }
 
 void wino8_wgrad(const Wino8WgradArgs& a) {

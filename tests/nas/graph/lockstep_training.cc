@@ -83,4 +83,28 @@ void expect_gradients_match_finite_differences(Network& net, ops::Shape x_shape,
   EXPECT_GT(checked, min_checked);
 }
 
+void add_expand_depthwise(NetworkSpec& s, int x, int64_t expand, int stride) {
+  ops::OpAttrs conv;
+  conv.out_channels = expand;
+  conv.kernel = 1;
+  EXPECT_TRUE(s.add_node("expand", "conv2d", conv, {{x, 0}}));
+  EXPECT_TRUE(s.then("bn_e", "batch_norm"));
+  EXPECT_TRUE(s.then("act_e", "relu6"));
+  ops::OpAttrs dw;
+  dw.kernel = 3;
+  dw.stride = stride;
+  EXPECT_TRUE(s.then("dw", "depthwise_conv2d", dw));
+  EXPECT_TRUE(s.then("bn_d", "batch_norm"));
+  EXPECT_TRUE(s.then("act_d", "relu6"));
+}
+
+void add_classifier_head(NetworkSpec& s, int labels) {
+  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
+  ops::OpAttrs fc;
+  fc.out_channels = 3;
+  fc.bias = true;
+  const int logits = s.then("fc", "linear", fc).value();
+  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+}
+
 }  // namespace nas::graph::testing

@@ -29,4 +29,11 @@ void expect_gradients_match_finite_differences(Network& net, ops::Shape x_shape,
                                                const std::vector<std::string>& names,
                                                int min_checked);
 
+// Test network pieces. From node x: 1x1 conv to `expand` channels "expand" -> batch_norm "bn_e" -> relu6
+// "act_e" -> 3x3 depthwise "dw" (stride) -> batch_norm "bn_d" -> relu6 "act_d";
+void add_expand_depthwise(NetworkSpec& s, int x, int64_t expand, int stride);
+// After the last node added: global_avg_pool "pool" -> linear "fc" (3 classes, bias) -> softmax cross-entropy
+// "loss" against the input node `labels`.
+void add_classifier_head(NetworkSpec& s, int labels);
+
 }  // namespace nas::graph::testing

@@ -45,12 +45,7 @@ NetworkSpec bn_conv_net(bool smooth) {
   EXPECT_TRUE(s.then("q", "conv2d", conv));
   const int bn_q = s.then("bn_q", "batch_norm").value();
   EXPECT_TRUE(s.add_node("t", "add", {}, {{bn_q, 0}, {stem, 0}}));
-  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
-  OpAttrs fc;
-  fc.out_channels = 3;
-  fc.bias = true;
-  const int logits = s.then("fc", "linear", fc).value();
-  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  testing::add_classifier_head(s, labels);
   return s;
 }
 
@@ -109,24 +104,8 @@ NetworkSpec apply_in_depthwise_net(int stride) {
   NetworkSpec s;
   const int x = s.add_input("x", {32, 28, 28, 3});
   const int labels = s.add_input("labels", {32});
-  OpAttrs conv;
-  conv.out_channels = 96;
-  conv.kernel = 1;
-  EXPECT_TRUE(s.add_node("expand", "conv2d", conv, {{x, 0}}));
-  EXPECT_TRUE(s.then("bn_e", "batch_norm"));
-  EXPECT_TRUE(s.then("act_e", "relu6"));
-  OpAttrs dw;
-  dw.kernel = 3;
-  dw.stride = stride;
-  EXPECT_TRUE(s.then("dw", "depthwise_conv2d", dw));
-  EXPECT_TRUE(s.then("bn_d", "batch_norm"));
-  EXPECT_TRUE(s.then("act_d", "relu6"));
-  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
-  OpAttrs fc;
-  fc.out_channels = 3;
-  fc.bias = true;
-  const int logits = s.then("fc", "linear", fc).value();
-  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  testing::add_expand_depthwise(s, x, 96, stride);
+  testing::add_classifier_head(s, labels);
   return s;
 }
 

@@ -51,12 +51,7 @@ NetworkSpec residual_net(bool smooth = false) {
   EXPECT_TRUE(s.then("q", "conv2d", conv));
   const int bn_q = s.then("bn_q", "batch_norm").value();
   EXPECT_TRUE(s.add_node("t", "add", {}, {{rr, 0}, {bn_q, 0}}));
-  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
-  OpAttrs fc;
-  fc.out_channels = 3;
-  fc.bias = true;
-  const int logits = s.then("fc", "linear", fc).value();
-  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  testing::add_classifier_head(s, labels);
   return s;
 }
 

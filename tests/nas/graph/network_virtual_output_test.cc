@@ -26,18 +26,9 @@ NetworkSpec block_net(ops::Shape x_shape, int64_t expand, int stride, bool resid
   NetworkSpec s;
   const int x = s.add_input("x", x_shape);
   const int labels = s.add_input("labels", {x_shape[0]});
+  testing::add_expand_depthwise(s, x, expand, stride);
   OpAttrs conv;
-  conv.out_channels = expand;
   conv.kernel = 1;
-  EXPECT_TRUE(s.add_node("expand", "conv2d", conv, {{x, 0}}));
-  EXPECT_TRUE(s.then("bn_e", "batch_norm"));
-  EXPECT_TRUE(s.then("act_e", "relu6"));
-  OpAttrs dw;
-  dw.kernel = 3;
-  dw.stride = stride;
-  EXPECT_TRUE(s.then("dw", "depthwise_conv2d", dw));
-  EXPECT_TRUE(s.then("bn_d", "batch_norm"));
-  EXPECT_TRUE(s.then("act_d", "relu6"));
   conv.out_channels = 16;
   EXPECT_TRUE(s.then("project", "conv2d", conv));
   const int bn_p = s.then("bn_p", "batch_norm").value();
@@ -47,12 +38,7 @@ NetworkSpec block_net(ops::Shape x_shape, int64_t expand, int stride, bool resid
   if (residual) {
     EXPECT_TRUE(s.add_node("res", "add", {}, {{bn_q, 0}, {bn_p, 0}}));
   }
-  EXPECT_TRUE(s.then("pool", "global_avg_pool"));
-  OpAttrs fc;
-  fc.out_channels = 3;
-  fc.bias = true;
-  const int logits = s.then("fc", "linear", fc).value();
-  EXPECT_TRUE(s.add_node("loss", "softmax_cross_entropy", {}, {{logits, 0}, {labels, 0}}));
+  testing::add_classifier_head(s, labels);
   return s;
 }
 
