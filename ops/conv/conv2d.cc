@@ -213,16 +213,15 @@ void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvI
   if (!add && p.depthwise() && algo == ConvAlgo::kDepthwise &&
       conv_detail::depthwise_forward_transformed(p, x, t, xt, w, y, observer))
     return;
-  if (xt == nullptr && algo == ConvAlgo::kGemm1x1) {
-    conv_detail::gemm1x1_forward_transformed(p, x, t, w, y, add ? nullptr : observer);
-    if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
-    if (add && observer != nullptr) observer->report_all();
-    return;
-  }
-  if (xt == nullptr && algo != ConvAlgo::kAuto && p.stride == 1 && !p.depthwise() &&
-      conv_algo_applies(ConvAlgo::kGemm1x1, p)) {
-    forward_1x1_transformed_blocks(conv_detail::conv_algorithm(algo), p, x, t, w, y,
-                                   add ? nullptr : observer);
+  const bool gemm1x1 = xt == nullptr && algo == ConvAlgo::kGemm1x1;
+  const bool blocks = xt == nullptr && !gemm1x1 && algo != ConvAlgo::kAuto && p.stride == 1 &&
+                      !p.depthwise() && conv_algo_applies(ConvAlgo::kGemm1x1, p);
+  if (gemm1x1 || blocks) {
+    RowBlockObserver* inner = add ? nullptr : observer;
+    if (gemm1x1)
+      conv_detail::gemm1x1_forward_transformed(p, x, t, w, y, inner);
+    else
+      forward_1x1_transformed_blocks(conv_detail::conv_algorithm(algo), p, x, t, w, y, inner);
     if (add) conv_detail::add_bias(y, p.batch * p.out_h() * p.out_w(), p.out_c, bias);
     if (add && observer != nullptr) observer->report_all();
     return;

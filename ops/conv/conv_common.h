@@ -94,6 +94,13 @@ struct WgradBlock {
 };
 void wgrad_block(const WgradBlock& w);
 
+// One transform point xi of a Winograd algorithm with `points` points:
+// M[xi] (cnt x n) = V[xi] (cnt x k) * U[xi] (k x n) on the conv tile kernel.
+// V and M are point-major (point xi's plane starts at xi*cnt rows, rows k and
+// n floats apart); U is packed u[cob][xi][k][nr] for the kernel's nr.
+void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt, int64_t k,
+                        const float* u, int64_t n, float* m);
+
 // The weights of the transposed convolution: for group g,
 //   wt[g*in_g + ci][kh'][kw'][co] = w[g*out_g + co][KH-1-kh'][KW-1-kw'][ci]
 // (OHWI with in/out channels swapped and the kernel rotated by 180 degrees),

@@ -85,7 +85,6 @@ void winograd_run(const ConvParams& q, PadSpec pad, const float* src, int64_t sr
     auto* rows = reinterpret_cast<uint8_t*>(s.alloc_floats(tb));
     auto* cols = reinterpret_cast<uint8_t*>(s.alloc_floats(tb));
     float* yimg = y + n * oh * ow * cout;
-    const float* arows[32];
     for (int64_t blk = bb; blk < be; ++blk) {
       const int64_t t0 = blk * tb, cnt = std::min(tb, tiles - t0);
       for (int64_t i = 0; i < cnt; ++i) {
@@ -99,23 +98,7 @@ void winograd_run(const ConvParams& q, PadSpec pad, const float* src, int64_t sr
       in.x = img; in.x_row = wp * cin; in.c = cin; in.origin = in_org; in.tiles = cnt;
       in.v = v; in.v_plane = cnt * cin;
       K.wino_input(in);
-      for (int xi = 0; xi < 16; ++xi)
-        for (int64_t i0 = 0; i0 < cnt; i0 += K.mr) {
-          const int64_t mm = std::min<int64_t>(K.mr, cnt - i0);
-          for (int64_t i = 0; i < mm; ++i) arows[i] = v + xi * cnt * cin + (i0 + i) * cin;
-          for (int64_t cob = 0; cob < ncob; ++cob) {
-            kernels::ConvTileArgs t;
-            t.m = mm;
-            t.n = std::min<int64_t>(K.nr, cout - cob * K.nr);
-            t.k = cin;
-            t.a_rows = arows;
-            t.b = u + (cob * 16 + xi) * cin * K.nr;
-            t.b_stride_k = K.nr;
-            t.c = m + xi * cnt * cout + i0 * cout + cob * K.nr;
-            t.c_stride_m = cout;
-            K.tile(t);
-          }
-        }
+      for (int xi = 0; xi < 16; ++xi) wino_point_product(16, xi, v, cnt, cin, u, cout, m);
       kernels::WinoOutArgs out;
       out.m = m; out.m_plane = cnt * cout; out.c = cout; out.origin = out_org;
       out.rows = rows; out.cols = cols; out.tiles = cnt; out.y = yimg; out.y_row = ow * cout;

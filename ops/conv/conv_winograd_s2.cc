@@ -83,7 +83,7 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
                int64_t out_segs, const float* u, Gather gather, Scatter scatter) {
   const ConvKernels& K = kernels::conv_kernels();
   const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
-  const int64_t total = batch * per_image, ncob = (n + K.nr - 1) / K.nr;
+  const int64_t total = batch * per_image;
   // Chunks of at most tmax tiles (at least one tile kernel's rows), as many
   // as a multiple of the threads so they share the chunks evenly.
   const int64_t tmax = std::max<int64_t>(
@@ -104,7 +104,6 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
     const float** src[2] = {reinterpret_cast<const float**>(alloc_i64(s, tc * set)),
                             reinterpret_cast<const float**>(alloc_i64(s, tc * set))};
     float** dst = reinterpret_cast<float**>(alloc_i64(s, kPoints * out_segs));
-    const float* arows[32];
     auto origin = [&](int64_t tile, int64_t* img, int64_t* y0, int64_t* x0) {
       const int64_t r = tile % per_image;
       *img = tile / per_image;
@@ -138,22 +137,7 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
       for (int64_t xi = 0; xi < kPoints; ++xi) {
         for (int64_t r = next_runs * xi / kPoints; r < next_runs * (xi + 1) / kPoints; ++r)
           for (int64_t f = 0; f < seg_c; f += 16) __builtin_prefetch(next[r] + f, 0, 2);
-        for (int64_t i0 = 0; i0 < cnt; i0 += K.mr) {
-          const int64_t mm = std::min<int64_t>(K.mr, cnt - i0);
-          for (int64_t i = 0; i < mm; ++i) arows[i] = v + (xi * cnt + i0 + i) * k;
-          for (int64_t cob = 0; cob < ncob; ++cob) {
-            kernels::ConvTileArgs t;
-            t.m = mm;
-            t.n = std::min<int64_t>(K.nr, n - cob * K.nr);
-            t.k = k;
-            t.a_rows = arows;
-            t.b = u + (cob * kPoints + xi) * k * K.nr;
-            t.b_stride_k = K.nr;
-            t.c = m + (xi * cnt + i0) * n + cob * K.nr;
-            t.c_stride_m = n;
-            K.tile(t);
-          }
-        }
+        wino_point_product(kPoints, xi, v, cnt, k, u, n, m);
       }
       for (int64_t i = 0; i < cnt; ++i) {
         int64_t img, y0, x0;

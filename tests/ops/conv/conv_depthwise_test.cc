@@ -339,13 +339,18 @@ TEST(DepthwiseConv2d, TransformedInputSameBitsAsTransformingFirst) {
     for (const ConvKernels& K : kernels::conv_kernels_available()) {
       std::vector<float> kxt(x.size(), NAN), ky(y.size(), NAN), ref(y.size(), NAN);
       const int64_t x_img = p.in_h * p.in_w * p.in_c, y_img = p.out_h() * p.out_w() * p.in_c;
-      for (int64_t n = 0; n < p.batch; ++n) {
+      // The ring forward over all rows of one image, from memory.
+      auto ring_args = [&] {
         DwArgs a;
         a.h = p.in_h; a.w = p.in_w; a.c = p.in_c; a.kh = a.kw = sh.k;
         a.stride = sh.stride; a.pad = sh.pad; a.wt = wt.data();
         a.oh = p.out_h(); a.ow = p.out_w();
         a.row_begin = 0; a.row_end = a.oh;
         a.from_memory = true;
+        return a;
+      };
+      for (int64_t n = 0; n < p.batch; ++n) {
+        DwArgs a = ring_args();
         ASSERT_TRUE(kernels::dw_can_transform_input(a)) << what;
         DwArgs plain = a;
         plain.x = xt.data() + n * x_img;
@@ -363,12 +368,7 @@ TEST(DepthwiseConv2d, TransformedInputSameBitsAsTransformingFirst) {
       // Without xt: the same y, nothing else written.
       ky.assign(y.size(), NAN);
       for (int64_t n = 0; n < p.batch; ++n) {
-        DwArgs a;
-        a.h = p.in_h; a.w = p.in_w; a.c = p.in_c; a.kh = a.kw = sh.k;
-        a.stride = sh.stride; a.pad = sh.pad; a.wt = wt.data();
-        a.oh = p.out_h(); a.ow = p.out_w();
-        a.row_begin = 0; a.row_end = a.oh;
-        a.from_memory = true;
+        DwArgs a = ring_args();
         a.x = x.data() + n * x_img;
         a.y = ky.data() + n * y_img;
         a.xform = &affine_relu6;
