@@ -247,9 +247,33 @@ void conv2d_backward_weights_transformed(const ConvParams& p, const float* x,
     conv_detail::bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);
 }
 
+namespace {
+
+bool both_backward_passes_resolve_to(const ConvParams& p, ConvAlgo algo) {
+  return conv2d_resolved_algo(p, ConvPass::kBackwardData) == algo &&
+         conv2d_resolved_algo(p, ConvPass::kBackwardWeights) == algo;
+}
+
+// gemm1x1's one-pass backward (conv_gemm1x1.h) of conv(t(x)) (of x when t is
+// null) when both passes resolve to gemm1x1 and it takes p; then db too.
+bool gemm1x1_backward_one_pass(const ConvParams& p, const float* x, const ConvInputTransform* t,
+                               const float* dy, const float* w, float* dx, float* dw, float* db,
+                               RowBlockObserver* observer) {
+  if (dx == nullptr || dw == nullptr || !conv_detail::gemm1x1_backward_fuses(p) ||
+      !both_backward_passes_resolve_to(p, ConvAlgo::kGemm1x1) ||
+      !conv_detail::gemm1x1_backward_fused(p, x, t, dy, w, dx, dw, observer))
+    return false;
+  if (p.bias && db != nullptr)
+    conv_detail::bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);
+  return true;
+}
+
+}  // namespace
+
 void conv2d_backward_transformed(const ConvParams& p, const float* x, const ConvInputTransform& t,
                                  const float* dy, const float* w, float* dx, float* dw, float* db,
                                  RowBlockObserver* observer) {
+  if (gemm1x1_backward_one_pass(p, x, &t, dy, w, dx, dw, db, observer)) return;
   if (!p.depthwise()) {  // conv2d_backward's two passes; only the second reads x
     if (dx != nullptr) conv2d_backward_data(p, dy, w, dx, observer);
     conv2d_backward_weights_transformed(p, x, t, dy, dw, db);
@@ -284,9 +308,9 @@ void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, 
 
 void conv2d_backward(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
                      float* dw, float* db, RowBlockObserver* observer) {
+  if (gemm1x1_backward_one_pass(p, x, nullptr, dy, w, dx, dw, db, observer)) return;
   if (dx != nullptr && dw != nullptr && p.depthwise() &&
-      conv2d_resolved_algo(p, ConvPass::kBackwardData) == ConvAlgo::kDepthwise &&
-      conv2d_resolved_algo(p, ConvPass::kBackwardWeights) == ConvAlgo::kDepthwise) {
+      both_backward_passes_resolve_to(p, ConvAlgo::kDepthwise)) {
     conv_detail::DxRowsDone done;
     if (observer != nullptr) done = [observer](int64_t b, int64_t e) { observer->report(b, e); };
     if (conv_detail::depthwise_backward_fused(p, x, dy, w, dx, dw, done)) {

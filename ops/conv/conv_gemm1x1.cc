@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "ops/conv/conv_algorithms.h"
 #include "ops/conv/conv_common.h"
@@ -138,17 +139,24 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
   forward_impl(p, x, nullptr, w, y, observer);
 }
 
+// dx = dy x W (per group), the GEMM of backward_data over every output pixel
+// (rows), writing to `d` with row stride in_c.
+GemmArgs backward_data_args(const ConvParams& p, const float* dy, const float* w, float* d) {
+  GemmArgs args;
+  args.n = p.in_per_group(); args.k = p.out_per_group();
+  args.a = dy; args.lda = p.out_c;
+  args.b = w; args.ldb = p.in_per_group();
+  args.c = d; args.ldc = p.in_c;
+  return args;
+}
+
 void backward_data(const ConvParams& p, const float* dy, const float* w, float* dx,
                    RowBlockObserver* observer) {
   const int64_t rows = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
   float* d = p.stride == 1 ? dx : scratch.alloc_floats(rows * p.in_c);
-  GemmArgs args;
-  args.n = in_g; args.k = out_g;
-  args.a = dy; args.lda = p.out_c;
-  args.b = w; args.ldb = in_g;
-  args.c = d; args.ldc = p.in_c;
+  GemmArgs args = backward_data_args(p, dy, w, d);
   if (p.stride == 1 && observer != nullptr)
     return gemm_observed(args, p.groups, out_g, out_g * in_g, in_g, observer);
   args.stream_c = p.stride == 1 && rows * p.in_c * int64_t{sizeof(float)} > kStreamOutputBytes;
@@ -188,6 +196,12 @@ constexpr int64_t kWgradMaxChunks = 16;
 // channels in all) stay in L2 while every tile sweeps them. 128 measured
 // a few % faster than 64, 192, 256 and 512 over the MBv2 shapes (1 thread).
 constexpr int64_t kWgradBlockPixels = 128;
+// gemm1x1_backward_fuses: x and dy together past this many bytes, where dy
+// no longer stays in L3 between the two passes. Measured (ops/conv/README.md):
+// from 12.6 MB on the one pass is 8-23% faster on expanding shapes; at 8.4 MB
+// and below it is even or up to 10% slower at 2 threads (its chunks split
+// less evenly than the separate GEMM's rows).
+constexpr int64_t kFusedBackwardMinBytes = int64_t{12} << 20;
 
 int64_t wgrad_pixel_chunks(int64_t pixels) {
   int64_t chunks = std::clamp<int64_t>(pixels / kWgradPixelsPerChunk, 1, kWgradMaxChunks);
@@ -196,11 +210,16 @@ int64_t wgrad_pixel_chunks(int64_t pixels) {
   return chunks;
 }
 
+// Runs on each pixel block [q0, q1) of the weight gradient, on the thread
+// that reduces it, right before the block's tiles read it.
+using PixelBlockFn = std::function<void(int64_t q0, int64_t q1)>;
+
 // `t` null: the plain weight gradient. Else each block of pixels of x is
 // transformed into the thread's scratch right before the tiles read it (the
-// same values in the same order: the same bits).
+// same values in the same order: the same bits). `before_block` (optional):
+// see PixelBlockFn.
 void backward_weights_impl(const ConvParams& p, const float* x, const ConvInputTransform* t,
-                           const float* dy, float* dw) {
+                           const float* dy, float* dw, const PixelBlockFn& before_block = {}) {
   const int64_t pixels = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
                 out_g = p.out_per_group();
   ScratchScope scratch;
@@ -240,6 +259,7 @@ void backward_weights_impl(const ConvParams& p, const float* x, const ConvInputT
           w.next_a = w.a + w.k * blk.lda;
           w.next_b = w.b + w.k * blk.ldb;
         }
+        if (before_block) before_block(q0, q0 + w.k);
         if (xt != nullptr) {
           // The next raw block stays the prefetch target (it is read next).
           t->fn(t->ctx, xs + q0 * p.in_c, w.k, xt);
@@ -258,6 +278,27 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   backward_weights_impl(p, x, nullptr, dy, dw);
 }
 
+// gemm1x1_backward_fused: backward_data's GEMM run block by block inside the
+// weight gradient's loop. Its rows in any split are the same bits (each dx
+// entry is one k loop over dy's row in fixed k blocks, whatever the kernel's
+// tile height), and the weight gradient keeps its chunks and blocks: both
+// results are the two passes' bits. The dx block is written before the
+// block's tiles run, so the tiles find dy's rows in L1/L2 and prefetch the
+// next block's dy and x while it is computed.
+void backward_fused_impl(const ConvParams& p, const float* x, const ConvInputTransform* t,
+                         const float* dy, const float* w, float* dx, float* dw,
+                         RowBlockObserver* observer) {
+  const int64_t rows = p.batch * p.out_h() * p.out_w(), in_g = p.in_per_group(),
+                out_g = p.out_per_group();
+  GemmArgs args = backward_data_args(p, dy, w, dx);
+  args.parallel = false;
+  args.stream_c = observer == nullptr && rows * p.in_c * int64_t{sizeof(float)} > kStreamOutputBytes;
+  backward_weights_impl(p, x, t, dy, dw, [&](int64_t q0, int64_t q1) {
+    gemm_rows(args, p.groups, q0, q1, out_g, out_g * in_g, in_g);
+    if (observer != nullptr) observer->report(q0, q1);
+  });
+}
+
 }  // namespace
 
 ConvAlgoImpl gemm1x1_algo() {
@@ -268,6 +309,19 @@ void gemm1x1_forward_transformed(const ConvParams& p, const float* x, const Conv
                                  const float* w, float* y, RowBlockObserver* observer) {
   NAS_CHECK(applies(p));
   forward_impl(p, x, &t, w, y, observer);
+}
+
+bool gemm1x1_backward_fuses(const ConvParams& p) {
+  const int64_t bytes = int64_t{sizeof(float)} * (p.input_shape().numel() + p.output_shape().numel());
+  return applies(p) && p.stride == 1 && bytes > kFusedBackwardMinBytes;
+}
+
+bool gemm1x1_backward_fused(const ConvParams& p, const float* x, const ConvInputTransform* t,
+                            const float* dy, const float* w, float* dx, float* dw,
+                            RowBlockObserver* observer) {
+  if (!gemm1x1_backward_fuses(p)) return false;
+  backward_fused_impl(p, x, t, dy, w, dx, dw, observer);
+  return true;
 }
 
 void gemm1x1_backward_weights_transformed(const ConvParams& p, const float* x,

@@ -19,4 +19,24 @@ void gemm1x1_forward_transformed(const ConvParams& p, const float* x, const Conv
 void gemm1x1_backward_weights_transformed(const ConvParams& p, const float* x,
                                           const ConvInputTransform& t, const float* dy, float* dw);
 
+// The backward of a 1x1 conv (gemm1x1's backward_data and backward_weights)
+// in one pass over fixed pixel blocks: each block of dy rows (128 pixels, in
+// the weight gradient's fixed chunks) gives its dx rows by the backward-data
+// GEMM, then its weight-gradient sums from the same dy rows (and x rows),
+// while they are in L2: dy comes from memory once instead of twice, and the
+// reads of x interleave with the streamed writes of dx. Takes p when
+// gemm1x1_backward_fuses(p) (depends on p only: stride 1, pad 0, x and dy
+// beyond the caches); returns false, writing nothing, otherwise. When it
+// returns true, dx and dw are bit for bit gemm1x1's backward_data and
+// backward_weights (of t(x) when t is not null: x is then transformed block
+// by block into thread scratch, as gemm1x1_backward_weights_transformed
+// does), on any thread count. `observer` (may be null): every dx row is
+// reported once final, from the thread that wrote it, while in cache (dx is
+// then written with ordinary stores, else large dx are streamed).
+// REQUIRES: sizes as in conv2d.h; dx and dw not null.
+bool gemm1x1_backward_fuses(const ConvParams& p);
+bool gemm1x1_backward_fused(const ConvParams& p, const float* x, const ConvInputTransform* t,
+                            const float* dy, const float* w, float* dx, float* dw,
+                            RowBlockObserver* observer);
+
 }  // namespace nas::ops::conv_detail
