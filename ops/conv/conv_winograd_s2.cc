@@ -38,6 +38,9 @@ constexpr int kPoints = 64;  // 8x8 transformed points per tile
 constexpr int kOut = 7;      // 7x7 outputs per tile
 // V and M of a chunk of tiles: within this, so they stay in L2.
 constexpr int64_t kChunkBytes = int64_t{768} << 10;
+// The chunk's output lines are fetched during its last GEMMs, when the
+// early points' V lines (the least recently used) are dead.
+constexpr int64_t kOutPrefetchPoints = 16;
 
 // The transformed weights (and the weight gradient's per-point sums) are
 // 64 x 4*in_c x out_c floats: beyond 32 MiB (in_c * out_c > 32768) they
@@ -103,7 +106,11 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
     const int64_t set = kPoints * in_segs, seg_c = k / in_segs;
     const float** src[2] = {reinterpret_cast<const float**>(alloc_i64(s, tc * set)),
                             reinterpret_cast<const float**>(alloc_i64(s, tc * set))};
-    float** dst = reinterpret_cast<float**>(alloc_i64(s, kPoints * out_segs));
+    // The output runs of the whole chunk: their lines are fetched for
+    // writing during the chunk's GEMMs (the output transform otherwise
+    // stalls on each store's read-for-ownership from memory).
+    const int64_t out_set = kOut * kOut * out_segs, seg_n = n / out_segs;
+    float** dst = reinterpret_cast<float**>(alloc_i64(s, tc * out_set));
     auto origin = [&](int64_t tile, int64_t* img, int64_t* y0, int64_t* x0) {
       const int64_t r = tile % per_image;
       *img = tile / per_image;
@@ -133,22 +140,29 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
         in.v_plane = cnt * k;
         K.wino8_input(in);
       }
+      for (int64_t i = 0; i < cnt; ++i) {
+        int64_t img, y0, x0;
+        origin(t0 + i, &img, &y0, &x0);
+        scatter(img, y0, x0, trash, dst + i * out_set);
+      }
+      const int64_t out_runs = cnt * out_set;
       // The 64 products V[xi] (cnt x k) * U[xi] (k x n).
       for (int64_t xi = 0; xi < kPoints; ++xi) {
         for (int64_t r = next_runs * xi / kPoints; r < next_runs * (xi + 1) / kPoints; ++r)
           for (int64_t f = 0; f < seg_c; f += 16) __builtin_prefetch(next[r] + f, 0, 2);
+        const int64_t xo = xi - (kPoints - kOutPrefetchPoints);
+        if (xo >= 0)
+          for (int64_t r = out_runs * xo / kOutPrefetchPoints; r < out_runs * (xo + 1) / kOutPrefetchPoints; ++r)
+            for (int64_t f = 0; f < seg_n; f += 16) __builtin_prefetch(dst[r] + f, 1, 2);
         wino_point_product(kPoints, xi, v, cnt, k, u, n, m);
       }
       for (int64_t i = 0; i < cnt; ++i) {
-        int64_t img, y0, x0;
-        origin(t0 + i, &img, &y0, &x0);
-        scatter(img, y0, x0, trash, dst);
         kernels::Wino8OutArgs o;
         o.m = m + i * n;
         o.m_plane = cnt * n;
-        o.dst = dst;
+        o.dst = dst + i * out_set;
         o.segs = out_segs;
-        o.seg_c = n / out_segs;
+        o.seg_c = seg_n;
         K.wino8_output(o);
       }
     }
@@ -257,8 +271,11 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   const int64_t c = p.in_c, k = 4 * c, n = p.out_c, oh = p.out_h(), ow = p.out_w();
   const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
   const int64_t total = p.batch * per_image, x_img = p.in_h * p.in_w * c;
-  const int64_t tc = std::clamp<int64_t>(
+  // Chunks of equal size (a last chunk of a few tiles would cost a whole
+  // read and write of the sums).
+  const int64_t tmax = std::clamp<int64_t>(
       kWgradChunkBytes / (int64_t{sizeof(float)} * kPoints * (k + n)), 1, total);
+  const int64_t chunks = (total + tmax - 1) / tmax, tc = (total + chunks - 1) / chunks;
   ScratchScope scratch;
   float* v = scratch.alloc_floats(kPoints * tc * k);
   float* d = scratch.alloc_floats(kPoints * tc * n);
@@ -269,11 +286,32 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
     parallel_for(cnt, 1, [&](int64_t b, int64_t e) {
       ScratchScope s;
       float* zeros = alloc_zeros(s, std::max(c, n));
-      const float** src = reinterpret_cast<const float**>(alloc_i64(s, kPoints * 4));
-      for (int64_t i = b; i < e; ++i) {
+      // The runs of x (4 phases per point) and dy of a tile; the next tile's
+      // are computed and their lines prefetched before this one's transforms.
+      constexpr int64_t kSet = kPoints * 4 + kOut * kOut;
+      const float** runs[2] = {reinterpret_cast<const float**>(alloc_i64(s, kSet)),
+                               reinterpret_cast<const float**>(alloc_i64(s, kSet))};
+      auto tile_runs = [&](int64_t i, const float** src) {
         const int64_t tile = t0 + i, img = tile / per_image, r = tile % per_image;
         const int64_t y0 = r / tw * kOut, x0 = r % tw * kOut;
         phase_pointers(p, x + img * x_img, y0, x0, zeros, src);
+        const float* dimg = dy + img * oh * ow * n;
+        for (int a = 0; a < kOut; ++a)
+          for (int bb = 0; bb < kOut; ++bb)
+            src[kPoints * 4 + a * kOut + bb] =
+                y0 + a < oh && x0 + bb < ow ? dimg + ((y0 + a) * ow + x0 + bb) * n : zeros;
+      };
+      tile_runs(b, runs[0]);
+      for (int64_t i = b; i < e; ++i) {
+        const float** src = runs[(i - b) % 2];
+        if (i + 1 < e) {
+          const float** next = runs[(i - b + 1) % 2];
+          tile_runs(i + 1, next);
+          for (int64_t r = 0; r < kPoints * 4; ++r)
+            for (int64_t f = 0; f < c; f += 16) __builtin_prefetch(next[r] + f, 0, 2);
+          for (int64_t r = kPoints * 4; r < kSet; ++r)
+            for (int64_t f = 0; f < n; f += 16) __builtin_prefetch(next[r] + f, 0, 2);
+        }
         kernels::Wino8InArgs in;
         in.src = src;
         in.segs = 4;
@@ -281,10 +319,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
         in.v = v + i * k;
         in.v_plane = cnt * k;
         K.wino8_input(in);
-        const float* dimg = dy + img * oh * ow * n;
-        for (int a = 0; a < kOut; ++a)
-          for (int bb = 0; bb < kOut; ++bb)
-            src[a * kOut + bb] = y0 + a < oh && x0 + bb < ow ? dimg + ((y0 + a) * ow + x0 + bb) * n : zeros;
+        in.src = src + kPoints * 4;
         in.segs = 1;
         in.seg_c = n;
         in.v = d + i * n;
