@@ -38,9 +38,9 @@ constexpr int kPoints = 64;  // 8x8 transformed points per tile
 constexpr int kOut = 7;      // 7x7 outputs per tile
 // V and M of a chunk of tiles: within this, so they stay in L2.
 constexpr int64_t kChunkBytes = int64_t{768} << 10;
-// The chunk's output lines are fetched during its last GEMMs, when the
-// early points' V lines (the least recently used) are dead.
-constexpr int64_t kOutPrefetchPoints = 16;
+// The chunk's output lines are fetched during its last GEMMs (half of
+// them), when the early points' V lines (the least recently used) are dead.
+constexpr int64_t kOutPrefetchPoints = 32;
 
 // The transformed weights (and the weight gradient's per-point sums) are
 // 64 x 4*in_c x out_c floats: beyond 32 MiB (in_c * out_c > 32768) they
@@ -265,6 +265,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
 // in the same order on any number of threads. dw[co][2a + py][2b + px][c] =
 // dW2[co][a][b][(py, px, c)] (taps past 2 are the phases' zero padding).
 constexpr int64_t kWgradChunkBytes = int64_t{4} << 20;
+constexpr int64_t kWgradRows = 8;
 
 void backward_weights(const ConvParams& p, const float* x, const float* dy, float* dw) {
   const ConvKernels& K = kernels::conv_kernels();
@@ -279,7 +280,11 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   ScratchScope scratch;
   float* v = scratch.alloc_floats(kPoints * tc * k);
   float* d = scratch.alloc_floats(kPoints * tc * n);
-  float* sum = scratch.alloc_floats(kPoints * k * n);
+  // One cache line between the points' sums: planes a power of two apart
+  // (128 KB at 256 x 128) would all map to one cache set, and the final
+  // transform reads the 64 planes side by side.
+  const int64_t s_plane = k * n + 16;
+  float* sum = scratch.alloc_floats(kPoints * s_plane);
   const int64_t ncob = (n + K.nr - 1) / K.nr;
   for (int64_t t0 = 0; t0 < total; t0 += tc) {
     const int64_t cnt = std::min(tc, total - t0);
@@ -344,7 +349,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
             t.b = d + xi * cnt * n + cob * K.nr;
             t.b_stride_k = n;
             t.b_full = t.n == K.nr;
-            t.c = sum + (xi * k + r0) * n + cob * K.nr;
+            t.c = sum + xi * s_plane + r0 * n + cob * K.nr;
             t.c_stride_m = n;
             t.accumulate = t0 > 0;
             K.tile(t);
@@ -352,22 +357,29 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
         }
     });
   }
-  parallel_for(k, 1, [&](int64_t b, int64_t e) {
+  // G^T S G for blocks of kWgradRows rows of S: each point's rows of a block
+  // are one run (long streams for the prefetchers, 64 of them side by side).
+  const int64_t kblocks = (k + kWgradRows - 1) / kWgradRows;
+  parallel_for(kblocks, 1, [&](int64_t b, int64_t e) {
     ScratchScope s;
-    float* out = s.alloc_floats(4 * n);
-    for (int64_t ki = b; ki < e; ++ki) {
+    float* out = s.alloc_floats(4 * kWgradRows * n);
+    for (int64_t kb = b; kb < e; ++kb) {
+      const int64_t k0 = kb * kWgradRows, kc = std::min(kWgradRows, k - k0);
       kernels::Wino8WgradArgs wa;
-      wa.s = sum + ki * n;
-      wa.s_plane = k * n;
-      wa.len = n;
+      wa.s = sum + k0 * n;
+      wa.s_plane = s_plane;
+      wa.len = kc * n;
       wa.out = out;
-      wa.out_plane = n;
+      wa.out_plane = kc * n;
       K.wino8_wgrad(wa);
-      const int64_t q = ki / c, ci = ki % c;
-      for (int t = 0; t < 4; ++t) {
-        const int64_t ky = 2 * (t / 2) + q / 2, kx = 2 * (t % 2) + q % 2;
-        if (ky > 2 || kx > 2) continue;
-        for (int64_t co = 0; co < n; ++co) dw[((co * 3 + ky) * 3 + kx) * c + ci] = out[t * n + co];
+      for (int64_t r = 0; r < kc; ++r) {
+        const int64_t ki = k0 + r, q = ki / c, ci = ki % c;
+        for (int t = 0; t < 4; ++t) {
+          const int64_t ky = 2 * (t / 2) + q / 2, kx = 2 * (t % 2) + q % 2;
+          if (ky > 2 || kx > 2) continue;
+          const float* o = out + t * kc * n + r * n;
+          for (int64_t co = 0; co < n; ++co) dw[((co * 3 + ky) * 3 + kx) * c + ci] = o[co];
+        }
       }
     }
   });
