@@ -254,14 +254,17 @@ bool both_backward_passes_resolve_to(const ConvParams& p, ConvAlgo algo) {
          conv2d_resolved_algo(p, ConvPass::kBackwardWeights) == algo;
 }
 
-// gemm1x1's one-pass backward (conv_gemm1x1.h) of conv(t(x)) (of x when t is
-// null) when both passes resolve to gemm1x1 and it takes p; then db too.
+// The one-pass backward of a 1x1 conv (conv_gemm1x1.h) of conv(t(x)) (of x
+// when t is null) when the weight gradient resolves to gemm1x1, backward-data
+// to gemm1x1 or direct (the autotuner's usual pick there: direct's tiles read
+// dy in place where gemm1x1's GEMM packs it) and it takes p; then db too.
 bool gemm1x1_backward_one_pass(const ConvParams& p, const float* x, const ConvInputTransform* t,
                                const float* dy, const float* w, float* dx, float* dw, float* db,
                                RowBlockObserver* observer) {
   if (dx == nullptr || dw == nullptr || !conv_detail::gemm1x1_backward_fuses(p) ||
-      !both_backward_passes_resolve_to(p, ConvAlgo::kGemm1x1) ||
-      !conv_detail::gemm1x1_backward_fused(p, x, t, dy, w, dx, dw, observer))
+      conv2d_resolved_algo(p, ConvPass::kBackwardWeights) != ConvAlgo::kGemm1x1 ||
+      !conv_detail::gemm1x1_backward_fused(p, conv2d_resolved_algo(p, ConvPass::kBackwardData), x, t,
+                                           dy, w, dx, dw, observer))
     return false;
   if (p.bias && db != nullptr)
     conv_detail::bias_grad(dy, p.batch * p.out_h() * p.out_w(), p.out_c, db);

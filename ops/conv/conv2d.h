@@ -60,7 +60,9 @@ void conv2d_forward_transformed(const ConvParams& p, const float* x, const ConvI
 // transforming all of x first and calling conv2d_backward_weights /
 // conv2d_backward (dx and the observer as there; dx never depends on x).
 // 1x1 convs whose weight gradient resolves to gemm1x1 transform each block of
-// pixels into thread scratch as the reduction reaches it; depthwise convs
+// pixels into thread scratch as the reduction reaches it (in the one pass of
+// conv2d_backward where both passes resolve to gemm1x1 and it takes p);
+// depthwise convs
 // whose backward passes resolve to depthwise transform each row as the
 // weight gradient's ring copies it where depthwise_backward_transformed
 // takes p (conv_depthwise.h); any other conv transforms all of x into
@@ -86,7 +88,8 @@ void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, 
 // dx (skipped when null) as conv2d_backward_data gives it (observer as
 // there), then dw and db as conv2d_backward_weights gives them: the same
 // bits, in one pass over dy where the chosen algorithms have one (depthwise
-// at stride 1 with "same" padding on batches beyond the caches: dy is read
+// at stride 1 with "same" padding on batches beyond the caches; gemm1x1 at
+// stride 1 when x and dy together exceed 12 MB, conv_gemm1x1.h: dy is read
 // from memory once instead of twice).
 void conv2d_backward(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
                      float* dw, float* db, RowBlockObserver* observer = nullptr);

@@ -13,7 +13,9 @@
 //              gathers the sampled pixels first); bwd_data sgemm (+ scatter);
 //              bwd_weights a reduction over fixed pixel chunks (register
 //              tiles over x and dy read in place), partials summed in chunk
-//              order so the bits do not depend on the thread count.
+//              order so the bits do not depend on the thread count;
+//              conv2d_backward runs both in one pass per pixel block where
+//              gemm1x1_backward_fuses (conv_gemm1x1.h).
 //   winograd:  F(2x2,3x3) for 3x3, stride 1, dilation 1, groups 1, pad <= 2;
 //              bwd_data = Winograd fwd of the padded dy with rotated weights
 //              (itself a 3x3 stride-1 conv); bwd_weights = direct's.

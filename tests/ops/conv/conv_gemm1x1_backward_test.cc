@@ -1,10 +1,11 @@
-// gemm1x1's one-pass backward (ops/conv/conv_gemm1x1.h,
-// gemm1x1_backward_fused) against the two passes it replaces: the same bits
-// for dx, dw and db on 1-3 threads, on shapes past the size line with odd
+// The one-pass backward of 1x1 convs (ops/conv/conv_gemm1x1.h,
+// gemm1x1_backward_fused) against the two passes it replaces (backward-data
+// by gemm1x1 or direct, the weight gradient by gemm1x1): the same bits for
+// dx, dw and db on 1-3 threads, on shapes past the size line with odd
 // channel counts, groups and pixel counts that split into neither whole
-// weight-gradient chunks nor whole 128-pixel blocks, with and without bias, a
-// dx observer and a transformed input; the shapes it declines are left
-// untouched; one shape against the double reference.
+// weight-gradient chunks, 128-pixel blocks nor tiles, with and without bias,
+// a dx observer and a transformed input; the shapes and algorithms it
+// declines are left untouched; one shape against the double reference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "ops/conv/conv2d.h"
+#include "ops/conv/conv_autotune.h"
 #include "ops/conv/conv_gemm1x1.h"
 #include "ops/core/parallel.h"
 #include "ops/core/row_block_observer.h"
@@ -62,14 +64,37 @@ struct Grads {
   std::vector<float> dx, dw, db;
 };
 
-// The two passes, as conv2d_backward ran them before the one pass.
+// The two passes, as conv2d_backward ran them before the one pass:
+// backward-data by dx_algo, the weight gradient by p.algo.
 Grads two_passes(const ConvParams& p, const std::vector<float>& x, const std::vector<float>& dy,
-                 const std::vector<float>& w) {
+                 const std::vector<float>& w, ConvAlgo dx_algo) {
   Grads g{std::vector<float>(x.size(), NAN), std::vector<float>(w.size(), NAN),
           std::vector<float>(p.out_c, NAN)};
-  conv2d_backward_data(p, dy.data(), w.data(), g.dx.data());
+  ConvParams pd = p;
+  pd.algo = dx_algo;
+  conv2d_backward_data(pd, dy.data(), w.data(), g.dx.data());
   conv2d_backward_weights(p, x.data(), dy.data(), g.dw.data(), g.db.data());
   return g;
+}
+Grads two_passes(const ConvParams& p, const std::vector<float>& x, const std::vector<float>& dy,
+                 const std::vector<float>& w) {
+  return two_passes(p, x, dy, w, p.algo);
+}
+
+// p unpinned, with the autotuner's memory (no file) resolving its
+// backward-data to dx_algo and its weight gradient to gemm1x1 on 1-3
+// threads, as the autotuner leaves the MobileNetV2 1x1 convs.
+ConvParams resolved_as(ConvParams p, ConvAlgo dx_algo) {
+  set_conv_autotune_path("");
+  p.algo = ConvAlgo::kAuto;
+  const int saved = num_threads();
+  for (int threads = 1; threads <= 3; ++threads) {
+    set_num_threads(threads);
+    conv_autotune_store(p, ConvPass::kBackwardData, dx_algo, 1.0);
+    conv_autotune_store(p, ConvPass::kBackwardWeights, ConvAlgo::kGemm1x1, 1.0);
+  }
+  set_num_threads(saved);
+  return p;
 }
 
 // Past the 12 MB line (x and dy together): 13-19 MB. Pixel counts
@@ -88,19 +113,23 @@ const Shape kDeclined[] = {
 
 TEST(Gemm1x1Backward, OnePassSameBitsAsTwoPasses) {
   const int saved = num_threads();
+  for (ConvAlgo dx_algo : {ConvAlgo::kGemm1x1, ConvAlgo::kDirect})
   for (const Shape& s : kFused)
     for (bool bias : {false, true}) {
-      const ConvParams p = params(s, bias);
-      const std::string what = describe(s) + (bias ? " bias" : "");
+      const ConvParams pinned = params(s, bias);  // both passes gemm1x1
+      const ConvParams p = resolved_as(pinned, dx_algo);
+      const std::string what =
+          describe(s) + (bias ? " bias" : "") + " dx by " + conv_algo_name(dx_algo);
       ASSERT_TRUE(conv_detail::gemm1x1_backward_fuses(p)) << what;
       const auto x = testing::random_floats(p.input_shape().numel(), 11);
       const auto w = testing::random_floats(p.weight_numel(), 12);
       const auto dy = testing::random_floats(p.output_shape().numel(), 13);
       set_num_threads(1);
-      const Grads want = two_passes(p, x, dy, w);
+      const Grads want = two_passes(pinned, x, dy, w, dx_algo);
       for (int threads = 1; threads <= 3; ++threads) {
         set_num_threads(threads);
         const std::string at = what + " threads " + std::to_string(threads);
+        ASSERT_EQ(conv2d_resolved_algo(p, ConvPass::kBackwardData), dx_algo) << at;
         Grads got{std::vector<float>(x.size(), NAN), std::vector<float>(w.size(), NAN),
                   std::vector<float>(p.out_c, NAN)};
         conv2d_backward(p, x.data(), dy.data(), w.data(), got.dx.data(), got.dw.data(), got.db.data());
@@ -111,7 +140,7 @@ TEST(Gemm1x1Backward, OnePassSameBitsAsTwoPasses) {
         // The one pass itself (not the two passes behind conv2d_backward).
         got.dx.assign(x.size(), NAN);
         got.dw.assign(w.size(), NAN);
-        ASSERT_TRUE(conv_detail::gemm1x1_backward_fused(p, x.data(), nullptr, dy.data(), w.data(),
+        ASSERT_TRUE(conv_detail::gemm1x1_backward_fused(p, dx_algo, x.data(), nullptr, dy.data(), w.data(),
                                                         got.dx.data(), got.dw.data(), nullptr));
         EXPECT_TRUE(same_bits(got.dx, want.dx)) << at << " dx (direct call)";
         EXPECT_TRUE(same_bits(got.dw, want.dw)) << at << " dw (direct call)";
@@ -136,13 +165,16 @@ TEST(Gemm1x1Backward, OnePassSameBitsAsTwoPasses) {
       }
     }
   set_num_threads(saved);
+  clear_conv_autotune_memory();
 }
 
 TEST(Gemm1x1Backward, TransformedInputSameBitsAsTransformingFirst) {
   const int saved = num_threads();
+  for (ConvAlgo dx_algo : {ConvAlgo::kGemm1x1, ConvAlgo::kDirect})
   for (const Shape& s : {kFused[0], kFused[1], kDeclined[0]}) {
-    const ConvParams p = params(s, true);
-    const std::string what = describe(s);
+    const ConvParams pinned = params(s, true);
+    const ConvParams p = resolved_as(pinned, dx_algo);
+    const std::string what = describe(s) + " dx by " + conv_algo_name(dx_algo);
     auto x = testing::random_floats(p.input_shape().numel(), 21);
     for (float& v : x) v *= 8.0f;  // past both ends of relu6
     const auto w = testing::random_floats(p.weight_numel(), 22);
@@ -152,7 +184,7 @@ TEST(Gemm1x1Backward, TransformedInputSameBitsAsTransformingFirst) {
     std::vector<float> xt(x.size());
     affine_relu6(ab, x.data(), p.batch * p.in_h * p.in_w, xt.data());
     set_num_threads(1);
-    const Grads want = two_passes(p, xt, dy, w);
+    const Grads want = two_passes(pinned, xt, dy, w, dx_algo);
     for (int threads = 1; threads <= 3; ++threads) {
       set_num_threads(threads);
       const std::string at = what + " threads " + std::to_string(threads);
@@ -174,13 +206,14 @@ TEST(Gemm1x1Backward, TransformedInputSameBitsAsTransformingFirst) {
       if (!conv_detail::gemm1x1_backward_fuses(p)) continue;
       got.dx.assign(x.size(), NAN);
       got.dw.assign(w.size(), NAN);
-      ASSERT_TRUE(conv_detail::gemm1x1_backward_fused(p, x.data(), &t, dy.data(), w.data(), got.dx.data(),
-                                                      got.dw.data(), nullptr));
+      ASSERT_TRUE(conv_detail::gemm1x1_backward_fused(p, dx_algo, x.data(), &t, dy.data(), w.data(),
+                                                      got.dx.data(), got.dw.data(), nullptr));
       EXPECT_TRUE(same_bits(got.dx, want.dx)) << at << " dx (direct call)";
       EXPECT_TRUE(same_bits(got.dw, want.dw)) << at << " dw (direct call)";
     }
   }
   set_num_threads(saved);
+  clear_conv_autotune_memory();
 }
 
 TEST(Gemm1x1Backward, DeclinedShapesWriteNothingAndKeepTheTwoPasses) {
@@ -192,8 +225,8 @@ TEST(Gemm1x1Backward, DeclinedShapesWriteNothingAndKeepTheTwoPasses) {
     const auto w = testing::random_floats(p.weight_numel(), 32);
     const auto dy = testing::random_floats(p.output_shape().numel(), 33);
     std::vector<float> dx(x.size(), NAN), dw(w.size(), NAN);
-    EXPECT_FALSE(conv_detail::gemm1x1_backward_fused(p, x.data(), nullptr, dy.data(), w.data(), dx.data(),
-                                                     dw.data(), nullptr))
+    EXPECT_FALSE(conv_detail::gemm1x1_backward_fused(p, ConvAlgo::kGemm1x1, x.data(), nullptr, dy.data(),
+                                                     w.data(), dx.data(), dw.data(), nullptr))
         << what;
     EXPECT_TRUE(all_nan(dx) && all_nan(dw)) << what;
     const Grads want = two_passes(p, x, dy, w);
@@ -204,13 +237,22 @@ TEST(Gemm1x1Backward, DeclinedShapesWriteNothingAndKeepTheTwoPasses) {
     EXPECT_TRUE(same_bits(got.dw, want.dw)) << what;
     EXPECT_TRUE(same_bits(got.db, want.db)) << what;
   }
-  // A shape the one pass would take, with the passes pinned elsewhere:
-  // conv2d_backward keeps that algorithm's two passes.
+  // A shape the one pass would take, with a backward-data it has no
+  // arithmetic for: declined, nothing written.
   ConvParams p = params(kFused[0], false);
-  p.algo = ConvAlgo::kDirect;
   const auto x = testing::random_floats(p.input_shape().numel(), 41);
   const auto w = testing::random_floats(p.weight_numel(), 42);
   const auto dy = testing::random_floats(p.output_shape().numel(), 43);
+  for (ConvAlgo dx_algo : {ConvAlgo::kIm2col, ConvAlgo::kWinograd, ConvAlgo::kAuto}) {
+    std::vector<float> dx(x.size(), NAN), dw(w.size(), NAN);
+    EXPECT_FALSE(conv_detail::gemm1x1_backward_fused(p, dx_algo, x.data(), nullptr, dy.data(), w.data(),
+                                                     dx.data(), dw.data(), nullptr))
+        << conv_algo_name(dx_algo);
+    EXPECT_TRUE(all_nan(dx) && all_nan(dw)) << conv_algo_name(dx_algo);
+  }
+  // With the weight gradient pinned elsewhere: conv2d_backward keeps that
+  // algorithm's two passes.
+  p.algo = ConvAlgo::kDirect;
   const Grads want = two_passes(p, x, dy, w);
   std::vector<float> dx(x.size(), NAN), dw(w.size(), NAN);
   conv2d_backward(p, x.data(), dy.data(), w.data(), dx.data(), dw.data(), nullptr);
@@ -227,8 +269,8 @@ TEST(Gemm1x1Backward, OnePassMatchesDoubleReference) {
   const auto w = testing::random_floats(p.weight_numel(), 52);
   const auto dy = testing::random_floats(p.output_shape().numel(), 53);
   std::vector<float> dx(x.size(), NAN), dw(w.size(), NAN);
-  ASSERT_TRUE(conv_detail::gemm1x1_backward_fused(p, x.data(), nullptr, dy.data(), w.data(), dx.data(),
-                                                  dw.data(), nullptr));
+  ASSERT_TRUE(conv_detail::gemm1x1_backward_fused(p, ConvAlgo::kDirect, x.data(), nullptr, dy.data(), w.data(),
+                                                  dx.data(), dw.data(), nullptr));
   const testing::RefResult rdx = testing::ref_conv_backward_data(p, dy, w);
   const testing::RefResult rdw = testing::ref_conv_backward_weights(p, x, dy);
   auto expect_close = [](const std::vector<float>& got, const testing::RefResult& want, const char* what) {
