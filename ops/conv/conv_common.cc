@@ -234,12 +234,17 @@ TransposedConv transposed_conv(const ConvParams& p) {
 
 void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt, int64_t k,
                         const float* u, int64_t n, float* m) {
+  wino_point_product(points, xi, v, cnt * k, cnt, k, u, n, m, cnt * n);
+}
+
+void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t v_plane, int64_t cnt,
+                        int64_t k, const float* u, int64_t n, float* m, int64_t m_plane) {
   const kernels::ConvKernels& K = kernels::conv_kernels();
   const int64_t ncob = (n + K.nr - 1) / K.nr;
   const float* arows[32];
   for (int64_t i0 = 0; i0 < cnt; i0 += K.mr) {
     const int64_t mm = std::min<int64_t>(K.mr, cnt - i0);
-    for (int64_t i = 0; i < mm; ++i) arows[i] = v + (xi * cnt + i0 + i) * k;
+    for (int64_t i = 0; i < mm; ++i) arows[i] = v + xi * v_plane + (i0 + i) * k;
     for (int64_t cob = 0; cob < ncob; ++cob) {
       kernels::ConvTileArgs t;
       t.m = mm;
@@ -248,7 +253,7 @@ void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt,
       t.a_rows = arows;
       t.b = u + (cob * points + xi) * k * K.nr;
       t.b_stride_k = K.nr;
-      t.c = m + (xi * cnt + i0) * n + cob * K.nr;
+      t.c = m + xi * m_plane + i0 * n + cob * K.nr;
       t.c_stride_m = n;
       K.tile(t);
     }

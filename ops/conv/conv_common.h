@@ -100,6 +100,10 @@ void wgrad_block(const WgradBlock& w);
 // n floats apart); U is packed u[cob][xi][k][nr] for the kernel's nr.
 void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt, int64_t k,
                         const float* u, int64_t n, float* m);
+// The same with point planes v_plane and m_plane floats apart (>= cnt*k and
+// cnt*n: a padded plane keeps the 64 planes off a few cache sets).
+void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t v_plane, int64_t cnt,
+                        int64_t k, const float* u, int64_t n, float* m, int64_t m_plane);
 
 // The weights of the transposed convolution: for group g,
 //   wt[g*in_g + ci][kh'][kw'][co] = w[g*out_g + co][KH-1-kh'][KW-1-kw'][ci]

@@ -41,6 +41,7 @@ constexpr int64_t kChunkBytes = int64_t{768} << 10;
 // The chunk's output lines are fetched during its last GEMMs (half of
 // them), when the early points' V lines (the least recently used) are dead.
 constexpr int64_t kOutPrefetchPoints = 32;
+constexpr int64_t kPlanePad = 16;  // floats: one cache line
 
 // The transformed weights (and the weight gradient's per-point sums) are
 // 64 x 4*in_c x out_c floats: beyond 32 MiB (in_c * out_c > 32768) they
@@ -96,8 +97,11 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
   const int64_t tc = (total + chunks - 1) / chunks;
   parallel_for((total + tc - 1) / tc, 1, [&](int64_t cb, int64_t ce) {
     ScratchScope s;
-    float* v = s.alloc_floats(kPoints * tc * k);
-    float* m = s.alloc_floats(kPoints * tc * n);
+    // Point planes one cache line more than the chunk's rows: cnt*k floats
+    // apart (12 KB for 12 tiles of 256 channels) the 64 stores or loads of
+    // a tile's transform would fall on a few cache sets.
+    float* v = s.alloc_floats(kPoints * (tc * k + kPlanePad));
+    float* m = s.alloc_floats(kPoints * (tc * n + kPlanePad));
     float* zeros = alloc_zeros(s, k / in_segs);
     float* trash = s.alloc_floats(n / out_segs);
     // The input runs of a whole chunk, for this chunk and the next: the next
@@ -137,7 +141,7 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
         in.segs = in_segs;
         in.seg_c = seg_c;
         in.v = v + i * k;
-        in.v_plane = cnt * k;
+        in.v_plane = cnt * k + kPlanePad;
         K.wino8_input(in);
       }
       for (int64_t i = 0; i < cnt; ++i) {
@@ -154,12 +158,12 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
         if (xo >= 0)
           for (int64_t r = out_runs * xo / kOutPrefetchPoints; r < out_runs * (xo + 1) / kOutPrefetchPoints; ++r)
             for (int64_t f = 0; f < seg_n; f += 16) __builtin_prefetch(dst[r] + f, 1, 2);
-        wino_point_product(kPoints, xi, v, cnt, k, u, n, m);
+        wino_point_product(kPoints, xi, v, cnt * k + kPlanePad, cnt, k, u, n, m, cnt * n + kPlanePad);
       }
       for (int64_t i = 0; i < cnt; ++i) {
         kernels::Wino8OutArgs o;
         o.m = m + i * n;
-        o.m_plane = cnt * n;
+        o.m_plane = cnt * n + kPlanePad;
         o.dst = dst + i * out_set;
         o.segs = out_segs;
         o.seg_c = seg_n;
@@ -278,8 +282,8 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
       kWgradChunkBytes / (int64_t{sizeof(float)} * kPoints * (k + n)), 1, total);
   const int64_t chunks = (total + tmax - 1) / tmax, tc = (total + chunks - 1) / chunks;
   ScratchScope scratch;
-  float* v = scratch.alloc_floats(kPoints * tc * k);
-  float* d = scratch.alloc_floats(kPoints * tc * n);
+  float* v = scratch.alloc_floats(kPoints * (tc * k + kPlanePad));
+  float* d = scratch.alloc_floats(kPoints * (tc * n + kPlanePad));
   // One cache line between the points' sums: planes a power of two apart
   // (128 KB at 256 x 128) would all map to one cache set, and the final
   // transform reads the 64 planes side by side.
@@ -288,6 +292,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   const int64_t ncob = (n + K.nr - 1) / K.nr;
   for (int64_t t0 = 0; t0 < total; t0 += tc) {
     const int64_t cnt = std::min(tc, total - t0);
+    const int64_t v_plane = cnt * k + kPlanePad, d_plane = cnt * n + kPlanePad;
     parallel_for(cnt, 1, [&](int64_t b, int64_t e) {
       ScratchScope s;
       float* zeros = alloc_zeros(s, std::max(c, n));
@@ -322,13 +327,13 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
         in.segs = 4;
         in.seg_c = c;
         in.v = v + i * k;
-        in.v_plane = cnt * k;
+        in.v_plane = v_plane;
         K.wino8_input(in);
         in.src = src + kPoints * 4;
         in.segs = 1;
         in.seg_c = n;
         in.v = d + i * n;
-        in.v_plane = cnt * n;
+        in.v_plane = d_plane;
         K.wino8_dy(in);
       }
     });
@@ -337,7 +342,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
     parallel_for(kPoints, 1, [&](int64_t b, int64_t e) {
       for (int64_t xi = b; xi < e; ++xi)
         for (int64_t r0 = 0; r0 < k; r0 += K.mr) {
-          const float* arow = v + xi * cnt * k + r0;
+          const float* arow = v + xi * v_plane + r0;
           for (int64_t cob = 0; cob < ncob; ++cob) {
             kernels::ConvTileArgs t;
             t.m = std::min<int64_t>(K.mr, k - r0);
@@ -346,7 +351,7 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
             t.a_rows = &arow;
             t.a_contiguous = true;
             t.a_stride_k = k;
-            t.b = d + xi * cnt * n + cob * K.nr;
+            t.b = d + xi * d_plane + cob * K.nr;
             t.b_stride_k = n;
             t.b_full = t.n == K.nr;
             t.c = sum + xi * s_plane + r0 * n + cob * K.nr;
