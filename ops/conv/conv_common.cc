@@ -237,8 +237,21 @@ void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt,
   wino_point_product(points, xi, v, cnt * k, cnt, k, u, n, m, cnt * n);
 }
 
+int64_t WinoPrefetch::take(int64_t want, const float** p) {
+  for (int r = 0; r < 2; ++r) {
+    if (lines[r] <= 0) continue;
+    const int64_t got = std::min(want, lines[r]);
+    *p = ptr[r];
+    ptr[r] += got * 16;
+    lines[r] -= got;
+    return got;
+  }
+  return 0;
+}
+
 void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t v_plane, int64_t cnt,
-                        int64_t k, const float* u, int64_t n, float* m, int64_t m_plane) {
+                        int64_t k, const float* u, int64_t n, float* m, int64_t m_plane,
+                        WinoPrefetch* pf) {
   const kernels::ConvKernels& K = kernels::conv_kernels();
   const int64_t ncob = (n + K.nr - 1) / K.nr;
   const float* arows[32];
@@ -255,6 +268,7 @@ void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t v_pl
       t.b_stride_k = K.nr;
       t.c = m + xi * m_plane + i0 * n + cob * K.nr;
       t.c_stride_m = n;
+      if (pf != nullptr) t.prefetch_lines = pf->take(std::min(pf->per_call, k), &t.prefetch);
       K.tile(t);
     }
   }

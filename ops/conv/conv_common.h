@@ -100,10 +100,24 @@ void wgrad_block(const WgradBlock& w);
 // n floats apart); U is packed u[cob][xi][k][nr] for the kernel's nr.
 void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt, int64_t k,
                         const float* u, int64_t n, float* m);
+// Memory a caller wants in cache soon, fetched a line per k step by the tile
+// kernels of wino_point_product (spread over the GEMMs, where a burst of
+// prefetches would stall on the miss queue): up to two contiguous ranges,
+// taken in order, at most per_call lines per tile call.
+struct WinoPrefetch {
+  const float* ptr[2] = {nullptr, nullptr};
+  int64_t lines[2] = {0, 0};
+  int64_t per_call = 0;
+  // The next at most `want` lines of one range (ptr, count); count 0 when done.
+  int64_t take(int64_t want, const float** p);
+};
+
 // The same with point planes v_plane and m_plane floats apart (>= cnt*k and
-// cnt*n: a padded plane keeps the 64 planes off a few cache sets).
+// cnt*n: a padded plane keeps the 64 planes off a few cache sets); pf, when
+// given, is drawn from by each tile call.
 void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t v_plane, int64_t cnt,
-                        int64_t k, const float* u, int64_t n, float* m, int64_t m_plane);
+                        int64_t k, const float* u, int64_t n, float* m, int64_t m_plane,
+                        WinoPrefetch* pf = nullptr);
 
 // The weights of the transposed convolution: for group g,
 //   wt[g*in_g + ci][kh'][kw'][co] = w[g*out_g + co][KH-1-kh'][KW-1-kw'][ci]

@@ -38,10 +38,8 @@ constexpr int kPoints = 64;  // 8x8 transformed points per tile
 constexpr int kOut = 7;      // 7x7 outputs per tile
 // V and M of a chunk of tiles: within this, so they stay in L2.
 constexpr int64_t kChunkBytes = int64_t{768} << 10;
-// The chunk's output lines are fetched during its last GEMMs (half of
-// them), when the early points' V lines (the least recently used) are dead.
-constexpr int64_t kOutPrefetchPoints = 32;
 constexpr int64_t kPlanePad = 16;  // floats: one cache line
+constexpr int64_t kOutPrefetchPoints = 32;
 
 // The transformed weights (and the weight gradient's per-point sums) are
 // 64 x 4*in_c x out_c floats: beyond 32 MiB (in_c * out_c > 32768) they
@@ -76,15 +74,39 @@ void transform_weights(int64_t k, int64_t n, Kernel kernel, float* u) {
   });
 }
 
+// The memory a run of tiles reads (or writes) in one NHWC tensor: tile rows
+// y0 touch image rows [scale*y0 + offset, + height), clamped to the image;
+// tiles [t0, t1) (row-major, images in turn) lie within one contiguous
+// range, from the first tile's first row to the last tile's last row.
+struct RowSpan {
+  const float* base = nullptr;
+  int64_t rows = 0, row_floats = 0;
+  int64_t scale = 1, offset = 0, height = 0;
+  // The 64-byte lines of tiles [t0, t1) (per_image tiles to an image, tw to
+  // a row of tiles): their count, and the first at *p.
+  int64_t lines(int64_t t0, int64_t t1, int64_t per_image, int64_t tw, const float** p) const {
+    auto row = [&](int64_t tile, int64_t extra) {
+      const int64_t img = tile / per_image, y0 = tile % per_image / tw * kOut;
+      return img * rows + std::clamp<int64_t>(scale * y0 + offset + extra, 0, rows);
+    };
+    const int64_t lo = row(t0, 0) * row_floats, hi = row(t1 - 1, height) * row_floats;
+    const int64_t first = lo / 16 * 16;
+    *p = base + first;
+    return hi > first ? (hi - first + 15) / 16 : 0;
+  }
+};
+
 // A 2x2 stride-1 conv (k input, n output channels, oh x ow outputs per image)
 // over a virtual input. Each point's k inputs are in_segs runs: gather(image,
 // Y0, X0, zeros, src) points src[p*in_segs + s] at run s of the tile's input
 // point p (8x8 from row Y0, column X0), or at `zeros`; each point's n outputs
 // are out_segs runs: scatter(image, Y0, X0, trash, dst) points dst[p*out_segs
-// + s] at where run s of output point p (7x7) goes, or at `trash`.
+// + s] at where run s of output point p (7x7) goes, or at `trash`. in_span and
+// out_span cover those runs (for prefetching).
 template <typename Gather, typename Scatter>
 void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int64_t in_segs,
-               int64_t out_segs, const float* u, Gather gather, Scatter scatter) {
+               int64_t out_segs, const float* u, Gather gather, Scatter scatter,
+               const RowSpan& in_span, const RowSpan& out_span) {
   const ConvKernels& K = kernels::conv_kernels();
   const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
   const int64_t total = batch * per_image;
@@ -95,6 +117,7 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
   const int64_t threads = num_threads();
   const int64_t chunks = ((total + tmax - 1) / tmax + threads - 1) / threads * threads;
   const int64_t tc = (total + chunks - 1) / chunks;
+  const int64_t ncob = (n + K.nr - 1) / K.nr;
   parallel_for((total + tc - 1) / tc, 1, [&](int64_t cb, int64_t ce) {
     ScratchScope s;
     // Point planes one cache line more than the chunk's rows: cnt*k floats
@@ -104,67 +127,57 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
     float* m = s.alloc_floats(kPoints * (tc * n + kPlanePad));
     float* zeros = alloc_zeros(s, k / in_segs);
     float* trash = s.alloc_floats(n / out_segs);
-    // The input runs of a whole chunk, for this chunk and the next: the next
-    // one's are prefetched during this one's GEMMs (a tile's 64 scattered
-    // pixels otherwise reach the transform at memory latency, one by one).
+    // The input runs of a chunk's tiles, and where their outputs go.
     const int64_t set = kPoints * in_segs, seg_c = k / in_segs;
-    const float** src[2] = {reinterpret_cast<const float**>(alloc_i64(s, tc * set)),
-                            reinterpret_cast<const float**>(alloc_i64(s, tc * set))};
-    // The output runs of the whole chunk: their lines are fetched for
-    // writing during the chunk's GEMMs (the output transform otherwise
-    // stalls on each store's read-for-ownership from memory).
+    const float** src = reinterpret_cast<const float**>(alloc_i64(s, set));
     const int64_t out_set = kOut * kOut * out_segs, seg_n = n / out_segs;
-    float** dst = reinterpret_cast<float**>(alloc_i64(s, tc * out_set));
+    float** dst = reinterpret_cast<float**>(alloc_i64(s, out_set));
     auto origin = [&](int64_t tile, int64_t* img, int64_t* y0, int64_t* x0) {
       const int64_t r = tile % per_image;
       *img = tile / per_image;
       *y0 = r / tw * kOut;
       *x0 = r % tw * kOut;
     };
-    auto chunk_runs = [&](int64_t chunk, const float** ptrs) {
-      for (int64_t tile = chunk * tc; tile < std::min(total, (chunk + 1) * tc); ++tile) {
-        int64_t img, y0, x0;
-        origin(tile, &img, &y0, &x0);
-        gather(img, y0, x0, zeros, ptrs + (tile - chunk * tc) * set);
-      }
-    };
-    chunk_runs(cb, src[0]);
     for (int64_t chunk = cb; chunk < ce; ++chunk) {
       const int64_t t0 = chunk * tc, cnt = std::min(tc, total - t0);
-      const float** cur = src[(chunk - cb) % 2];
-      const float** next = src[(chunk - cb + 1) % 2];
-      const int64_t next_runs = chunk + 1 < ce ? std::min(tc, total - t0 - tc) * set : 0;
-      if (next_runs > 0) chunk_runs(chunk + 1, next);
       for (int64_t i = 0; i < cnt; ++i) {
+        int64_t img, y0, x0;
+        origin(t0 + i, &img, &y0, &x0);
+        gather(img, y0, x0, zeros, src);
         kernels::Wino8InArgs in;
-        in.src = cur + i * set;
+        in.src = src;
         in.segs = in_segs;
         in.seg_c = seg_c;
         in.v = v + i * k;
         in.v_plane = cnt * k + kPlanePad;
         K.wino8_input(in);
       }
+      // During the GEMMs, the next chunk's inputs (its transforms would
+      // otherwise wait on a tile's 64 scattered pixels one by one), then
+      // this chunk's outputs (the output transform would stall on each
+      // store's read-for-ownership): whole row ranges, a line per k step.
+      // The outputs come during the last kOutPrefetchPoints points, when the
+      // early points' V lines (the least recently used) are dead.
+      WinoPrefetch in_pf, out_pf;
+      if (chunk + 1 < ce)
+        in_pf.lines[0] = in_span.lines(t0 + tc, std::min(total, t0 + 2 * tc), per_image, tw, &in_pf.ptr[0]);
+      out_pf.lines[0] = out_span.lines(t0, t0 + cnt, per_image, tw, &out_pf.ptr[0]);
+      const int64_t calls = ncob * ((cnt + K.mr - 1) / K.mr);  // tile calls per point
+      const int64_t in_points = kPoints - kOutPrefetchPoints;
+      in_pf.per_call = (in_pf.lines[0] + in_points * calls - 1) / (in_points * calls);
+      out_pf.per_call = (out_pf.lines[0] + kOutPrefetchPoints * calls - 1) / (kOutPrefetchPoints * calls);
+      // The 64 products V[xi] (cnt x k) * U[xi] (k x n).
+      for (int64_t xi = 0; xi < kPoints; ++xi)
+        wino_point_product(kPoints, xi, v, cnt * k + kPlanePad, cnt, k, u, n, m, cnt * n + kPlanePad,
+                           xi < in_points ? &in_pf : &out_pf);
       for (int64_t i = 0; i < cnt; ++i) {
         int64_t img, y0, x0;
         origin(t0 + i, &img, &y0, &x0);
-        scatter(img, y0, x0, trash, dst + i * out_set);
-      }
-      const int64_t out_runs = cnt * out_set;
-      // The 64 products V[xi] (cnt x k) * U[xi] (k x n).
-      for (int64_t xi = 0; xi < kPoints; ++xi) {
-        for (int64_t r = next_runs * xi / kPoints; r < next_runs * (xi + 1) / kPoints; ++r)
-          for (int64_t f = 0; f < seg_c; f += 16) __builtin_prefetch(next[r] + f, 0, 2);
-        const int64_t xo = xi - (kPoints - kOutPrefetchPoints);
-        if (xo >= 0)
-          for (int64_t r = out_runs * xo / kOutPrefetchPoints; r < out_runs * (xo + 1) / kOutPrefetchPoints; ++r)
-            for (int64_t f = 0; f < seg_n; f += 16) __builtin_prefetch(dst[r] + f, 1, 2);
-        wino_point_product(kPoints, xi, v, cnt * k + kPlanePad, cnt, k, u, n, m, cnt * n + kPlanePad);
-      }
-      for (int64_t i = 0; i < cnt; ++i) {
+        scatter(img, y0, x0, trash, dst);
         kernels::Wino8OutArgs o;
         o.m = m + i * n;
         o.m_plane = cnt * n + kPlanePad;
-        o.dst = dst + i * out_set;
+        o.dst = dst;
         o.segs = out_segs;
         o.seg_c = seg_n;
         K.wino8_output(o);
@@ -211,7 +224,9 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
       for (int j = 0; j < kOut; ++j)
         dst[i * kOut + j] = y0 + i < oh && x0 + j < ow ? y + ((img * oh + y0 + i) * ow + x0 + j) * n : trash;
   };
-  wino8_run(p.batch, oh, ow, k, n, 4, 1, u, gather, scatter);
+  RowSpan in_span{x, p.in_h, p.in_w * c, 2, -p.pad, 16};
+  RowSpan out_span{y, oh, ow * n, 1, 0, kOut};
+  wino8_run(p.batch, oh, ow, k, n, 4, 1, u, gather, scatter, in_span, out_span);
   if (observer != nullptr) observer->report_all();
 }
 
@@ -255,7 +270,9 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
                 iy < p.in_h && ix < p.in_w ? base + (iy * p.in_w + ix) * c : trash;
           }
   };
-  wino8_run(p.batch, gh, gw, k, n, 1, 4, u, gather, scatter);
+  RowSpan in_span{dy, oh, ow * k, 1, d0, 8};
+  RowSpan out_span{dx, p.in_h, p.in_w * c, 2, 0, 2 * kOut};
+  wino8_run(p.batch, gh, gw, k, n, 1, 4, u, gather, scatter, in_span, out_span);
   if (observer != nullptr) observer->report_all();
 }
 
