@@ -110,15 +110,17 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
   const ConvKernels& K = kernels::conv_kernels();
   const int64_t tw = (ow + kOut - 1) / kOut, per_image = (oh + kOut - 1) / kOut * tw;
   const int64_t total = batch * per_image;
-  // Chunks of at most tmax tiles (at least one tile kernel's rows), as many
-  // as a multiple of the threads so they share the chunks evenly.
+  // Each thread takes an equal share of the tiles (a tile's outputs do not
+  // depend on which chunk it is in), cut into chunks of at most tmax tiles
+  // (at least one tile kernel's rows) of near-equal size.
   const int64_t tmax = std::max<int64_t>(
       K.mr, kChunkBytes / (int64_t{sizeof(float)} * kPoints * (k + n)) / K.mr * K.mr);
-  const int64_t threads = num_threads();
-  const int64_t chunks = ((total + tmax - 1) / tmax + threads - 1) / threads * threads;
-  const int64_t tc = (total + chunks - 1) / chunks;
+  const int64_t threads = std::min<int64_t>(num_threads(), total);
   const int64_t ncob = (n + K.nr - 1) / K.nr;
-  parallel_for((total + tc - 1) / tc, 1, [&](int64_t cb, int64_t ce) {
+  parallel_for(threads, 1, [&](int64_t pb, int64_t pe) {
+    const int64_t first = total * pb / threads, len = total * pe / threads - first;
+    const int64_t nchunks = (len + tmax - 1) / tmax, tc = (len + nchunks - 1) / nchunks;
+    auto chunk_begin = [&](int64_t ch) { return first + len * ch / nchunks; };
     ScratchScope s;
     // Point planes one cache line more than the chunk's rows: cnt*k floats
     // apart (12 KB for 12 tiles of 256 channels) the 64 stores or loads of
@@ -138,8 +140,8 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
       *y0 = r / tw * kOut;
       *x0 = r % tw * kOut;
     };
-    for (int64_t chunk = cb; chunk < ce; ++chunk) {
-      const int64_t t0 = chunk * tc, cnt = std::min(tc, total - t0);
+    for (int64_t chunk = 0; chunk < nchunks; ++chunk) {
+      const int64_t t0 = chunk_begin(chunk), cnt = chunk_begin(chunk + 1) - t0;
       for (int64_t i = 0; i < cnt; ++i) {
         int64_t img, y0, x0;
         origin(t0 + i, &img, &y0, &x0);
@@ -159,8 +161,8 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
       // The outputs come during the last kOutPrefetchPoints points, when the
       // early points' V lines (the least recently used) are dead.
       WinoPrefetch in_pf, out_pf;
-      if (chunk + 1 < ce)
-        in_pf.lines[0] = in_span.lines(t0 + tc, std::min(total, t0 + 2 * tc), per_image, tw, &in_pf.ptr[0]);
+      if (chunk + 1 < nchunks)
+        in_pf.lines[0] = in_span.lines(t0 + cnt, chunk_begin(chunk + 2), per_image, tw, &in_pf.ptr[0]);
       out_pf.lines[0] = out_span.lines(t0, t0 + cnt, per_image, tw, &out_pf.ptr[0]);
       const int64_t calls = ncob * ((cnt + K.mr - 1) / K.mr);  // tile calls per point
       const int64_t in_points = kPoints - kOutPrefetchPoints;
@@ -210,10 +212,17 @@ void forward(const ConvParams& p, const float* x, const float* w, float* y,
   const int64_t c = p.in_c, k = 4 * c, n = p.out_c, oh = p.out_h(), ow = p.out_w();
   ScratchScope scratch;
   float* u = scratch.alloc_floats((n + nr - 1) / nr * kPoints * k * nr);
+  // off[ki*4 + a*2 + b]: where W2[a][b][ki] is in an output channel's 3x3xc
+  // weights, or -1 for a zero tap (a table: no division per weight).
+  int64_t* off = alloc_i64(scratch, k * 4);
+  for (int64_t ki = 0; ki < k; ++ki)
+    for (int t = 0; t < 4; ++t) {
+      const int64_t q = ki / c, ci = ki % c, ky = 2 * (t / 2) + q / 2, kx = 2 * (t % 2) + q % 2;
+      off[ki * 4 + t] = ky > 2 || kx > 2 ? -1 : (ky * 3 + kx) * c + ci;
+    }
   transform_weights(k, n, [&](int64_t co, int a, int b, int64_t ki) {
-    const int64_t q = ki / c, ci = ki % c;
-    const int ky = 2 * a + static_cast<int>(q / 2), kx = 2 * b + static_cast<int>(q % 2);
-    return ky > 2 || kx > 2 ? 0.0f : w[((co * 3 + ky) * 3 + kx) * c + ci];
+    const int64_t o = off[ki * 4 + a * 2 + b];
+    return o < 0 ? 0.0f : w[co * 9 * c + o];
   }, u);
   const int64_t x_img = p.in_h * p.in_w * c;
   auto gather = [&](int64_t img, int64_t y0, int64_t x0, const float* zeros, const float** src) {
@@ -241,11 +250,18 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
       if ((py + p.pad - ky) % 2 == 0) d0 = std::min(d0, (py + p.pad - ky) / 2);
   ScratchScope scratch;
   float* u = scratch.alloc_floats((n + nr - 1) / nr * kPoints * k * nr);
+  // off[no*4 + a*2 + b]: where the tap of dx channel no (phase, channel)
+  // through (a, b) is in an input channel's 3x3xc weights, or -1.
+  int64_t* off = alloc_i64(scratch, n * 4);
+  for (int64_t no = 0; no < n; ++no)
+    for (int t = 0; t < 4; ++t) {
+      const int64_t q = no / c, ci = no % c;
+      const int64_t ky = q / 2 + p.pad - 2 * (t / 2 + d0), kx = q % 2 + p.pad - 2 * (t % 2 + d0);
+      off[no * 4 + t] = ky < 0 || ky > 2 || kx < 0 || kx > 2 ? -1 : (ky * 3 + kx) * c + ci;
+    }
   transform_weights(k, n, [&](int64_t no, int a, int b, int64_t co) {
-    const int64_t q = no / c, ci = no % c;
-    const int ky = static_cast<int>(q / 2) + p.pad - 2 * (a + d0);
-    const int kx = static_cast<int>(q % 2) + p.pad - 2 * (b + d0);
-    return ky < 0 || ky > 2 || kx < 0 || kx > 2 ? 0.0f : w[((co * 3 + ky) * 3 + kx) * c + ci];
+    const int64_t o = off[no * 4 + a * 2 + b];
+    return o < 0 ? 0.0f : w[co * 9 * c + o];
   }, u);
   const int64_t dy_img = oh * ow * k, gh = (p.in_h + 1) / 2, gw = (p.in_w + 1) / 2;
   auto gather = [&](int64_t img, int64_t y0, int64_t x0, const float* zeros, const float** src) {
