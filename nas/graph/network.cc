@@ -109,6 +109,8 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
   const int n = spec_.size();
   stats_bn_of_conv_.assign(n, -1);
   grad_bn_of_conv_.assign(n, -1);
+  input_stats_bn_of_conv_.assign(n, -1);
+  input_stats_.resize(n);
   apply_bn_of_conv_.assign(n, -1);
   bn_apply_deferred_.assign(n, false);
   if (mode_ != ExecMode::kTraining) return;
@@ -147,6 +149,7 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
         !ops::conv2d_streams_output(conv_at(producer)->params(), ops::ConvPass::kForward) &&
         stats_bn_of_conv_[producer] < 0)
       stats_bn_of_conv_[producer] = id;
+    choose_stats_from_input(id, options);
     if (!options.batch_norm_grad_sums_in_conv) continue;
     // Backward: BN's output gradient is written whole, in place of nothing
     // else, by the backward-data of the one conv that reads the output once.
@@ -158,6 +161,47 @@ void Network::choose_batch_norm_passes_in_conv(const NetworkOptions& options) {
         !ops::conv2d_streams_output(conv_at(reader)->params(), ops::ConvPass::kBackwardData))
       grad_bn_of_conv_[reader] = id;
   }
+}
+
+void Network::choose_stats_from_input(int bn, const NetworkOptions& options) {
+  if (!options.batch_norm_stats_from_input) return;
+  const int conv_node = spec_.node(bn).inputs[0].node;
+  const auto* conv = dynamic_cast<const ops::Conv2d*>(ops_[conv_node].get());
+  // A conv that gathers this BN's statistics itself needs nothing more; one
+  // whose input is never materialised has no input to read.
+  if (conv == nullptr || stats_bn_of_conv_[conv_node] == bn || virtual_bn_of_conv_[conv_node] >= 0 ||
+      input_stats_bn_of_conv_[conv_node] >= 0)
+    return;
+  // y = W x (+ b) row by row: each output pixel from its own input pixel.
+  // Only outputs the conv streams (over 16 MiB): smaller ones are observed
+  // by the conv (batch_norm_stats_in_conv, bit-identical) or read back from
+  // the cache cheaply.
+  const ops::ConvParams& p = conv->params();
+  if (p.kernel_h != 1 || p.kernel_w != 1 || p.stride != 1 || p.pad != 0 || p.dilation != 1 ||
+      p.groups != 1 || !ops::conv2d_streams_output(p, ops::ConvPass::kForward) ||
+      !ops::linear_output_stats_pays(p.in_c, p.out_c))
+    return;
+  input_stats_bn_of_conv_[conv_node] = bn;
+  input_stats_[conv_node] = std::make_unique<ops::LinearOutputStats>(p.batch * p.in_h * p.in_w, p.in_c);
+  derived_mean_.resize(std::max<size_t>(derived_mean_.size(), p.out_c));
+  derived_var_.resize(std::max<size_t>(derived_var_.size(), p.out_c));
+}
+
+void Network::derive_batch_norm_stats(int conv_node) {
+  const int bn = input_stats_bn_of_conv_[conv_node];
+  const ops::ConvParams& p = static_cast<const ops::Conv2d*>(ops_[conv_node].get())->params();
+  const TensorRef& x = spec_.node(conv_node).inputs[0];
+  const float* bias = p.bias ? node_params_[conv_node][1].data() : nullptr;
+  input_stats_[conv_node]->compute(acts_[x.node][x.output].data(), node_params_[conv_node][0].data(),
+                                   bias, p.out_c, derived_mean_.data(), derived_var_.data());
+  static_cast<ops::BatchNorm*>(ops_[bn].get())
+      ->set_batch_stats({derived_mean_.data(), static_cast<size_t>(p.out_c)},
+                        {derived_var_.data(), static_cast<size_t>(p.out_c)});
+}
+
+int Network::batch_norm_stats_from_input() const {
+  return static_cast<int>(std::count_if(input_stats_bn_of_conv_.begin(), input_stats_bn_of_conv_.end(),
+                                        [](int b) { return b >= 0; }));
 }
 
 int Network::batch_norm_stats_in_conv() const {
@@ -454,9 +498,12 @@ std::vector<ops::Tensor> Network::forward(std::span<const ops::Tensor> inputs,
       conv->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
       conv->set_output_observer(nullptr);
       conv->set_input_transform(nullptr, {});
-      continue;
+    } else {
+      ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
     }
-    ops_[id]->forward(node_context(ctx, id), in, node_params_[id], acts_[out]);
+    // Now, while the conv's input is still in the last-level cache (its
+    // output went out with streaming stores): BN's statistics from it.
+    if (input_stats_bn_of_conv_[id] >= 0 && ctx.training) derive_batch_norm_stats(id);
   }
   std::vector<ops::Tensor> out;
   for (const TensorRef& t : spec_.outputs()) out.push_back(acts_[t.node][t.output]);

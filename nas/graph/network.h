@@ -18,6 +18,7 @@
 #include "nas/graph/parameter_store.h"
 #include "ops/core/op.h"
 #include "ops/core/workspace.h"
+#include "ops/layers/linear_output_stats.h"
 
 namespace nas::graph {
 
@@ -62,6 +63,23 @@ struct NetworkOptions {
   // per MBv2-stack step; docs/architecture.md). Bit-identical to false (the
   // tests compare them).
   bool batch_norm_stats_in_conv = true;
+  // kTraining: a batch_norm whose input is written by a 1x1 conv2d (stride
+  // 1, no padding, one group, dilation 1) that streams it (over 16 MiB,
+  // ops::conv2d_streams_output: so not observed by batch_norm_stats_in_conv)
+  // gets its batch mean and variance derived from the conv's INPUT instead
+  // of a pass over its own output: y = W x (+ b) has mean
+  // W mean_x (+ b) and variance w_o^T Cov(x) w_o (ops::LinearOutputStats,
+  // BatchNorm::set_batch_stats), computed just after the conv's forward
+  // while its input is still in the last-level cache. Taken only where the
+  // covariance costs clearly less than reading the output
+  // (ops::linear_output_stats_pays: in_c^2 <= 6 out_c, e.g. every MBv2
+  // expand conv). Saves one read of the expanded tensor per block (19-58 MB
+  // on the MBv2 stack). NOT bit-identical to false: the statistics are
+  // those of the exact W x, not of the float32 output, so they agree to
+  // float32 precision (the tests bound the difference over training steps);
+  // bit-identical on any thread count. See docs/architecture.md for the
+  // measurement behind the default.
+  bool batch_norm_stats_from_input = false;
   // kTraining only: when a batch_norm's output gradient (its fused
   // activation's, if fused) is written by the backward-data of a conv that
   // alone reads that output, BN's gradient sums are gathered in that conv
@@ -136,6 +154,9 @@ class Network {
   // batch_norm_grad_sums_in_conv).
   int batch_norm_stats_in_conv() const;
   int batch_norm_grad_sums_in_conv() const;
+  // batch_norm nodes whose statistics are derived from their 1x1 conv's
+  // input (NetworkOptions::batch_norm_stats_from_input).
+  int batch_norm_stats_from_input() const;
   // batch_norm nodes whose output is written by the depthwise conv reading
   // it (NetworkOptions::batch_norm_apply_in_depthwise).
   int batch_norm_apply_in_depthwise() const;
@@ -156,6 +177,10 @@ class Network {
   void choose_in_place_gradients();
   void choose_virtual_outputs();
   void choose_batch_norm_passes_in_conv(const NetworkOptions& options);
+  void choose_stats_from_input(int bn, const NetworkOptions& options);
+  // After conv node `conv`'s training forward: the statistics of its output
+  // from its input, handed to the batch_norm that reads it.
+  void derive_batch_norm_stats(int conv);
 
   NetworkSpec spec_;
   ExecMode mode_;
@@ -184,6 +209,11 @@ class Network {
   // Per conv node: the batch_norm node whose statistics it gathers in its
   // forward / whose gradient sums it gathers in its backward-data (-1: none).
   std::vector<int> stats_bn_of_conv_, grad_bn_of_conv_;
+  // Per conv node: the batch_norm whose statistics are derived from the
+  // conv's input (-1: none), with the state that computes them.
+  std::vector<int> input_stats_bn_of_conv_;
+  std::vector<std::unique_ptr<ops::LinearOutputStats>> input_stats_;
+  std::vector<double> derived_mean_, derived_var_;
   // Per depthwise conv node: the batch_norm whose output it writes; per
   // batch_norm node: whether its normalise is deferred to that conv.
   std::vector<int> apply_bn_of_conv_;

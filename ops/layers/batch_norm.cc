@@ -68,6 +68,14 @@ RowBlockObserver* BatchNorm::arm_input_stats(const float* x) {
   return stats_observer_.get();
 }
 
+void BatchNorm::set_batch_stats(std::span<const double> mean, std::span<const double> var) {
+  NAS_CHECK(static_cast<int64_t>(mean.size()) == c_ && static_cast<int64_t>(var.size()) == c_);
+  given_stats_.resize(2 * c_);
+  std::copy(mean.begin(), mean.end(), given_stats_.begin());
+  std::copy(var.begin(), var.end(), given_stats_.begin() + c_);
+  given_armed_ = true;
+}
+
 RowBlockObserver* BatchNorm::arm_grad_sums(const float* x, const float* dy) {
   observed_grad_x_ = x;
   observed_dy_ = dy;
@@ -163,6 +171,33 @@ void BatchNorm::grad_sums_block(const float* x, const float* dy, int64_t b, int6
 
 void BatchNorm::compute_batch_stats(const float* x) {
   const int64_t c = c_;
+  const double m = static_cast<double>(rows_);
+  // sums_ ends with each channel's mean at j and biased variance at c + j.
+  if (given_armed_) {
+    NAS_CHECK(!stats_armed_);
+    given_armed_ = false;
+    std::copy(given_stats_.begin(), given_stats_.end(), sums_.begin());
+  } else {
+    merge_block_stats(x);
+    for (int64_t j = 0; j < c; ++j) sums_[c + j] = std::max(0.0, sums_[c + j] / m);
+  }
+  const double unbias = rows_ > 1 ? m / (m - 1.0) : 1.0;
+  const double mom = cumulative_ ? 1.0 / static_cast<double>(batches_tracked_ + 1) : momentum_;
+  float* rm = running_mean_.data();
+  float* rv = running_var_.data();
+  for (int64_t j = 0; j < c; ++j) {
+    const double var = sums_[c + j];
+    const double mean = sums_[j];
+    mean_[j] = static_cast<float>(mean);
+    inv_std_[j] = static_cast<float>(1.0 / std::sqrt(var + eps_));
+    rm[j] = static_cast<float>((1.0 - mom) * rm[j] + mom * mean);
+    rv[j] = static_cast<float>((1.0 - mom) * rv[j] + mom * var * unbias);
+  }
+  ++batches_tracked_;
+}
+
+void BatchNorm::merge_block_stats(const float* x) {
+  const int64_t c = c_;
   if (stats_armed_) {
     NAS_CHECK(x == observed_x_ && stats_observer_->complete());
     stats_armed_ = false;
@@ -193,20 +228,6 @@ void BatchNorm::compute_batch_stats(const float* x) {
     }
     n = nn;
   }
-  const double m = static_cast<double>(rows_);
-  const double unbias = rows_ > 1 ? m / (m - 1.0) : 1.0;
-  const double mom = cumulative_ ? 1.0 / static_cast<double>(batches_tracked_ + 1) : momentum_;
-  float* rm = running_mean_.data();
-  float* rv = running_var_.data();
-  for (int64_t j = 0; j < c; ++j) {
-    const double var = std::max(0.0, sums_[c + j] / m);
-    const double mean = sums_[j];
-    mean_[j] = static_cast<float>(mean);
-    inv_std_[j] = static_cast<float>(1.0 / std::sqrt(var + eps_));
-    rm[j] = static_cast<float>((1.0 - mom) * rm[j] + mom * mean);
-    rv[j] = static_cast<float>((1.0 - mom) * rv[j] + mom * var * unbias);
-  }
-  ++batches_tracked_;
 }
 
 void BatchNorm::forward(const OpContext& ctx, std::span<const Tensor> inputs,

@@ -110,6 +110,18 @@ class BatchNorm final : public Op {
   // backward's input. Call after the matching forward.
   RowBlockObserver* arm_grad_sums(const float* x, const float* dy);
 
+  // The next training forward normalises with these per-channel batch
+  // statistics (c values each: the mean and the BIASED variance of its
+  // input) instead of computing them from its input: e.g. those of a 1x1
+  // conv's output derived from the conv's input (LinearOutputStats,
+  // NetworkOptions::batch_norm_stats_from_input). All else is as usual: the
+  // running statistics are updated from them (the variance made unbiased by
+  // M/(M-1)), backward uses them as the forward's own, the output (or
+  // deferred normalise) and fused activation are unchanged. Copies them.
+  // REQUIRES: mean and var hold c values, var >= 0; not armed with
+  // arm_input_stats for the same forward.
+  void set_batch_stats(std::span<const double> mean, std::span<const double> var);
+
   // The next forward computes the statistics and coefficients but leaves
   // its output unwritten: the op reading it writes it instead, applying
   // normalize_rows (below) as it reads the input (e.g. a depthwise conv's
@@ -133,7 +145,13 @@ class BatchNorm final : public Op {
 
  private:
   BatchNorm(const Shape& in, float eps, float momentum);
+  // The batch's statistics (given, or merge_block_stats) into mean_ and
+  // inv_std_, and the running statistics updated.
   void compute_batch_stats(const float* x);
+  // sums_ = per channel the mean (at j) and the sum of squared deviations
+  // (at c + j), from the blocks' shifted sums (computed now, or by the
+  // armed observer).
+  void merge_block_stats(const float* x);
   // One RowBlocks block's sums into block_sums_ (the same bits whether BN or
   // a producer's observer runs it): stats of x, or gradient sums of x, dy.
   // `cached`: the rows were just written (an observer's call), so the
@@ -167,6 +185,9 @@ class BatchNorm final : public Op {
   const float* observed_dy_ = nullptr;
   bool stats_armed_ = false, grad_armed_ = false;
   bool normalize_deferred_ = false;
+  // Given statistics (set_batch_stats): mean at j, biased variance at c + j.
+  std::vector<double> given_stats_;
+  bool given_armed_ = false;
 };
 
 }  // namespace nas::ops
