@@ -198,10 +198,10 @@ constexpr int64_t kWgradMaxChunks = 16;
 // a few % faster than 64, 192, 256 and 512 over the MBv2 shapes (1 thread).
 constexpr int64_t kWgradBlockPixels = 128;
 // gemm1x1_backward_fuses: x and dy together past this many bytes, where dy
-// no longer stays in L3 between the two passes. Measured (ops/conv/README.md):
-// from 12.6 MB on the one pass is 8-23% faster on expanding shapes; at 8.4 MB
-// and below it is even or up to 10% slower at 2 threads (its chunks split
-// less evenly than the separate GEMM's rows).
+// no longer stays in L3 between the two passes. Measured (ops/conv/README.md;
+// backward-data by gemm1x1's GEMM): from 12.6 MB on the one pass was 8-23%
+// faster on expanding shapes; at 8.4 MB and below even or up to 10% slower
+// at 2 threads (its chunks split less evenly than the separate GEMM's rows).
 constexpr int64_t kFusedBackwardMinBytes = int64_t{12} << 20;
 
 int64_t wgrad_pixel_chunks(int64_t pixels) {
@@ -211,9 +211,10 @@ int64_t wgrad_pixel_chunks(int64_t pixels) {
   return chunks;
 }
 
-// Runs on each pixel block [q0, q1) of the weight gradient, on the thread
-// that reduces it, right before the block's tiles read it.
-using PixelBlockFn = std::function<void(int64_t q0, int64_t q1)>;
+// Runs on each pixel block [q0, q1) of the weight gradient's chunk [p0, p1),
+// on the thread that reduces the chunk (its blocks in order), right before
+// the block's tiles read it.
+using PixelBlockFn = std::function<void(int64_t q0, int64_t q1, int64_t p0, int64_t p1)>;
 
 // `t` null: the plain weight gradient. Else each block of pixels of x is
 // transformed into the thread's scratch right before the tiles read it (the
@@ -260,7 +261,7 @@ void backward_weights_impl(const ConvParams& p, const float* x, const ConvInputT
           w.next_a = w.a + w.k * blk.lda;
           w.next_b = w.b + w.k * blk.ldb;
         }
-        if (before_block) before_block(q0, q0 + w.k);
+        if (before_block) before_block(q0, q0 + w.k, p0, p1);
         if (xt != nullptr) {
           // The next raw block stays the prefetch target (it is read next).
           t->fn(t->ctx, xs + q0 * p.in_c, w.k, xt);
@@ -333,7 +334,7 @@ void backward_fused_impl(const ConvParams& p, ConvAlgo dx_algo, const float* x,
                 out_g = p.out_per_group();
   const bool stream =
       observer == nullptr && rows * p.in_c * int64_t{sizeof(float)} > kStreamOutputBytes;
-  PixelBlockFn dx_rows;
+  std::function<void(int64_t, int64_t)> dx_rows;
   GemmArgs args = backward_data_args(p, dy, w, dx);
   args.parallel = false;
   args.stream_c = stream;
@@ -353,9 +354,19 @@ void backward_fused_impl(const ConvParams& p, ConvAlgo dx_algo, const float* x,
     direct = {packed, p.groups, p.in_c, p.out_c, in_g, out_g, (in_g + nr - 1) / nr, stream};
     dx_rows = [&](int64_t q0, int64_t q1) { direct_dx_rows(direct, dy, dx, q0, q1); };
   }
-  backward_weights_impl(p, x, t, dy, dw, [&](int64_t q0, int64_t q1) {
-    dx_rows(q0, q1);
-    if (observer != nullptr) observer->report(q0, q1);
+  // Direct's tiles run whole from the chunk's start (rows [q0, q1) rounded
+  // up to the tile height; the last tile ahead of the block reads the next
+  // block's dy, which the block's tiles prefetch anyway): a 128-pixel block
+  // would otherwise end in a part tile of 8 of 12 rows.
+  const int64_t step = dx_algo == ConvAlgo::kDirect ? kernels::conv_kernels().mr : 1;
+  auto tile_end = [&](int64_t q, int64_t p0, int64_t p1) {
+    return std::min(p1, p0 + (q - p0 + step - 1) / step * step);
+  };
+  backward_weights_impl(p, x, t, dy, dw, [&](int64_t q0, int64_t q1, int64_t p0, int64_t p1) {
+    const int64_t r0 = tile_end(q0, p0, p1), r1 = tile_end(q1, p0, p1);
+    if (r1 <= r0) return;
+    dx_rows(r0, r1);
+    if (observer != nullptr) observer->report(r0, r1);
   });
 }
 
