@@ -79,7 +79,7 @@ struct NetworkOptions {
   // float32 precision (the tests bound the difference over training steps);
   // bit-identical on any thread count. See docs/architecture.md for the
   // measurement behind the default.
-  bool batch_norm_stats_from_input = false;
+  bool batch_norm_stats_from_input = true;
   // kTraining only: when a batch_norm's output gradient (its fused
   // activation's, if fused) is written by the backward-data of a conv that
   // alone reads that output, BN's gradient sums are gathered in that conv
