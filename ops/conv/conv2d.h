@@ -88,9 +88,9 @@ void conv2d_backward_data(const ConvParams& p, const float* dy, const float* w, 
 // dx (skipped when null) as conv2d_backward_data gives it (observer as
 // there), then dw and db as conv2d_backward_weights gives them: the same
 // bits, in one pass over dy where the chosen algorithms have one (depthwise
-// at stride 1 with "same" padding on batches beyond the caches; gemm1x1 at
-// stride 1 when x and dy together exceed 12 MB, conv_gemm1x1.h: dy is read
-// from memory once instead of twice).
+// at stride 1 with "same" padding on batches beyond the caches; 1x1 convs
+// at stride 1 with out_c >= in_c when x and dy together exceed 12 MB,
+// conv_gemm1x1.h: dy is read from memory once instead of twice).
 void conv2d_backward(const ConvParams& p, const float* x, const float* dy, const float* w, float* dx,
                      float* dw, float* db, RowBlockObserver* observer = nullptr);
 // dw = d(loss)/dw (skipped when dw is null); db = sum of dy over batch and

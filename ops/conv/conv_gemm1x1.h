@@ -27,8 +27,9 @@ void gemm1x1_backward_weights_transformed(const ConvParams& p, const float* x,
 // packed weights), then its weight-gradient sums from the same dy rows (and x
 // rows) while they are in L2: dy comes from memory once instead of twice,
 // and the reads of x interleave with the writes of dx. Takes p when
-// gemm1x1_backward_fuses(p) (depends on p only: stride 1, pad 0, x and dy
-// together beyond 12 MB) and dx_algo is kGemm1x1 or kDirect; returns false,
+// gemm1x1_backward_fuses(p) (depends on p only: stride 1, pad 0, dy at least
+// as large as x, i.e. out_c >= in_c, and x and dy together beyond 12 MB) and
+// dx_algo is kGemm1x1 or kDirect; returns false,
 // writing nothing, otherwise. When it returns true, dx is bit for bit
 // dx_algo's backward_data and dw gemm1x1's backward_weights (of t(x) when t
 // is not null: x is then transformed block by block into thread scratch, as

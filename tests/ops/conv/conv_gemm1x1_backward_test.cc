@@ -97,18 +97,21 @@ ConvParams resolved_as(ConvParams p, ConvAlgo dx_algo) {
   return p;
 }
 
-// Past the 12 MB line (x and dy together): 13-19 MB. Pixel counts
-// (26047, 30267, 20000) are no multiple of the 16 chunks nor of 128.
+// Expanding (out_c >= in_c) and past the 12 MB line (x and dy together):
+// 13-19 MB. Pixel counts (26047, 30267, 20000) are no multiple of the 16
+// chunks, of 128 nor of a tile's rows.
 const Shape kFused[] = {
-    {7, 61, 61, 19, 131, 1, 1, 0},  // expand-like, odd channels
-    {9, 57, 59, 133, 21, 1, 1, 0},  // project-like
+    {7, 61, 61, 19, 131, 1, 1, 0},  // odd channels
+    {9, 57, 59, 21, 133, 1, 1, 0},  // odd channels, another chunk size
     {8, 50, 50, 34, 130, 2, 1, 0},  // groups
 };
-// Declined: held by the caches, stride 2, padding (gemm1x1 does not apply).
+// Declined: held by the caches, stride 2, padding (gemm1x1 does not apply),
+// projecting (dy smaller than x).
 const Shape kDeclined[] = {
     {2, 14, 14, 24, 144, 1, 1, 0},
     {32, 56, 56, 24, 48, 1, 2, 0},
     {7, 61, 61, 19, 131, 1, 1, 1},
+    {9, 57, 59, 133, 21, 1, 1, 0},
 };
 
 TEST(Gemm1x1Backward, OnePassSameBitsAsTwoPasses) {
@@ -171,7 +174,7 @@ TEST(Gemm1x1Backward, OnePassSameBitsAsTwoPasses) {
 TEST(Gemm1x1Backward, TransformedInputSameBitsAsTransformingFirst) {
   const int saved = num_threads();
   for (ConvAlgo dx_algo : {ConvAlgo::kGemm1x1, ConvAlgo::kDirect})
-  for (const Shape& s : {kFused[0], kFused[1], kDeclined[0]}) {
+  for (const Shape& s : {kFused[0], kFused[1], kDeclined[0], kDeclined[3]}) {
     const ConvParams pinned = params(s, true);
     const ConvParams p = resolved_as(pinned, dx_algo);
     const std::string what = describe(s) + " dx by " + conv_algo_name(dx_algo);
