@@ -14,11 +14,12 @@
 // +-1/2, inf): 64 products per 49 outputs for 4 phases, 5.2 multiplies per
 // output and input channel against direct's 9. The transforms read each
 // tile's inputs and write its outputs where they are (runs of channels by
-// pointer), so the phase split copies nothing. Tiles run in chunks whose transformed inputs V and
-// products M fit in L2, one chunk per thread at a time (gather, transform,
-// the 64 per-point GEMMs, inverse transform, scatter); transformed weights
-// are 64/9 of the kernel's size (and 16/9 again for the zero phase taps) and
-// are read from L3 once per chunk.
+// pointer), so the phase split copies nothing. Each thread takes an equal
+// share of the tiles, in chunks whose transformed inputs V and products M fit
+// in L2 (gather, transform, the 64 per-point GEMMs, inverse transform,
+// scatter); the GEMMs' tile kernels prefetch the next chunk's inputs and this
+// chunk's outputs. Transformed weights are 64/9 of the kernel's size (and
+// 16/9 again for the zero phase taps) and are read from L3 once per chunk.
 // Backward-weights is the transposed Winograd F(2x2,7x7) of the same 2x2
 // conv (see backward_weights).
 #include <algorithm>
@@ -39,6 +40,8 @@ constexpr int kOut = 7;      // 7x7 outputs per tile
 // V and M of a chunk of tiles: within this, so they stay in L2.
 constexpr int64_t kChunkBytes = int64_t{768} << 10;
 constexpr int64_t kPlanePad = 16;  // floats: one cache line
+// A chunk's output rows are prefetched during its last 32 point GEMMs (the
+// next chunk's inputs during the first 32).
 constexpr int64_t kOutPrefetchPoints = 32;
 
 // The transformed weights (and the weight gradient's per-point sums) are
