@@ -169,8 +169,8 @@ void Network::choose_stats_from_input(int bn, const NetworkOptions& options) {
   const auto* conv = dynamic_cast<const ops::Conv2d*>(ops_[conv_node].get());
   // A conv that gathers this BN's statistics itself needs nothing more; one
   // whose input is never materialised has no input to read.
-  if (conv == nullptr || stats_bn_of_conv_[conv_node] == bn || virtual_bn_of_conv_[conv_node] >= 0 ||
-      input_stats_bn_of_conv_[conv_node] >= 0)
+  if (conv == nullptr || stats_bn_of_conv_[conv_node] == bn ||
+      virtual_bn_of_conv_[conv_node] >= 0 || input_stats_bn_of_conv_[conv_node] >= 0)
     return;
   // y = W x (+ b) row by row: each output pixel from its own input pixel.
   // Only outputs the conv streams (over 16 MiB): smaller ones are observed
@@ -182,7 +182,8 @@ void Network::choose_stats_from_input(int bn, const NetworkOptions& options) {
       !ops::linear_output_stats_pays(p.in_c, p.out_c))
     return;
   input_stats_bn_of_conv_[conv_node] = bn;
-  input_stats_[conv_node] = std::make_unique<ops::LinearOutputStats>(p.batch * p.in_h * p.in_w, p.in_c);
+  input_stats_[conv_node] =
+      std::make_unique<ops::LinearOutputStats>(p.batch * p.in_h * p.in_w, p.in_c);
   derived_mean_.resize(std::max<size_t>(derived_mean_.size(), p.out_c));
   derived_var_.resize(std::max<size_t>(derived_var_.size(), p.out_c));
 }
@@ -192,15 +193,17 @@ void Network::derive_batch_norm_stats(int conv_node) {
   const ops::ConvParams& p = static_cast<const ops::Conv2d*>(ops_[conv_node].get())->params();
   const TensorRef& x = spec_.node(conv_node).inputs[0];
   const float* bias = p.bias ? node_params_[conv_node][1].data() : nullptr;
-  input_stats_[conv_node]->compute(acts_[x.node][x.output].data(), node_params_[conv_node][0].data(),
-                                   bias, p.out_c, derived_mean_.data(), derived_var_.data());
+  input_stats_[conv_node]->compute(acts_[x.node][x.output].data(),
+                                   node_params_[conv_node][0].data(), bias, p.out_c,
+                                   derived_mean_.data(), derived_var_.data());
   static_cast<ops::BatchNorm*>(ops_[bn].get())
       ->set_batch_stats({derived_mean_.data(), static_cast<size_t>(p.out_c)},
                         {derived_var_.data(), static_cast<size_t>(p.out_c)});
 }
 
 int Network::batch_norm_stats_from_input() const {
-  return static_cast<int>(std::count_if(input_stats_bn_of_conv_.begin(), input_stats_bn_of_conv_.end(),
+  return static_cast<int>(std::count_if(input_stats_bn_of_conv_.begin(),
+                                        input_stats_bn_of_conv_.end(),
                                         [](int b) { return b >= 0; }));
 }
 

@@ -88,7 +88,8 @@ inline void cov_sums_body(const float* x, int64_t rows, int64_t k, const float* 
     cov_shift_rows(x + r0 * k, n, k, kp, shift, v);
     for (int64_t j0 = 0; j0 < kp; j0 += kCovStrip) cov_column_sums(v, n, kp, j0, a1 + j0);
     for (int64_t i0 = 0; i0 < kp; i0 += kCovStrip)
-      for (int64_t j0 = i0; j0 < kp; j0 += kCovStrip) cov_block(v, n, kp, i0, j0, acc + i0 * kp + j0);
+      for (int64_t j0 = i0; j0 < kp; j0 += kCovStrip)
+        cov_block(v, n, kp, i0, j0, acc + i0 * kp + j0);
     for (int64_t i = 0; i < k; ++i) {
       s1[i] += static_cast<double>(a1[i]);
       const float* __restrict ai = acc + i * kp;

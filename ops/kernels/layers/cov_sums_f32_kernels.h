@@ -33,8 +33,8 @@ int64_t cov_sums_scratch_floats(int64_t k);
 //   s2[i * k + j] += sum_r v[i] * v[j]          for i <= j < k
 // (the upper triangle; s2's entries below the diagonal are not touched).
 // REQUIRES: scratch holds cov_sums_scratch_floats(k) floats; k >= 1.
-using CovSumsFn = void (*)(const float* x, int64_t rows, int64_t k, const float* shift,
-                           double* s1, double* s2, float* scratch);
+using CovSumsFn = void (*)(const float* x, int64_t rows, int64_t k, const float* shift, double* s1,
+                           double* s2, float* scratch);
 
 struct CovSumsF32Kernel {
   const char* name;  // cov_sums_f32_<isa>

@@ -5,7 +5,7 @@
 namespace nas::ops::kernels {
 
 void cov_sums_f32_scalar(const float* x, int64_t rows, int64_t k, const float* shift, double* s1,
-                       double* s2, float* scratch) {
+                         double* s2, float* scratch) {
   cov_sums_body(x, rows, k, shift, s1, s2, scratch);
 }
 

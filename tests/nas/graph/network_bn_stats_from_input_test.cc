@@ -115,16 +115,20 @@ TEST(NetworkBatchNormStatsFromInput, ChoosesStreamedOneByOneConvsThatPay) {
   EXPECT_EQ(on->batch_norm_stats_from_input(), 1);
   EXPECT_EQ(on->batch_norm_stats_in_conv(), 2);  // bn_s, bn_p (dw streams its output too)
   EXPECT_EQ(make(big_net(), false)->batch_norm_stats_from_input(), 0);
-  EXPECT_EQ(Network::create(big_net(), ExecMode::kInference, 21).take()->batch_norm_stats_from_input(), 0);
+  EXPECT_EQ(
+      Network::create(big_net(), ExecMode::kInference, 21).take()->batch_norm_stats_from_input(),
+      0);
   // The default (see NetworkOptions and docs/architecture.md).
-  EXPECT_EQ(Network::create(big_net(), ExecMode::kTraining, 21).take()->batch_norm_stats_from_input(),
-            NetworkOptions{}.batch_norm_stats_from_input ? 1 : 0);
+  EXPECT_EQ(
+      Network::create(big_net(), ExecMode::kTraining, 21).take()->batch_norm_stats_from_input(),
+      NetworkOptions{}.batch_norm_stats_from_input ? 1 : 0);
   // Small batch: the conv does not stream its output, so it gathers BN's
   // statistics itself (bit-identical), whatever the option says.
   auto small = make(block_net({2, 8, 8, 3}, 16, 96, false), true);
   EXPECT_EQ(small->batch_norm_stats_from_input(), 0);
   // 48 -> 96 channels does not pay (48^2 > 6 * 96), even streamed.
-  EXPECT_EQ(make(block_net({16, 56, 56, 3}, 48, 96, false), true)->batch_norm_stats_from_input(), 0);
+  EXPECT_EQ(make(block_net({16, 56, 56, 3}, 48, 96, false), true)->batch_norm_stats_from_input(),
+            0);
 }
 
 // How close on and off stay. From the same weights (step 0) the gradients
@@ -190,8 +194,10 @@ TEST(NetworkBatchNormStatsFromInput, TrainsLikeBatchNormsOwnStatistics) {
       }
     }
   }
-  std::printf("on vs off, largest difference relative to its tensor's largest value: "
-              "step-0 gradients %.2e, weights (over value + steps) %.2e\n", worst_grad, worst_value);
+  std::printf(
+      "on vs off, largest difference relative to its tensor's largest value: "
+      "step-0 gradients %.2e, weights (over value + steps) %.2e\n",
+      worst_grad, worst_value);
 }
 
 TEST(NetworkBatchNormStatsFromInput, SameBitsOnEachThreadCount) {
@@ -244,7 +250,8 @@ TEST(NetworkBatchNormStatsFromInput, GradientsMatchFiniteDifferences) {
   auto net = make(block_net(x_shape, 4, 24, true), true);
   ASSERT_EQ(net->batch_norm_stats_from_input(), 1);
   testing::expect_gradients_match_finite_differences(
-      *net, x_shape, {"expand.weight", "expand.bias", "bn_e.gamma", "bn_e.beta", "stem.weight"}, 40);
+      *net, x_shape, {"expand.weight", "expand.bias", "bn_e.gamma", "bn_e.beta", "stem.weight"},
+      40);
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ TEST(BatchNormGivenStats, NormalisesWithTheGivenStatisticsOnce) {
   const Tensor y_own = run(own, x);
   given.bn->set_batch_stats(mean, var);
   const Tensor y_given = run(given, x);
-  for (int64_t i = 0; i < x.numel(); ++i) ASSERT_NEAR(y_given.data()[i], y_own.data()[i], 1e-5f) << i;
+  for (int64_t i = 0; i < x.numel(); ++i)
+    ASSERT_NEAR(y_given.data()[i], y_own.data()[i], 1e-5f) << i;
   for (int64_t j = 0; j < c; ++j) {
     EXPECT_NEAR(given.bn->running_mean().data()[j], own.bn->running_mean().data()[j], 1e-6f);
     EXPECT_NEAR(given.bn->running_var().data()[j], own.bn->running_var().data()[j], 1e-6f);
@@ -80,9 +81,9 @@ TEST(BatchNormGivenStats, NormalisesWithTheGivenStatisticsOnce) {
   const Tensor y2 = run(other, x);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < c; ++j) {
-      const double want = (x.data()[r * c + j] - mean2[j]) * other.gamma.data()[j] /
-                              std::sqrt(var2[j] + 1e-5) +
-                          other.beta.data()[j];
+      const double want =
+          (x.data()[r * c + j] - mean2[j]) * other.gamma.data()[j] / std::sqrt(var2[j] + 1e-5) +
+          other.beta.data()[j];
       ASSERT_NEAR(y2.data()[r * c + j], want, 1e-5) << r << "," << j;
     }
   for (int64_t j = 0; j < c; ++j) {

@@ -116,10 +116,12 @@ void expect_matches_reference(const Case& c, uint32_t seed) {
   stats.compute(d.x.data(), d.w.data(), c.bias ? d.b.data() : nullptr, c.out_c, mean.data(),
                 var.data());
   for (int64_t o = 0; o < c.out_c; ++o) {
-    EXPECT_NEAR(mean[o], ref.mean[o], 1e-6 * ref.mean_scale[o] + 1e-12) << label(c) << " channel " << o;
+    EXPECT_NEAR(mean[o], ref.mean[o], 1e-6 * ref.mean_scale[o] + 1e-12)
+        << label(c) << " channel " << o;
     // Float products summed over 128 rows, then in double: ~1e-7 of the
     // terms' size, whatever the offset (shifted sums).
-    EXPECT_NEAR(var[o], ref.var[o], 1e-5 * ref.var_scale[o] + 1e-12) << label(c) << " channel " << o;
+    EXPECT_NEAR(var[o], ref.var[o], 1e-5 * ref.var_scale[o] + 1e-12)
+        << label(c) << " channel " << o;
     EXPECT_GE(var[o], 0.0);
   }
 }
@@ -128,11 +130,11 @@ TEST(LinearOutputStats, MatchesADoublePrecisionReferenceOnRandomShapes) {
   // Odd channel counts, strips of 8 +- 1, rows below one block (128), not a
   // multiple of the 64 blocks or of the 128-row chunks.
   const Case cases[] = {
-      {1, 1, 1, false, 0.0f, 1.0f},        {7, 3, 5, true, 0.5f, 1.0f},
-      {128, 16, 96, false, 0.2f, 1.0f},    {129, 17, 33, true, 1.0f, 0.5f},
-      {1000, 24, 144, true, -2.0f, 1.0f},  {8191, 32, 192, false, 0.3f, 2.0f},
-      {12345, 15, 7, true, 1.0f, 1.0f},    {3001, 33, 40, false, 0.0f, 1.0f},
-      {4097, 8, 1, true, 5.0f, 0.1f},      {65, 5, 96, false, 0.0f, 3.0f},
+      {1, 1, 1, false, 0.0f, 1.0f},       {7, 3, 5, true, 0.5f, 1.0f},
+      {128, 16, 96, false, 0.2f, 1.0f},   {129, 17, 33, true, 1.0f, 0.5f},
+      {1000, 24, 144, true, -2.0f, 1.0f}, {8191, 32, 192, false, 0.3f, 2.0f},
+      {12345, 15, 7, true, 1.0f, 1.0f},   {3001, 33, 40, false, 0.0f, 1.0f},
+      {4097, 8, 1, true, 5.0f, 0.1f},     {65, 5, 96, false, 0.0f, 3.0f},
   };
   uint32_t seed = 1;
   for (const Case& c : cases) expect_matches_reference(c, seed++);
@@ -236,8 +238,8 @@ TEST(CovSumsKernels, EveryIsaMatchesThePortableKernelBitForBit) {
             sb(kernels::cov_sums_scratch_floats(k));
         ref.sums(x.data(), rows, k, shift.data(), a1.data(), a2.data(), sa.data());
         kern.sums(x.data(), rows, k, shift.data(), b1.data(), b2.data(), sb.data());
-        const std::string what = std::string(kern.name) + " k " + std::to_string(k) + " rows " +
-                                 std::to_string(rows);
+        const std::string what =
+            std::string(kern.name) + " k " + std::to_string(k) + " rows " + std::to_string(rows);
         ASSERT_EQ(std::memcmp(a1.data(), b1.data(), k * 8), 0) << what;
         ASSERT_EQ(std::memcmp(a2.data(), b2.data(), k * k * 8), 0) << what;
         for (int64_t i = 0; i < k; ++i)
