@@ -5,7 +5,7 @@
 //   mean_y[o] = w_o . mean_x (+ b[o]),   var_y[o] = w_o^T Cov(x) w_o,
 // Cov(x) being the biased (1/rows) covariance of x's channels. For a training
 // BatchNorm that follows such a conv (BatchNorm::set_batch_stats) this
-// replaces a read of the out_c-channel output by in_c(in_c+1)/2 products per
+// replaces a read of the out_c-channel output by about in_c^2 / 2 products per
 // row of the smaller input (nas/graph/network.h,
 // NetworkOptions::batch_norm_stats_from_input).
 //
