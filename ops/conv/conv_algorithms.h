@@ -33,6 +33,7 @@
 
 #include "ops/conv/conv_params.h"
 #include "ops/core/row_block_observer.h"
+#include "ops/core/workspace.h"
 
 namespace nas::ops::conv_detail {
 
@@ -63,5 +64,17 @@ const ConvAlgoImpl& conv_algorithm(ConvAlgo algo);
 // direct and of Winograd's fallbacks). `wpacked` from pack_direct_weights.
 int64_t direct_packed_floats(const ConvParams& p);
 void pack_direct_weights(const ConvParams& p, const float* w, float* wpacked);
+// Direct's backward-data weights: w flipped and transposed (the weights of
+// transposed_conv(p)), packed by pack_direct_weights, in `scratch`.
+const float* pack_direct_backward_data_weights(const ConvParams& p, const float* w,
+                                               ScratchScope& scratch);
+// Rows [r0, r1) (pixels of the whole batch) of dx of a 1x1, stride-1, pad-0
+// conv p exactly as direct's backward_data computes them: its tile kernel over
+// `packed` (pack_direct_backward_data_weights), dy read in place. Each dx
+// entry is one k loop whichever tile holds its pixel, so any split of the
+// rows gives backward_data's bits. `stream`: dx written with streaming stores
+// (fenced before returning).
+void direct_1x1_backward_data_rows(const ConvParams& p, const float* packed, const float* dy,
+                                   float* dx, int64_t r0, int64_t r1, bool stream);
 
 }  // namespace nas::ops::conv_detail

@@ -297,10 +297,7 @@ void backward_data(const ConvParams& p, const float* dy, const float* w, float* 
   }
   const TransposedConv t = transposed_conv(p);
   ScratchScope scratch;
-  float* wt = scratch.alloc_floats(p.weight_numel());
-  flip_transpose_weights(p, w, wt);
-  float* packed = scratch.alloc_floats(direct_packed_floats(t.params));
-  pack_direct_weights(t.params, wt, packed);
+  const float* packed = pack_direct_backward_data_weights(p, w, scratch);
   implicit_forward(t.params, t.pad, dy, p.out_h() * p.out_w() * p.out_c, packed, dx, observer);
 }
 
@@ -398,6 +395,47 @@ void pack_direct_weights(const ConvParams& p, const float* w, float* wpacked) {
     a.lda = k;
     pack_a_panels(a, 0, out_g, 0, k, K.nr, K.isa, wpacked + g * ncob * k * K.nr);
   }
+}
+
+const float* pack_direct_backward_data_weights(const ConvParams& p, const float* w,
+                                               ScratchScope& scratch) {
+  const ConvParams q = transposed_conv(p).params;
+  float* wt = scratch.alloc_floats(p.weight_numel());
+  flip_transpose_weights(p, w, wt);
+  float* packed = scratch.alloc_floats(direct_packed_floats(q));
+  pack_direct_weights(q, wt, packed);
+  return packed;
+}
+
+void direct_1x1_backward_data_rows(const ConvParams& p, const float* packed, const float* dy,
+                                   float* dx, int64_t r0, int64_t r1, bool stream) {
+  const ConvKernels& K = kernels::conv_kernels();
+  // The transposed conv: dy's out_g channels in, dx's in_g out, per group.
+  const int64_t in_g = p.in_per_group(), out_g = p.out_per_group();
+  const int64_t ncob = (in_g + K.nr - 1) / K.nr, seg = 0;
+  const float* rows[32];
+  for (int64_t p0 = r0; p0 < r1; p0 += K.mr) {
+    const int64_t m = std::min<int64_t>(K.mr, r1 - p0);
+    for (int64_t g = 0; g < p.groups; ++g) {
+      for (int64_t i = 0; i < m; ++i) rows[i] = dy + (p0 + i) * p.out_c + g * out_g;
+      for (int64_t cob = 0; cob < ncob; ++cob) {
+        ConvTileArgs t;
+        t.m = m;
+        t.n = std::min<int64_t>(K.nr, in_g - cob * K.nr);
+        t.a_seg = &seg;
+        t.b_seg = &seg;
+        t.k = out_g;
+        t.a_rows = rows;
+        t.b = packed + (g * ncob + cob) * out_g * K.nr;
+        t.b_stride_k = K.nr;
+        t.c = dx + p0 * p.in_c + g * in_g + cob * K.nr;
+        t.c_stride_m = p.in_c;
+        t.stream = stream;
+        K.tile(t);
+      }
+    }
+  }
+  if (stream) conv_stream_fence();
 }
 
 ConvAlgoImpl direct_algo() {

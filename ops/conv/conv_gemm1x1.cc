@@ -280,46 +280,6 @@ void backward_weights(const ConvParams& p, const float* x, const float* dy, floa
   backward_weights_impl(p, x, nullptr, dy, dw);
 }
 
-// dx rows [r0, r1) of a 1x1 stride-1 conv exactly as direct's backward_data
-// computes them (conv_direct.cc: the forward of dy with the flipped,
-// transposed weights in direct's packing): tiles of K.mr pixels, one tile
-// call per (group, in-channel block) whose k loop runs over the group's
-// out_g channels of dy, read in place. Each dx entry is the same k loop
-// whichever tile holds its pixel, so any split of the rows gives direct's bits.
-struct DirectDx {
-  const float* packed = nullptr;  // pack_direct_weights of transposed_conv(p)
-  int64_t groups = 1, in_c = 0, out_c = 0, in_g = 0, out_g = 0, ncob = 0;
-  bool stream = false;
-};
-
-void direct_dx_rows(const DirectDx& d, const float* dy, float* dx, int64_t r0, int64_t r1) {
-  const kernels::ConvKernels& K = kernels::conv_kernels();
-  const int64_t seg = 0;
-  const float* rows[32];
-  for (int64_t p0 = r0; p0 < r1; p0 += K.mr) {
-    const int64_t m = std::min<int64_t>(K.mr, r1 - p0);
-    for (int64_t g = 0; g < d.groups; ++g) {
-      for (int64_t i = 0; i < m; ++i) rows[i] = dy + (p0 + i) * d.out_c + g * d.out_g;
-      for (int64_t cob = 0; cob < d.ncob; ++cob) {
-        kernels::ConvTileArgs t;
-        t.m = m;
-        t.n = std::min<int64_t>(K.nr, d.in_g - cob * K.nr);
-        t.a_seg = &seg;
-        t.b_seg = &seg;
-        t.k = d.out_g;
-        t.a_rows = rows;
-        t.b = d.packed + (g * d.ncob + cob) * d.out_g * K.nr;
-        t.b_stride_k = K.nr;
-        t.c = dx + p0 * d.in_c + g * d.in_g + cob * K.nr;
-        t.c_stride_m = d.in_c;
-        t.stream = d.stream;
-        K.tile(t);
-      }
-    }
-  }
-  if (d.stream) conv_stream_fence();
-}
-
 // gemm1x1_backward_fused: the dx rows of each weight-gradient block (by
 // `dx_algo`'s arithmetic: gemm1x1's GEMM, whose rows in any split are the
 // same bits as one GEMM over all rows, or direct's tiles) written right
@@ -338,21 +298,16 @@ void backward_fused_impl(const ConvParams& p, ConvAlgo dx_algo, const float* x,
   GemmArgs args = backward_data_args(p, dy, w, dx);
   args.parallel = false;
   args.stream_c = stream;
-  DirectDx direct;
   ScratchScope scratch;
   if (dx_algo == ConvAlgo::kGemm1x1) {
     dx_rows = [&](int64_t q0, int64_t q1) {
       gemm_rows(args, p.groups, q0, q1, out_g, out_g * in_g, in_g);
     };
   } else {
-    const ConvParams q = transposed_conv(p).params;
-    float* wt = scratch.alloc_floats(p.weight_numel());
-    flip_transpose_weights(p, w, wt);
-    float* packed = scratch.alloc_floats(direct_packed_floats(q));
-    pack_direct_weights(q, wt, packed);
-    const int nr = kernels::conv_kernels().nr;
-    direct = {packed, p.groups, p.in_c, p.out_c, in_g, out_g, (in_g + nr - 1) / nr, stream};
-    dx_rows = [&](int64_t q0, int64_t q1) { direct_dx_rows(direct, dy, dx, q0, q1); };
+    const float* packed = pack_direct_backward_data_weights(p, w, scratch);
+    dx_rows = [&, packed](int64_t q0, int64_t q1) {
+      direct_1x1_backward_data_rows(p, packed, dy, dx, q0, q1, stream);
+    };
   }
   // Direct's tiles run whole from the chunk's start (rows [q0, q1) rounded
   // up to the tile height; the last tile ahead of the block reads the next
