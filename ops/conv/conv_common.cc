@@ -238,15 +238,12 @@ void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt,
 }
 
 int64_t WinoPrefetch::take(int64_t want, const float** p) {
-  for (int r = 0; r < 2; ++r) {
-    if (lines[r] <= 0) continue;
-    const int64_t got = std::min(want, lines[r]);
-    *p = ptr[r];
-    ptr[r] += got * 16;
-    lines[r] -= got;
-    return got;
-  }
-  return 0;
+  if (lines <= 0) return 0;
+  const int64_t got = std::min(want, lines);
+  *p = ptr;
+  ptr += got * 16;
+  lines -= got;
+  return got;
 }
 
 void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t v_plane, int64_t cnt,

@@ -102,13 +102,13 @@ void wino_point_product(int64_t points, int64_t xi, const float* v, int64_t cnt,
                         const float* u, int64_t n, float* m);
 // Memory a caller wants in cache soon, fetched a line per k step by the tile
 // kernels of wino_point_product (spread over the GEMMs, where a burst of
-// prefetches would stall on the miss queue): up to two contiguous ranges,
-// taken in order, at most per_call lines per tile call.
+// prefetches would stall on the miss queue): one contiguous range of `lines`
+// cache lines from `ptr`, at most per_call lines per tile call.
 struct WinoPrefetch {
-  const float* ptr[2] = {nullptr, nullptr};
-  int64_t lines[2] = {0, 0};
+  const float* ptr = nullptr;
+  int64_t lines = 0;
   int64_t per_call = 0;
-  // The next at most `want` lines of one range (ptr, count); count 0 when done.
+  // The next at most `want` lines (at *p, count); count 0 when done.
   int64_t take(int64_t want, const float** p);
 };
 

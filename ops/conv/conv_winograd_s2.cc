@@ -165,12 +165,12 @@ void wino8_run(int64_t batch, int64_t oh, int64_t ow, int64_t k, int64_t n, int6
       // early points' V lines (the least recently used) are dead.
       WinoPrefetch in_pf, out_pf;
       if (chunk + 1 < nchunks)
-        in_pf.lines[0] = in_span.lines(t0 + cnt, chunk_begin(chunk + 2), per_image, tw, &in_pf.ptr[0]);
-      out_pf.lines[0] = out_span.lines(t0, t0 + cnt, per_image, tw, &out_pf.ptr[0]);
+        in_pf.lines = in_span.lines(t0 + cnt, chunk_begin(chunk + 2), per_image, tw, &in_pf.ptr);
+      out_pf.lines = out_span.lines(t0, t0 + cnt, per_image, tw, &out_pf.ptr);
       const int64_t calls = ncob * ((cnt + K.mr - 1) / K.mr);  // tile calls per point
       const int64_t in_points = kPoints - kOutPrefetchPoints;
-      in_pf.per_call = (in_pf.lines[0] + in_points * calls - 1) / (in_points * calls);
-      out_pf.per_call = (out_pf.lines[0] + kOutPrefetchPoints * calls - 1) / (kOutPrefetchPoints * calls);
+      in_pf.per_call = (in_pf.lines + in_points * calls - 1) / (in_points * calls);
+      out_pf.per_call = (out_pf.lines + kOutPrefetchPoints * calls - 1) / (kOutPrefetchPoints * calls);
       // The 64 products V[xi] (cnt x k) * U[xi] (k x n).
       for (int64_t xi = 0; xi < kPoints; ++xi)
         wino_point_product(kPoints, xi, v, cnt * k + kPlanePad, cnt, k, u, n, m, cnt * n + kPlanePad,
